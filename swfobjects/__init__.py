@@ -1,0 +1,81 @@
+"""swfobjects: the sane way to write AWS Simple Workflow (SWF) workflows in Python.
+
+Layers, top to bottom (data flows down, never back up):
+
+1. declarations: ``ActivityWorker``, ``Workflow``, ``@activity_task``, ``@decision_task``;
+2. promises and the deterministic workflow scheduler: ``Promise``, ``all_of``, ``any_of``;
+3. the replay decider: ``decide(WorkflowCls, events)``;
+4. payloads: marshmallow-based JSON, SWF size limits, the data-store seam;
+5. executors: ``SerialExecutor`` (in-process SWF model) and the SWF executor (boto3).
+"""
+
+from __future__ import annotations
+
+from ._activity_worker import ActivityTaskInfo
+from ._classes import ActivityWorker, Workflow
+from ._decider import Decider, decide
+from ._declarations import ActivityType, WorkflowType, activity_task, decision_task
+from ._errors import (
+    ActivityScheduleError,
+    ActivityTaskCancelledError,
+    ActivityTaskError,
+    ActivityTaskTimeoutError,
+    DeclarationError,
+    NonDeterminismError,
+    PayloadTooLargeError,
+    SerializationError,
+    SwfObjectsError,
+    TimerError,
+    WorkflowCancelledError,
+    WorkflowExecutionError,
+    WorkflowStuckError,
+)
+from ._handle import WorkflowHandle
+from ._options import RetryPolicy
+from ._promise import Promise, all_of, any_of
+from ._serial import SerialExecutor
+from ._stubs import ActivityClient, WorkflowClient
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ActivityClient",
+    "ActivityScheduleError",
+    "ActivityTaskCancelledError",
+    "ActivityTaskError",
+    "ActivityTaskInfo",
+    "ActivityTaskTimeoutError",
+    "ActivityType",
+    "ActivityWorker",
+    "DeclarationError",
+    "Decider",
+    "NonDeterminismError",
+    "PayloadTooLargeError",
+    "Promise",
+    "RetryPolicy",
+    "SerialExecutor",
+    "SerializationError",
+    "SwfObjectsError",
+    "TimerError",
+    "Workflow",
+    "WorkflowCancelledError",
+    "WorkflowClient",
+    "WorkflowExecutionError",
+    "WorkflowHandle",
+    "WorkflowStuckError",
+    "WorkflowType",
+    "activity_task",
+    "all_of",
+    "any_of",
+    "decide",
+    "decision_task",
+]
+
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type) or callable(_obj):
+        try:
+            _obj.__module__ = "swfobjects"
+        except (AttributeError, TypeError):
+            pass
+del _name, _obj

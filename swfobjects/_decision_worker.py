@@ -1,0 +1,143 @@
+"""Turning a polled decision task into decisions, with a sticky replay cache.
+
+Shared by every executor. The handler keeps each run's :class:`Decider` in a bounded LRU
+cache; when the next decision task of that run continues where the cached state stopped
+(``previousStartedEventId`` equals the task the decider last decided), only the new events are
+processed. Otherwise the full history is replayed. Both paths give identical decisions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any
+
+from ._decider import Decider
+from ._declarations import REGISTRY, Registry, WorkflowType
+from ._payload import Payloads
+
+__all__ = ["DecisionHandler", "UnknownWorkflowTypeError", "collect_decision_task"]
+
+log = logging.getLogger("swfobjects.decider")
+
+
+class UnknownWorkflowTypeError(LookupError):
+    """A decision task names a workflow type no class here implements."""
+
+
+def collect_decision_task(
+    client: Any, first: dict[str, Any], poll_params: dict[str, Any]
+) -> dict[str, Any]:
+    """``first`` with every further history page appended (``nextPageToken`` re-polls)."""
+    task = first
+    events = list(first.get("events") or [])
+    token = first.get("nextPageToken")
+    while token:
+        page = client.poll_for_decision_task(**poll_params, nextPageToken=token)
+        events.extend(page.get("events") or [])
+        token = page.get("nextPageToken")
+    task = dict(first, events=events)
+    task.pop("nextPageToken", None)
+    return task
+
+
+def full_history(client: Any, domain: str, execution: dict[str, str]) -> list[dict[str, Any]]:
+    """Every event of a run, through ``GetWorkflowExecutionHistory`` pages."""
+    events: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"domain": domain, "execution": execution, "maximumPageSize": 1000}
+    while True:
+        page = client.get_workflow_execution_history(**params)
+        events.extend(page.get("events") or [])
+        token = page.get("nextPageToken")
+        if not token:
+            return events
+        params["nextPageToken"] = token
+
+
+class DecisionHandler:
+    """Decides decision tasks for the workflow classes it knows.
+
+    ``cache_size`` bounds the sticky cache (runs kept); 0 disables it.
+    """
+
+    def __init__(
+        self,
+        workflows: Iterable[type] = (),
+        payloads: Payloads | None = None,
+        registry: Registry = REGISTRY,
+        cache_size: int = 1000,
+    ) -> None:
+        self.payloads = payloads or Payloads()
+        self.registry = registry
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, Decider] = OrderedDict()
+        self._types: dict[tuple[str, str], WorkflowType] = {}
+        self.hits = 0
+        self.misses = 0
+        for cls in workflows:
+            workflow = getattr(cls, "_swf_workflow", None)
+            if workflow is None:
+                raise TypeError(f"{cls!r} is not a Workflow class")
+            self._types[workflow.key] = workflow
+
+    def workflow_types(self) -> list[WorkflowType]:
+        """The workflow types given explicitly."""
+        return list(self._types.values())
+
+    def resolve(self, name: str, version: str) -> WorkflowType:
+        """The workflow type for an SWF type reference."""
+        workflow = self._types.get((name, version)) or self.registry.workflows.get((name, version))
+        if workflow is None:
+            raise UnknownWorkflowTypeError(
+                f"no workflow class here implements {name!r} version {version!r}"
+            )
+        return workflow
+
+    def forget(self, run_id: str) -> None:
+        """Drop a run's cached replay state."""
+        self._cache.pop(run_id, None)
+
+    def decide(
+        self, task: dict[str, Any], client: Any = None, domain: str = ""
+    ) -> list[dict[str, Any]]:
+        """The decisions for a decision task (all history pages already collected).
+
+        ``client``/``domain`` let the handler fetch the full history when the task carries
+        only the events since the previous decision and no cached state can continue them.
+        """
+        execution = task["workflowExecution"]
+        run_id = execution["runId"]
+        events = task.get("events") or []
+        decider = self._cache.pop(run_id, None)
+        previous = task.get("previousStartedEventId") or 0
+        if decider is not None and not (
+            previous
+            and decider.ran_for == previous
+            and events
+            and events[0]["eventId"] <= decider.last_event_id + 1
+        ):
+            decider = None
+        if decider is None:
+            self.misses += 1
+            if events and events[0]["eventId"] != 1:
+                if client is None:
+                    raise ValueError("partial history and no client to fetch the rest")
+                events = full_history(client, domain, execution)
+                events = [e for e in events if e["eventId"] <= task["startedEventId"]]
+            kind = task["workflowType"]
+            decider = Decider(
+                self.resolve(kind["name"], kind["version"]),
+                self.payloads,
+                execution["workflowId"],
+                run_id,
+            )
+        else:
+            self.hits += 1
+        decider.feed(events)
+        decisions = decider.decisions()
+        if self.cache_size and not decider.closed:
+            self._cache[run_id] = decider
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return decisions

@@ -1,0 +1,196 @@
+"""Every error swfobjects raises, under one root.
+
+::
+
+    SwfObjectsError
+    ├── DeclarationError (also TypeError)        a class or decorator is declared wrongly
+    ├── SerializationError (also ValueError)     a value cannot be encoded / decoded
+    │   └── PayloadTooLargeError                 a payload exceeds an SWF size limit
+    ├── NonDeterminismError                      replayed code disagrees with history
+    ├── ActivityScheduleError                    SWF refused to schedule an activity
+    ├── ActivityTaskError                        an activity failed remotely
+    │   └── ActivityTaskTimeoutError             an activity timed out
+    ├── ActivityTaskCancelledError               an activity was cancelled
+    ├── TimerError                               SWF refused to start a timer
+    ├── WorkflowExecutionError                   a workflow execution did not complete
+    │   └── WorkflowCancelledError               ... because it was cancelled
+    └── WorkflowStuckError                       nothing can make a workflow progress
+
+Errors that cross a process boundary (activity and workflow failures) carry the remote type
+name, message, traceback text and decoded details rather than the remote exception object:
+we never pickle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "SwfObjectsError",
+    "DeclarationError",
+    "SerializationError",
+    "PayloadTooLargeError",
+    "NonDeterminismError",
+    "ActivityScheduleError",
+    "ActivityTaskError",
+    "ActivityTaskTimeoutError",
+    "ActivityTaskCancelledError",
+    "TimerError",
+    "WorkflowExecutionError",
+    "WorkflowCancelledError",
+    "WorkflowStuckError",
+]
+
+
+class SwfObjectsError(Exception):
+    """Root of every error raised by swfobjects."""
+
+
+class DeclarationError(SwfObjectsError, TypeError):
+    """A workflow, activity worker or decorator is declared wrongly (raised at import time)."""
+
+
+class SerializationError(SwfObjectsError, ValueError):
+    """A value could not be encoded to, or decoded from, an SWF payload.
+
+    ``path`` names the offending field (``"order.items.0.sku"``) when known.
+    """
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class PayloadTooLargeError(SerializationError):
+    """A payload is larger than SWF accepts; configure a data store to send it out of band."""
+
+    def __init__(self, what: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"{what} is {size:,} characters, over SWF's limit of {limit:,}; configure a data "
+            "store (SerialExecutor(data_store=...) / SWFExecutor(..., data_store=...)) to send "
+            "large payloads out of band, or pass a reference instead of the value"
+        )
+        self.what = what
+        self.size = size
+        self.limit = limit
+
+
+class NonDeterminismError(SwfObjectsError):
+    """Replayed workflow code asked for something the history contradicts.
+
+    This fails the decision task, never the workflow: deploy the fixed code (or the old code)
+    and the execution resumes.
+    """
+
+    def __init__(self, message: str, event_id: int | None = None) -> None:
+        super().__init__(message)
+        self.event_id = event_id
+
+
+class ActivityScheduleError(SwfObjectsError):
+    """SWF refused to schedule an activity for a reason a retry cannot fix.
+
+    ``cause`` is SWF's ``ScheduleActivityTaskFailed`` cause, e.g. ``ACTIVITY_TYPE_DOES_NOT_EXIST``.
+    """
+
+    def __init__(self, message: str, cause: str, activity_id: str, activity_name: str) -> None:
+        super().__init__(message)
+        self.cause = cause
+        self.activity_id = activity_id
+        self.activity_name = activity_name
+
+
+class ActivityTaskError(SwfObjectsError):
+    """An activity failed in its worker; raised where the workflow awaits its promise.
+
+    ``type_name`` is the remote exception's qualified type name, ``message`` its text,
+    ``remote_traceback`` the formatted traceback and ``details`` its decoded details.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        type_name: str = "",
+        remote_traceback: str = "",
+        details: Any = None,
+        reason: str = "",
+        activity_id: str = "",
+        activity_name: str = "",
+        attempt: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.type_name = type_name
+        self.remote_traceback = remote_traceback
+        self.details = details
+        self.reason = reason
+        self.activity_id = activity_id
+        self.activity_name = activity_name
+        self.attempt = attempt
+
+    def __str__(self) -> str:
+        name = self.activity_name or "activity"
+        prefix = f"{self.type_name}: " if self.type_name else ""
+        return f"{name} ({self.activity_id}, attempt {self.attempt}) failed: {prefix}{self.message}"
+
+
+class ActivityTaskTimeoutError(ActivityTaskError):
+    """An activity timed out; ``timeout_type`` is SWF's (``START_TO_CLOSE``, ``HEARTBEAT``...)."""
+
+    def __init__(self, message: str, *, timeout_type: str, **kwargs: Any) -> None:
+        super().__init__(message, type_name="Timeout", **kwargs)
+        self.timeout_type = timeout_type
+
+
+class ActivityTaskCancelledError(SwfObjectsError):
+    """An activity was cancelled (its worker answered ``RespondActivityTaskCanceled``)."""
+
+    def __init__(self, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.details = details
+
+
+class TimerError(SwfObjectsError):
+    """SWF refused to start a timer (``StartTimerFailed``) for a reason a retry cannot fix."""
+
+    def __init__(self, message: str, cause: str) -> None:
+        super().__init__(message)
+        self.cause = cause
+
+
+class WorkflowExecutionError(SwfObjectsError):
+    """A workflow execution closed without completing (failed, timed out, terminated...).
+
+    ``status`` is SWF's close status, ``reason`` and ``details`` what the workflow reported;
+    for a failure raised by workflow code, ``details`` holds the remote type name, message and
+    traceback.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: str,
+        workflow_id: str,
+        run_id: str,
+        reason: str = "",
+        details: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.workflow_id = workflow_id
+        self.run_id = run_id
+        self.reason = reason
+        self.details = details
+
+
+class WorkflowCancelledError(WorkflowExecutionError):
+    """The workflow execution closed as CANCELED."""
+
+
+class WorkflowStuckError(SwfObjectsError):
+    """The SerialExecutor found an open workflow that nothing can move forward.
+
+    The workflow waits for something no one will send (a signal, say) and no timer is pending.
+    """

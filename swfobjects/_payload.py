@@ -1,0 +1,90 @@
+"""The one encode/decode pair every SWF payload goes through.
+
+Inputs, results, failure details, markers and signals all pass here, so SWF's size limits are
+checked in exactly one place, before any API call. The ``PayloadStore`` seam is where an
+out-of-band data store plugs in: it may replace a large text with a small reference and turn
+references back into text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ._errors import PayloadTooLargeError, SerializationError
+from ._serialization import Codec, dumps, loads
+
+__all__ = ["MAX_PAYLOAD", "MAX_REASON", "Payloads", "PayloadStore", "truncate"]
+
+MAX_PAYLOAD = 32_768
+"""SWF's limit, in characters, on inputs, results, details, markers, signals and control."""
+MAX_REASON = 256
+"""SWF's limit on failure reasons."""
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, marking the cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - 3)] + "..."
+
+
+class PayloadStore(Protocol):
+    """What the payload layer needs from an out-of-band store (see ``swfobjects.storage``)."""
+
+    def externalize(self, text: str, what: str, scope: dict[str, str]) -> str:
+        """Return ``text`` or a short reference to it stored out of band."""
+
+    def internalize(self, text: str, what: str) -> str:
+        """Return the payload text for ``text`` (fetching it if it is a reference)."""
+
+
+class Payloads:
+    """Encodes values to SWF payload strings and back, enforcing SWF's size limits.
+
+    >>> from swfobjects._serialization import codec_for
+    >>> p = Payloads(); p.decode(p.encode([1, 2], codec_for(list[int])), codec_for(list[int]))
+    [1, 2]
+    """
+
+    def __init__(self, store: PayloadStore | None = None, limit: int = MAX_PAYLOAD) -> None:
+        self.store = store
+        self.limit = limit
+
+    def encode(
+        self,
+        value: Any,
+        codec: Codec,
+        what: str,
+        scope: dict[str, str] | None = None,
+    ) -> str:
+        """The payload string for ``value``; raises before SWF ever sees an oversized one."""
+        return self.encode_data(codec.encode(value, what), what, scope)
+
+    def encode_data(self, data: Any, what: str, scope: dict[str, str] | None = None) -> str:
+        """The payload string for JSON-ready ``data``."""
+        try:
+            text = dumps(data)
+        except (TypeError, ValueError) as exc:
+            raise SerializationError(f"cannot encode {what}: {exc}") from None
+        if self.store is not None:
+            text = self.store.externalize(text, what, scope or {})
+        if len(text) > self.limit:
+            raise PayloadTooLargeError(what, len(text), self.limit)
+        return text
+
+    def decode(self, text: str | None, codec: Codec, what: str) -> Any:
+        """The value for a payload string (``None``/absent payloads decode as ``None``)."""
+        return codec.decode(self.decode_data(text, what), what)
+
+    def decode_data(self, text: str | None, what: str) -> Any:
+        """JSON-ready data for a payload string."""
+        if text is None or text == "":
+            return None
+        if self.store is not None:
+            text = self.store.internalize(text, what)
+        try:
+            return loads(text)
+        except ValueError as exc:
+            raise SerializationError(
+                f"cannot decode {what}: not JSON ({exc}); was it written by another client?"
+            ) from None

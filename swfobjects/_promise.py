@@ -1,0 +1,153 @@
+"""Promises: the values workflow code awaits.
+
+A :class:`Promise` is settled by the decider when history says so (an activity completed, a
+timer fired). Workflow coroutines ``await`` promises; our own scheduler (``_scheduler``) resumes
+them, in a deterministic order, when the promise settles. There is no asyncio loop: awaiting
+anything that is not a ``Promise`` inside a workflow is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any, Generic, TypeVar
+
+__all__ = ["Promise", "all_of", "any_of"]
+
+T = TypeVar("T")
+
+_PENDING = 0
+_FULFILLED = 1
+_REJECTED = 2
+
+
+class Promise(Generic[T]):
+    """The eventual result of an activity, timer, child workflow or helper coroutine.
+
+    ``await promise`` gives the result or raises the error. A promise settles once; callbacks
+    run in the order they were added.
+
+    >>> p = Promise[int]()
+    >>> p.set_result(3); p.result()
+    3
+    """
+
+    __slots__ = ("_state", "_value", "_callbacks", "_cancel_hook", "description")
+
+    def __init__(self, description: str = "") -> None:
+        self._state = _PENDING
+        self._value: Any = None
+        self._callbacks: list[Callable[[Promise[T]], None]] | None = None
+        self._cancel_hook: Callable[[], None] | None = None
+        self.description = description
+
+    def __repr__(self) -> str:
+        state = ("pending", "fulfilled", "rejected")[self._state]
+        label = f" {self.description}" if self.description else ""
+        return f"<Promise{label} {state}>"
+
+    def done(self) -> bool:
+        """True once the promise has a result or an error."""
+        return self._state != _PENDING
+
+    def failed(self) -> bool:
+        """True if the promise settled with an error."""
+        return self._state == _REJECTED
+
+    def result(self) -> T:
+        """The result; raises the error if it failed, ``RuntimeError`` while still pending."""
+        if self._state == _FULFILLED:
+            return self._value  # type: ignore[no-any-return]
+        if self._state == _REJECTED:
+            raise self._value
+        raise RuntimeError(f"{self!r} is not settled yet: await it instead")
+
+    def exception(self) -> BaseException | None:
+        """The error the promise failed with, or None."""
+        if self._state == _PENDING:
+            raise RuntimeError(f"{self!r} is not settled yet")
+        return self._value if self._state == _REJECTED else None
+
+    def set_result(self, value: T) -> None:
+        """Fulfil the promise (decider and combinators only)."""
+        if self._state != _PENDING:
+            raise RuntimeError(f"{self!r} is already settled")
+        self._state = _FULFILLED
+        self._value = value
+        self._fire()
+
+    def set_exception(self, error: BaseException) -> None:
+        """Reject the promise (decider and combinators only)."""
+        if self._state != _PENDING:
+            raise RuntimeError(f"{self!r} is already settled")
+        self._state = _REJECTED
+        self._value = error
+        self._fire()
+
+    def add_done_callback(self, callback: Callable[[Promise[T]], None]) -> None:
+        """Call ``callback(promise)`` when settled (at once if already settled)."""
+        if self._state != _PENDING:
+            callback(self)
+        elif self._callbacks is None:
+            self._callbacks = [callback]
+        else:
+            self._callbacks.append(callback)
+
+    def _fire(self) -> None:
+        callbacks, self._callbacks = self._callbacks, None
+        if callbacks:
+            for callback in callbacks:
+                callback(self)
+
+    def __await__(self) -> Generator[Promise[T], None, T]:
+        if self._state == _PENDING:
+            yield self
+        return self.result()
+
+
+def all_of(*promises: Promise[Any]) -> Promise[list[Any]]:
+    """A promise of all results, in argument order.
+
+    Fails as soon as any input fails (with that error), like ``asyncio.gather``.
+
+    >>> a, b = Promise[int](), Promise[int]()
+    >>> both = all_of(a, b); a.set_result(1); b.set_result(2); both.result()
+    [1, 2]
+    """
+    combined: Promise[list[Any]] = Promise("all_of")
+    remaining = len(promises)
+    if remaining == 0:
+        combined.set_result([])
+        return combined
+
+    def settled(promise: Promise[Any]) -> None:
+        nonlocal remaining
+        if combined.done():
+            return
+        if promise.failed():
+            combined.set_exception(promise.exception())  # type: ignore[arg-type]
+            return
+        remaining -= 1
+        if remaining == 0:
+            combined.set_result([p.result() for p in promises])
+
+    for promise in promises:
+        promise.add_done_callback(settled)
+    return combined
+
+
+def any_of(*promises: Promise[Any]) -> Promise[Promise[Any]]:
+    """A promise of the first input to settle (the promise itself, so you can tell which).
+
+    ``first = await any_of(a, b)`` then ``await first`` gives its value or raises its error.
+    """
+    if not promises:
+        raise ValueError("any_of() needs at least one promise")
+    combined: Promise[Promise[Any]] = Promise("any_of")
+
+    def settled(promise: Promise[Any]) -> None:
+        if not combined.done():
+            combined.set_result(promise)
+
+    for promise in promises:
+        promise.add_done_callback(settled)
+    return combined

@@ -1,0 +1,303 @@
+"""The replay runtime of one workflow run: commands, their promises, and workflow-side logic.
+
+Workflow code talks to a :class:`WorkflowRuntime` (through stubs and ``Workflow`` helpers); it
+turns calls into *commands* (future SWF decisions) with deterministic ids and hands back
+promises. The decider (``_decider``) settles those promises from history events and asks the
+runtime which decisions to send. Activity retries are ordinary coroutines on the workflow's
+scheduler, waiting on durable timers: replay rebuilds them from history like user code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import random
+from collections.abc import Coroutine
+from typing import Any
+
+from ._declarations import ActivityType, WorkflowType
+from ._errors import (
+    ActivityScheduleError,
+    ActivityTaskError,
+    DeclarationError,
+    TimerError,
+)
+from ._options import RetryPolicy, Timeout, seconds_of
+from ._payload import Payloads
+from ._promise import Promise
+from ._scheduler import Scheduler
+
+__all__ = ["WorkflowRuntime", "Command", "ScheduleRefused", "RATE_CAUSES"]
+
+RATE_CAUSES = frozenset(
+    {
+        "ACTIVITY_CREATION_RATE_EXCEEDED",
+        "OPEN_ACTIVITIES_LIMIT_EXCEEDED",
+        "TIMER_CREATION_RATE_EXCEEDED",
+        "OPEN_TIMERS_LIMIT_EXCEEDED",
+        "CHILD_CREATION_RATE_EXCEEDED",
+        "OPEN_CHILDREN_LIMIT_EXCEEDED",
+        "OPEN_WORKFLOWS_LIMIT_EXCEEDED",
+        "WORKFLOW_CREATION_RATE_EXCEEDED",
+        "SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_RATE_EXCEEDED",
+    }
+)
+"""``*Failed`` causes that mean "not now": retried with capped backoff, never raised."""
+
+THROTTLE_BACKOFF_CAP = 60.0
+MAX_TIMER_REISSUES = 10
+WAKE_TIMER_PREFIX = "_wake."
+
+
+class ScheduleRefused(Exception):
+    """Internal: SWF answered a decision with a ``*Failed`` event of this ``cause``."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
+class Command:
+    """One decision the workflow wants sent, and the promise its events settle.
+
+    ``key`` is unique per run (``"A:<activityId>"``, ``"T:<timerId>"``...); ``size`` is an
+    estimate of its share of the response, for the 1 MB cap.
+    """
+
+    __slots__ = ("key", "kind", "decision", "outcome", "size", "name", "version")
+
+    def __init__(
+        self,
+        key: str,
+        kind: str,
+        decision: dict[str, Any],
+        outcome: Promise[Any],
+        size: int = 300,
+        name: str = "",
+        version: str = "",
+    ) -> None:
+        self.key = key
+        self.kind = kind
+        self.decision = decision
+        self.outcome = outcome
+        self.size = size
+        self.name = name
+        self.version = version
+
+
+class WorkflowRuntime:
+    """Everything workflow code can ask of the engine during one run's replay."""
+
+    def __init__(
+        self, workflow: WorkflowType, payloads: Payloads, workflow_id: str, run_id: str
+    ) -> None:
+        self.workflow = workflow
+        self.payloads = payloads
+        self.workflow_id = workflow_id
+        self.run_id = run_id
+        self.scheduler = Scheduler()
+        self.pending: dict[str, Command] = {}
+        self.counters = {"activity": 0, "timer": 0}
+        self.timestamp: Any = 0.0
+        self._now_cache: tuple[Any, dt.datetime] | None = None
+        self.scope = {"workflow_id": workflow_id, "run_id": run_id}
+
+    # --- time ---------------------------------------------------------------------------
+
+    def now(self) -> dt.datetime:
+        """Event time of the decision in progress."""
+        cached = self._now_cache
+        if cached is not None and cached[0] is self.timestamp:
+            return cached[1]
+        value = to_datetime(self.timestamp)
+        self._now_cache = (self.timestamp, value)
+        return value
+
+    # --- commands -----------------------------------------------------------------------
+
+    def add_command(self, command: Command) -> None:
+        """Queue a decision; it is sent with the next response (subject to the caps)."""
+        if command.key in self.pending:
+            raise DeclarationError(f"duplicate command id {command.key!r}")
+        self.pending[command.key] = command
+
+    def _rng(self, *parts: object) -> random.Random:
+        seed = hashlib.sha256("|".join([self.run_id, *map(str, parts)]).encode("utf-8")).digest()
+        return random.Random(int.from_bytes(seed[:8], "big"))
+
+    # --- timers -------------------------------------------------------------------------
+
+    def start_timer(self, seconds: Timeout) -> Promise[None]:
+        """A user timer: ``t1``, ``t2``... in call order."""
+        if seconds is None or isinstance(seconds, str):
+            raise TypeError("timer() takes seconds (int/float) or a timedelta")
+        try:
+            delay = seconds_of(seconds)  # type: ignore[arg-type]
+        except TypeError as exc:
+            raise TypeError(f"timer(): {exc}") from None
+        if delay < 0:
+            raise ValueError(f"timer() needs a delay >= 0, got {delay}")
+        self.counters["timer"] += 1
+        timer_id = f"t{self.counters['timer']}"
+        return self.scheduler.spawn_eager(self._timer_attempts(timer_id, delay), timer_id)
+
+    def timer_command(self, timer_id: str, delay: float) -> Promise[None]:
+        """Queue a ``StartTimer`` decision and return the promise ``TimerFired`` settles."""
+        outcome: Promise[None] = Promise(f"timer {timer_id}")
+        decision = {
+            "decisionType": "StartTimer",
+            "startTimerDecisionAttributes": {
+                "timerId": timer_id,
+                "startToFireTimeout": str(int(math.ceil(delay))),
+            },
+        }
+        self.add_command(Command("T:" + timer_id, "timer", decision, outcome))
+        return outcome
+
+    async def _timer_attempts(self, timer_id: str, delay: float) -> None:
+        issue = 0
+        while True:
+            current = timer_id if issue == 0 else f"{timer_id}.{issue}"
+            try:
+                await self.timer_command(current, delay)
+                return
+            except ScheduleRefused as refused:
+                if refused.cause in RATE_CAUSES and issue < MAX_TIMER_REISSUES:
+                    issue += 1
+                    continue
+                raise TimerError(
+                    f"SWF refused timer {current}: {refused.cause}", refused.cause
+                ) from None
+
+    # --- activities ---------------------------------------------------------------------
+
+    def schedule_activity(
+        self, activity: ActivityType, arguments: dict[str, Any], overrides: dict[str, Any]
+    ) -> Promise[Any]:
+        """Schedule an activity call (with its retries); the promise gives its decoded result."""
+        self.counters["activity"] += 1
+        activity_id = str(self.counters["activity"])
+        what = f"input of activity {activity.name} ({activity_id})"
+        text = self.payloads.encode_data(activity.arguments.encode(arguments), what, self.scope)
+        retry: RetryPolicy = overrides.get("retry") or activity.retry
+        attributes: dict[str, Any] = {
+            "activityType": {"name": activity.name, "version": activity.version},
+            "activityId": activity_id,
+            "input": text,
+            "taskList": {"name": overrides.get("task_list") or activity.task_list},
+            "scheduleToStartTimeout": overrides.get(
+                "schedule_to_start_timeout", activity.schedule_to_start_timeout
+            ),
+            "scheduleToCloseTimeout": overrides.get(
+                "schedule_to_close_timeout", activity.schedule_to_close_timeout
+            ),
+            "startToCloseTimeout": overrides.get(
+                "start_to_close_timeout", activity.start_to_close_timeout
+            ),
+            "heartbeatTimeout": overrides.get("heartbeat_timeout", activity.heartbeat_timeout),
+        }
+        priority = overrides.get("task_priority", activity.task_priority)
+        if priority is not None:
+            attributes["taskPriority"] = priority
+        coro = self._activity_attempts(activity, activity_id, attributes, retry)
+        return self.scheduler.spawn_eager(coro, f"activity {activity.name} ({activity_id})")
+
+    def activity_command(
+        self, activity: ActivityType, activity_id: str, attributes: dict[str, Any]
+    ) -> Promise[Any]:
+        """Queue one ``ScheduleActivityTask``; its promise gives the raw result text."""
+        outcome: Promise[Any] = Promise(f"activity {activity_id}")
+        attributes = dict(attributes, activityId=activity_id)
+        decision = {
+            "decisionType": "ScheduleActivityTask",
+            "scheduleActivityTaskDecisionAttributes": attributes,
+        }
+        size = len(attributes["input"]) + 400
+        self.add_command(
+            Command(
+                "A:" + activity_id,
+                "activity",
+                decision,
+                outcome,
+                size,
+                activity.name,
+                activity.version,
+            )
+        )
+        return outcome
+
+    async def _activity_attempts(
+        self, activity: ActivityType, base_id: str, attributes: dict[str, Any], retry: RetryPolicy
+    ) -> Any:
+        attempt = 1
+        schedules = 0
+        throttled = 0
+        while True:
+            activity_id = base_id if schedules == 0 else f"{base_id}.{schedules}"
+            schedules += 1
+            try:
+                raw = await self.activity_command(activity, activity_id, attributes)
+            except ScheduleRefused as refused:
+                if refused.cause not in RATE_CAUSES:
+                    raise ActivityScheduleError(
+                        _schedule_error_message(activity, activity_id, refused.cause),
+                        refused.cause,
+                        activity_id,
+                        activity.name,
+                    ) from None
+                throttled += 1
+                delay = min(THROTTLE_BACKOFF_CAP, 2.0 ** (throttled - 1))
+                delay *= 0.5 + self._rng(activity_id, "throttle").random()
+                await self.timer_command(f"{activity_id}.wait", delay)
+                continue
+            except ActivityTaskError as error:
+                error.attempt = attempt
+                if not retry.allows(attempt, error.type_name):
+                    raise
+                delay = retry.delay(attempt, self._rng(activity_id, "retry"))
+                await self.timer_command(f"{activity_id}.retry", delay)
+                attempt += 1
+                continue
+            what = f"result of activity {activity.name} ({activity_id})"
+            return self.payloads.decode(raw, activity.result, what)
+
+    # --- children (implemented with the child-workflow issue) -----------------------------
+
+    def start_child(
+        self, workflow: WorkflowType, arguments: dict[str, Any], overrides: dict[str, Any]
+    ) -> Promise[Any]:
+        """Start a child workflow execution (see the child workflow support)."""
+        raise NotImplementedError(f"starting child workflow {workflow.name} is not supported yet")
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> Promise[Any]:
+        """Run a coroutine on this workflow's scheduler."""
+        return self.scheduler.spawn(coro, name)
+
+
+def _schedule_error_message(activity: ActivityType, activity_id: str, cause: str) -> str:
+    hints = {
+        "ACTIVITY_TYPE_DOES_NOT_EXIST": "register it (executor.register(...)) in this domain",
+        "ACTIVITY_TYPE_DEPRECATED": "undeprecate it or bump the version in the code",
+        "ACTIVITY_ID_ALREADY_IN_USE": "another open activity of this run uses the id",
+        "OPERATION_NOT_PERMITTED": "check the decider's IAM permissions",
+    }
+    hint = hints.get(cause) or (
+        "give that timeout or task list in @activity_task or at registration"
+        if cause.startswith("DEFAULT_")
+        else "see SWF's ScheduleActivityTaskFailed causes"
+    )
+    return (
+        f"SWF refused to schedule activity {activity.name} {activity.version} "
+        f"({activity_id}): {cause}; {hint}"
+    )
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def to_datetime(value: Any) -> dt.datetime:
+    """An event timestamp (datetime from boto3, epoch seconds from JSON) as aware UTC datetime."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return _EPOCH + dt.timedelta(seconds=float(value))

@@ -1,0 +1,261 @@
+"""``SerialExecutor``: whole workflows in one process and one thread, no AWS needed.
+
+It drives the in-memory SWF model through the same boto3-shaped calls, the same decision
+handler (replay decider + sticky cache) and the same activity runner as the SWF executor, so
+what passes here exercises the code that runs in production. Activities run inline. Time is
+the real clock (``time.time``, which freezegun controls) plus an offset that jumps ahead when
+only timers are pending (``skip_time=True``, the default).
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from ._activity_worker import ActivityRunner
+from ._decision_worker import DecisionHandler, collect_decision_task
+from ._declarations import REGISTRY, ActivityType, WorkflowType
+from ._errors import WorkflowStuckError
+from ._handle import WorkflowHandle
+from ._inprocess import InProcessClient
+from ._options import timeout_value
+from ._payload import Payloads
+from ._registration import activity_registration, workflow_registration
+from ._starting import start_params
+from ._swf_model import SwfModel
+
+__all__ = ["SerialExecutor"]
+
+
+class SerialExecutor:
+    """Run workflows in this process, on an in-memory SWF.
+
+    >>> SerialExecutor().run(Hello, "world")           # doctest: +SKIP
+    'Hello, world!'
+
+    ``workers``: ActivityWorker instances (classes with a no-argument constructor are created
+    on demand). ``skip_time``: jump the clock to the next timer when nothing else can run; with
+    ``skip_time=False`` time only moves when the real (or frozen) clock does, and
+    :meth:`run_until_idle` fires the timers that are due.
+    """
+
+    def __init__(
+        self,
+        workers: Iterable[Any] = (),
+        *,
+        skip_time: bool = True,
+        data_store: Any = None,
+        domain: str = "swfobjects",
+        cache_size: int = 1000,
+    ) -> None:
+        self.skip_time = skip_time
+        self.domain = domain
+        self._offset = 0.0
+        self.model = SwfModel(clock=self._clock)
+        self.client = InProcessClient(self.model)
+        self.payloads = Payloads(store=_as_payload_store(data_store, domain))
+        self.activities = ActivityRunner(workers, self.payloads)
+        self.decisions = DecisionHandler((), self.payloads, cache_size=cache_size)
+        self.client.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
+        self._registered: set[tuple[str, str, str]] = set()
+        self._registry_size = (-1, -1)
+
+    # --- time ---------------------------------------------------------------------------
+
+    def _clock(self) -> float:
+        return time.time() + self._offset
+
+    def now(self) -> float:
+        """The executor's current time (epoch seconds, including skipped time)."""
+        return self._clock()
+
+    # --- registration -------------------------------------------------------------------
+
+    def _sync_types(self) -> None:
+        """Register every workflow and activity type defined so far (cheap when unchanged)."""
+        size = (len(REGISTRY.activities), len(REGISTRY.workflows))
+        if size == self._registry_size:
+            return
+        self._registry_size = size
+        for activity in list(REGISTRY.activities.values()):
+            self._register_activity(activity)
+        for workflow in list(REGISTRY.workflows.values()):
+            self._register_workflow(workflow)
+
+    def _register_activity(self, activity: ActivityType) -> None:
+        key = ("activity", *activity.key)
+        if key not in self._registered:
+            self._registered.add(key)
+            self.model.call("RegisterActivityType", activity_registration(activity, self.domain))
+
+    def _register_workflow(self, workflow: WorkflowType) -> None:
+        key = ("workflow", *workflow.key)
+        if key not in self._registered:
+            self._registered.add(key)
+            self.model.call("RegisterWorkflowType", workflow_registration(workflow, self.domain))
+
+    # --- starting -----------------------------------------------------------------------
+
+    def start(
+        self,
+        workflow_class: type,
+        *args: Any,
+        workflow_id: str | None = None,
+        task_list: str | None = None,
+        tags: Iterable[str] = (),
+        execution_start_to_close_timeout: Any = None,
+        task_start_to_close_timeout: Any = None,
+        child_policy: str | None = None,
+        **kwargs: Any,
+    ) -> WorkflowHandle:
+        """Start a workflow execution and return its handle (nothing runs until you wait)."""
+        self._sync_types()
+        workflow: WorkflowType = workflow_class._swf_workflow  # type: ignore[attr-defined]
+        workflow_id = workflow_id or f"{workflow.name}-{uuid.uuid4().hex[:12]}"
+        params = start_params(
+            workflow,
+            self.payloads,
+            self.domain,
+            workflow_id,
+            args,
+            kwargs,
+            task_list=task_list,
+            tags=tags,
+            child_policy=child_policy,
+            execution_start_to_close_timeout=None
+            if execution_start_to_close_timeout is None
+            else timeout_value(execution_start_to_close_timeout),
+            task_start_to_close_timeout=None
+            if task_start_to_close_timeout is None
+            else timeout_value(task_start_to_close_timeout),
+        )
+        run_id = self.client.start_workflow_execution(**params)["runId"]
+        return WorkflowHandle(
+            self.client, self.domain, workflow_id, run_id, workflow, self.payloads, self._wait
+        )
+
+    def run(self, workflow_class: type, *args: Any, **kwargs: Any) -> Any:
+        """Start a workflow, run it to the end, return its result (or raise its failure)."""
+        return self.start(workflow_class, *args, **kwargs).result()
+
+    def get_handle(
+        self, workflow_id: str, run_id: str = "", workflow_class: type | None = None
+    ) -> WorkflowHandle:
+        """A handle for an execution started earlier (latest run if ``run_id`` is empty)."""
+        if not run_id:
+            info = self.model._find(self.domain, {"workflowId": workflow_id})
+            run_id = info.run_id
+        workflow = getattr(workflow_class, "_swf_workflow", None)
+        return WorkflowHandle(
+            self.client, self.domain, workflow_id, run_id, workflow, self.payloads, self._wait
+        )
+
+    # --- running ------------------------------------------------------------------------
+
+    def _work_once(self) -> bool:
+        """Run every activity task and decision task available now; True if any ran."""
+        model = self.model
+        worked = False
+        for (domain, task_list), queue in list(model.activity_queues.items()):
+            while queue and model.has_activity_task(domain, task_list):
+                task = self.client.poll_for_activity_task(
+                    domain=domain, taskList={"name": task_list}, identity="serial"
+                )
+                if not task.get("taskToken"):
+                    break
+                operation, params = self.activities.execute(task, self._heartbeat_for(task))
+                model.call(operation, params)
+                worked = True
+        for (domain, task_list), queue in list(model.decision_queues.items()):
+            while queue and model.has_decision_task(domain, task_list):
+                poll = {
+                    "domain": domain,
+                    "taskList": {"name": task_list},
+                    "identity": "serial",
+                    "maximumPageSize": 1000,
+                    "startAtPreviousStartedEvent": True,
+                }
+                first = self.client.poll_for_decision_task(**poll)
+                if not first.get("taskToken"):
+                    break
+                task = collect_decision_task(self.client, first, poll)
+                self._sync_types()
+                decisions = self.decisions.decide(task, self.client, domain)
+                self.client.respond_decision_task_completed(
+                    taskToken=task["taskToken"], decisions=decisions
+                )
+                worked = True
+        return worked
+
+    def _heartbeat_for(self, task: dict[str, Any]) -> Any:
+        token = task["taskToken"]
+
+        def heartbeat(details: Any) -> bool:
+            params: dict[str, Any] = {"taskToken": token}
+            if details is not None:
+                params["details"] = self.payloads.encode_data(details, "heartbeat details")[:2048]
+            response = self.client.record_activity_task_heartbeat(**params)
+            return bool(response.get("cancelRequested"))
+
+        return heartbeat
+
+    def _skip_ahead(self) -> bool:
+        """Jump the clock to the next timer/timeout unless only execution timeouts remain."""
+        model = self.model
+        while model._due:
+            when, _, item = model._due[0]
+            if not model._still_pending(item):
+                heapq.heappop(model._due)
+                continue
+            if item[0] == "execution":
+                return False
+            delta = when - self._clock()
+            if delta > 0:
+                self._offset += delta
+            model.advance()
+            return True
+        return False
+
+    def run_until_idle(self) -> None:
+        """Process everything runnable now: tasks, due timers, and (with ``skip_time``) timers
+        that are pending, until only external input (signals) or the real clock can help."""
+        while True:
+            self.model.advance()
+            if self._work_once():
+                continue
+            if self.model.advance():
+                continue
+            if self.skip_time and self._skip_ahead():
+                continue
+            return
+
+    def _wait(self, handle: WorkflowHandle, timeout: float | None) -> None:
+        execution = self.model._find(self.domain, handle.execution)
+        while True:
+            self.run_until_idle()
+            if not execution.is_open:
+                return
+            if execution.close_status is None and execution.continued_run_id:
+                return
+            raise WorkflowStuckError(
+                f"workflow {handle.workflow_id} (run {handle.run_id}) is open but nothing can "
+                "move it forward: it waits for a signal or cancellation no one has sent"
+                + (
+                    ""
+                    if self.skip_time
+                    else ", or for a timer the clock has not reached yet "
+                    "(tick the frozen clock, then call run_until_idle())"
+                )
+            )
+
+
+def _as_payload_store(data_store: Any, domain: str) -> Any:
+    """The payload-layer seam for a data store (see ``swfobjects.storage``)."""
+    if data_store is None:
+        return None
+    if hasattr(data_store, "externalize") and hasattr(data_store, "internalize"):
+        return data_store
+    raise TypeError(f"data_store {data_store!r} is not a supported data store")

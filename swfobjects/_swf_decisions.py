@@ -1,0 +1,614 @@
+"""How the SWF model carries out the decisions of ``RespondDecisionTaskCompleted``.
+
+Each decision either records its success event (``ActivityTaskScheduled``...) or the matching
+``*Failed`` event with SWF's cause; malformed decisions are refused as a whole with a
+``ValidationException`` before anything is recorded, as SWF does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._swf_state import ActivityTaskState, Execution, SwfFault
+
+if TYPE_CHECKING:
+    from ._swf_model import SwfModel
+
+__all__ = ["validate_decisions", "apply_decisions"]
+
+MAX_OPEN = 1000
+MAX_DATA = 32_768
+
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "ScheduleActivityTask": ("activityType", "activityId"),
+    "RequestCancelActivityTask": ("activityId",),
+    "CompleteWorkflowExecution": (),
+    "FailWorkflowExecution": (),
+    "CancelWorkflowExecution": (),
+    "ContinueAsNewWorkflowExecution": (),
+    "RecordMarker": ("markerName",),
+    "StartTimer": ("timerId", "startToFireTimeout"),
+    "CancelTimer": ("timerId",),
+    "SignalExternalWorkflowExecution": ("workflowId", "signalName"),
+    "RequestCancelExternalWorkflowExecution": ("workflowId",),
+    "StartChildWorkflowExecution": ("workflowType", "workflowId"),
+    "ScheduleLambdaFunction": ("id", "name"),
+}
+_LIMITS = {
+    "input": MAX_DATA,
+    "result": MAX_DATA,
+    "details": MAX_DATA,
+    "control": MAX_DATA,
+    "reason": 256,
+    "activityId": 256,
+    "timerId": 256,
+    "markerName": 256,
+    "workflowId": 256,
+    "signalName": 256,
+    "id": 256,
+    "name": 64,
+}
+_CLOSE = frozenset(
+    {
+        "CompleteWorkflowExecution",
+        "FailWorkflowExecution",
+        "CancelWorkflowExecution",
+        "ContinueAsNewWorkflowExecution",
+    }
+)
+
+
+def _attrs_key(decision_type: str) -> str:
+    return decision_type[0].lower() + decision_type[1:] + "DecisionAttributes"
+
+
+def validate_decisions(decisions: list[Any]) -> None:
+    """Refuse malformed decisions with SWF's ``ValidationException`` (nothing recorded)."""
+    for index, decision in enumerate(decisions):
+        where = f"decisions.{index + 1}.member"
+        if not isinstance(decision, dict):
+            raise SwfFault("ValidationException", f"{where} must be an object")
+        decision_type = decision.get("decisionType")
+        if decision_type not in _REQUIRED:
+            raise SwfFault(
+                "ValidationException",
+                f"{where}.decisionType: unknown decision type {decision_type!r}",
+            )
+        attrs = decision.get(_attrs_key(decision_type))
+        if attrs is None:
+            attrs = {}
+        if not isinstance(attrs, dict):
+            raise SwfFault("ValidationException", f"{where}: attributes must be an object")
+        for key in _REQUIRED[decision_type]:
+            if not attrs.get(key):
+                raise SwfFault(
+                    "ValidationException",
+                    f"{where}.{_attrs_key(decision_type)}.{key}: required for {decision_type}",
+                )
+        for key, limit in _LIMITS.items():
+            value = attrs.get(key)
+            if value is not None and (not isinstance(value, str) or len(value) > limit):
+                if key == "name" and decision_type != "ScheduleLambdaFunction":
+                    continue
+                raise SwfFault(
+                    "ValidationException",
+                    f"1 validation error detected: Value at '{where}."
+                    f"{_attrs_key(decision_type)}.{key}' failed to satisfy constraint: Member "
+                    f"must have length less than or equal to {limit}",
+                )
+        if decision_type == "StartTimer" and not _is_seconds(attrs["startToFireTimeout"]):
+            raise SwfFault("ValidationException", f"{where}: startToFireTimeout must be seconds")
+
+
+def _is_seconds(value: Any) -> bool:
+    return isinstance(value, str) and value.isdigit()
+
+
+def apply_decisions(
+    model: SwfModel,
+    execution: Execution,
+    decisions: list[dict[str, Any]],
+    completed_id: int,
+    unhandled: bool,
+) -> None:
+    """Record the outcome of each decision, in order."""
+    for decision in decisions:
+        if not execution.is_open:
+            break
+        decision_type = decision["decisionType"]
+        attrs = dict(decision.get(_attrs_key(decision_type)) or {})
+        if decision_type in _CLOSE:
+            _close(model, execution, decision_type, attrs, completed_id, unhandled)
+        else:
+            _HANDLERS[decision_type](model, execution, attrs, completed_id)
+
+
+def _fail(model: SwfModel, execution: Execution, event: str, attrs: dict[str, Any]) -> None:
+    model._append(execution, event, attrs)
+
+
+def _schedule_activity(
+    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
+) -> None:
+    kind = attrs["activityType"]
+    activity_id = attrs["activityId"]
+    record = model.types.get(("activity", execution.domain, kind.get("name"), kind.get("version")))
+    defaults = record.defaults if record is not None else {}
+
+    def refuse(cause: str) -> None:
+        _fail(
+            model,
+            execution,
+            "ScheduleActivityTaskFailed",
+            {
+                "activityType": dict(kind),
+                "activityId": activity_id,
+                "cause": cause,
+                "decisionTaskCompletedEventId": completed_id,
+            },
+        )
+
+    if record is None:
+        return refuse("ACTIVITY_TYPE_DOES_NOT_EXIST")
+    if record.status != "REGISTERED":
+        return refuse("ACTIVITY_TYPE_DEPRECATED")
+    if activity_id in execution.activities:
+        return refuse("ACTIVITY_ID_ALREADY_IN_USE")
+    if len(execution.activities) >= MAX_OPEN:
+        return refuse("OPEN_ACTIVITIES_LIMIT_EXCEEDED")
+    task_list = attrs.get("taskList") or defaults.get("defaultTaskList")
+    if not task_list:
+        return refuse("DEFAULT_TASK_LIST_UNDEFINED")
+    values = {}
+    for key, default_key, cause in (
+        (
+            "scheduleToStartTimeout",
+            "defaultTaskScheduleToStartTimeout",
+            "DEFAULT_SCHEDULE_TO_START_TIMEOUT_UNDEFINED",
+        ),
+        (
+            "scheduleToCloseTimeout",
+            "defaultTaskScheduleToCloseTimeout",
+            "DEFAULT_SCHEDULE_TO_CLOSE_TIMEOUT_UNDEFINED",
+        ),
+        (
+            "startToCloseTimeout",
+            "defaultTaskStartToCloseTimeout",
+            "DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED",
+        ),
+        ("heartbeatTimeout", "defaultTaskHeartbeatTimeout", "DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED"),
+    ):
+        value = attrs.get(key) or defaults.get(default_key)
+        if value is None:
+            return refuse(cause)
+        values[key] = value
+    priority = attrs.get("taskPriority", defaults.get("defaultTaskPriority"))
+    event: dict[str, Any] = {
+        "activityType": dict(kind),
+        "activityId": activity_id,
+        "taskList": {"name": task_list["name"]},
+        "decisionTaskCompletedEventId": completed_id,
+        **values,
+    }
+    for key in ("input", "control"):
+        if attrs.get(key) is not None:
+            event[key] = attrs[key]
+    if priority is not None:
+        event["taskPriority"] = priority
+    scheduled_id = model._append(execution, "ActivityTaskScheduled", event)
+    model.schedule_activity(
+        execution,
+        ActivityTaskState(
+            execution=execution,
+            activity_id=activity_id,
+            activity_type=dict(kind),
+            scheduled_event_id=scheduled_id,
+            task_list=task_list["name"],
+            input=attrs.get("input"),
+            schedule_to_start=values["scheduleToStartTimeout"],
+            schedule_to_close=values["scheduleToCloseTimeout"],
+            start_to_close=values["startToCloseTimeout"],
+            heartbeat=values["heartbeatTimeout"],
+            priority=priority,
+            scheduled_at=model.now(),
+        ),
+    )
+    return None
+
+
+def _request_cancel_activity(
+    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
+) -> None:
+    activity_id = attrs["activityId"]
+    task = execution.activities.get(activity_id)
+    if task is None:
+        _fail(
+            model,
+            execution,
+            "RequestCancelActivityTaskFailed",
+            {
+                "activityId": activity_id,
+                "cause": "ACTIVITY_ID_UNKNOWN",
+                "decisionTaskCompletedEventId": completed_id,
+            },
+        )
+        return
+    task.cancel_requested_event_id = model._append(
+        execution,
+        "ActivityTaskCancelRequested",
+        {"decisionTaskCompletedEventId": completed_id, "activityId": activity_id},
+    )
+    if not task.started_event_id:
+        model._close_activity(task)
+        model._append(
+            execution,
+            "ActivityTaskCanceled",
+            {
+                "scheduledEventId": task.scheduled_event_id,
+                "startedEventId": 0,
+                "latestCancelRequestedEventId": task.cancel_requested_event_id,
+            },
+        )
+
+
+def _start_timer(
+    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
+) -> None:
+    timer_id = attrs["timerId"]
+    cause = None
+    if timer_id in execution.timers:
+        cause = "TIMER_ID_ALREADY_IN_USE"
+    elif len(execution.timers) >= MAX_OPEN:
+        cause = "OPEN_TIMERS_LIMIT_EXCEEDED"
+    if cause is not None:
+        _fail(
+            model,
+            execution,
+            "StartTimerFailed",
+            {
+                "timerId": timer_id,
+                "cause": cause,
+                "decisionTaskCompletedEventId": completed_id,
+            },
+        )
+        return
+    event: dict[str, Any] = {
+        "timerId": timer_id,
+        "startToFireTimeout": attrs["startToFireTimeout"],
+        "decisionTaskCompletedEventId": completed_id,
+    }
+    if attrs.get("control") is not None:
+        event["control"] = attrs["control"]
+    started_id = model._append(execution, "TimerStarted", event)
+    model.start_timer(execution, timer_id, float(attrs["startToFireTimeout"]), started_id)
+
+
+def _cancel_timer(
+    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
+) -> None:
+    timer_id = attrs["timerId"]
+    timer = execution.timers.pop(timer_id, None)
+    if timer is None:
+        _fail(
+            model,
+            execution,
+            "CancelTimerFailed",
+            {
+                "timerId": timer_id,
+                "cause": "TIMER_ID_UNKNOWN",
+                "decisionTaskCompletedEventId": completed_id,
+            },
+        )
+        return
+    model._append(
+        execution,
+        "TimerCanceled",
+        {
+            "timerId": timer_id,
+            "startedEventId": timer.started_event_id,
+            "decisionTaskCompletedEventId": completed_id,
+        },
+    )
+
+
+def _record_marker(
+    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
+) -> None:
+    event: dict[str, Any] = {
+        "markerName": attrs["markerName"],
+        "decisionTaskCompletedEventId": completed_id,
+    }
+    if attrs.get("details") is not None:
+        event["details"] = attrs["details"]
+    model._append(execution, "MarkerRecorded", event)
+
+
+def _start_child(
+    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
+) -> None:
+    record = model.types.get(
+        (
+            "workflow",
+            execution.domain,
+            attrs["workflowType"].get("name"),
+            attrs["workflowType"].get("version"),
+        )
+    )
+    defaults = record.defaults if record is not None else {}
+    event: dict[str, Any] = {
+        "workflowId": attrs["workflowId"],
+        "workflowType": dict(attrs["workflowType"]),
+        "taskList": attrs.get("taskList") or defaults.get("defaultTaskList") or {"name": ""},
+        "decisionTaskCompletedEventId": completed_id,
+        "childPolicy": attrs.get("childPolicy")
+        or defaults.get("defaultChildPolicy")
+        or "TERMINATE",
+    }
+    for key in (
+        "control",
+        "input",
+        "executionStartToCloseTimeout",
+        "taskPriority",
+        "taskStartToCloseTimeout",
+        "tagList",
+        "lambdaRole",
+    ):
+        if attrs.get(key) is not None:
+            event[key] = attrs[key]
+    cause = None
+    if len(execution.children) >= MAX_OPEN:
+        cause = "OPEN_CHILDREN_LIMIT_EXCEEDED"
+    initiated_id = model._append(execution, "StartChildWorkflowExecutionInitiated", event)
+    if cause is None:
+        cause = model.start_child(execution, attrs, initiated_id)
+    if cause:
+        failed: dict[str, Any] = {
+            "workflowType": dict(attrs["workflowType"]),
+            "cause": cause,
+            "workflowId": attrs["workflowId"],
+            "initiatedEventId": initiated_id,
+            "decisionTaskCompletedEventId": completed_id,
+        }
+        if attrs.get("control") is not None:
+            failed["control"] = attrs["control"]
+        _fail(model, execution, "StartChildWorkflowExecutionFailed", failed)
+
+
+def _external(model: SwfModel, execution: Execution, attrs: dict[str, Any]) -> Execution | None:
+    target = model.open_by_id.get((execution.domain, attrs["workflowId"]))
+    if target is None or (attrs.get("runId") and target.run_id != attrs["runId"]):
+        return None
+    return target
+
+
+def _signal_external(
+    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
+) -> None:
+    event: dict[str, Any] = {
+        "workflowId": attrs["workflowId"],
+        "signalName": attrs["signalName"],
+        "decisionTaskCompletedEventId": completed_id,
+    }
+    for key in ("runId", "input", "control"):
+        if attrs.get(key) is not None:
+            event[key] = attrs[key]
+    initiated_id = model._append(execution, "SignalExternalWorkflowExecutionInitiated", event)
+    target = _external(model, execution, attrs)
+    if target is None:
+        failed: dict[str, Any] = {
+            "workflowId": attrs["workflowId"],
+            "cause": "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION",
+            "initiatedEventId": initiated_id,
+            "decisionTaskCompletedEventId": completed_id,
+        }
+        for key in ("runId", "control"):
+            if attrs.get(key) is not None:
+                failed[key] = attrs[key]
+        _fail(model, execution, "SignalExternalWorkflowExecutionFailed", failed)
+        return
+    signaled: dict[str, Any] = {
+        "signalName": attrs["signalName"],
+        "externalWorkflowExecution": execution.execution_ref,
+        "externalInitiatedEventId": initiated_id,
+    }
+    if attrs.get("input") is not None:
+        signaled["input"] = attrs["input"]
+    model._append(target, "WorkflowExecutionSignaled", signaled)
+    model._append(
+        execution,
+        "ExternalWorkflowExecutionSignaled",
+        {
+            "workflowExecution": target.execution_ref,
+            "initiatedEventId": initiated_id,
+        },
+    )
+
+
+def _cancel_external(
+    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
+) -> None:
+    event: dict[str, Any] = {
+        "workflowId": attrs["workflowId"],
+        "decisionTaskCompletedEventId": completed_id,
+    }
+    for key in ("runId", "control"):
+        if attrs.get(key) is not None:
+            event[key] = attrs[key]
+    initiated_id = model._append(
+        execution, "RequestCancelExternalWorkflowExecutionInitiated", event
+    )
+    target = _external(model, execution, attrs)
+    if target is None:
+        failed: dict[str, Any] = {
+            "workflowId": attrs["workflowId"],
+            "cause": "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION",
+            "initiatedEventId": initiated_id,
+            "decisionTaskCompletedEventId": completed_id,
+        }
+        for key in ("runId", "control"):
+            if attrs.get(key) is not None:
+                failed[key] = attrs[key]
+        _fail(model, execution, "RequestCancelExternalWorkflowExecutionFailed", failed)
+        return
+    model._request_cancel(
+        target,
+        {
+            "externalWorkflowExecution": execution.execution_ref,
+            "externalInitiatedEventId": initiated_id,
+        },
+    )
+    model._append(
+        execution,
+        "ExternalWorkflowExecutionCancelRequested",
+        {
+            "workflowExecution": target.execution_ref,
+            "initiatedEventId": initiated_id,
+        },
+    )
+
+
+def _schedule_lambda(
+    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
+) -> None:
+    # A local service has no Lambda: answer as SWF does in a region without it.
+    _fail(
+        model,
+        execution,
+        "ScheduleLambdaFunctionFailed",
+        {
+            "id": attrs["id"],
+            "name": attrs["name"],
+            "cause": "LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION",
+            "decisionTaskCompletedEventId": completed_id,
+        },
+    )
+
+
+_HANDLERS = {
+    "ScheduleActivityTask": _schedule_activity,
+    "RequestCancelActivityTask": _request_cancel_activity,
+    "StartTimer": _start_timer,
+    "CancelTimer": _cancel_timer,
+    "RecordMarker": _record_marker,
+    "StartChildWorkflowExecution": _start_child,
+    "SignalExternalWorkflowExecution": _signal_external,
+    "RequestCancelExternalWorkflowExecution": _cancel_external,
+    "ScheduleLambdaFunction": _schedule_lambda,
+}
+
+_CLOSE_EVENTS = {
+    "CompleteWorkflowExecution": (
+        "COMPLETED",
+        "WorkflowExecutionCompleted",
+        "CompleteWorkflowExecutionFailed",
+        ("result",),
+    ),
+    "FailWorkflowExecution": (
+        "FAILED",
+        "WorkflowExecutionFailed",
+        "FailWorkflowExecutionFailed",
+        ("reason", "details"),
+    ),
+    "CancelWorkflowExecution": (
+        "CANCELED",
+        "WorkflowExecutionCanceled",
+        "CancelWorkflowExecutionFailed",
+        ("details",),
+    ),
+}
+
+
+def _close(
+    model: SwfModel,
+    execution: Execution,
+    decision_type: str,
+    attrs: dict[str, Any],
+    completed_id: int,
+    unhandled: bool,
+) -> None:
+    if decision_type == "ContinueAsNewWorkflowExecution":
+        _continue_as_new(model, execution, attrs, completed_id, unhandled)
+        return
+    status, event_type, failed_type, keys = _CLOSE_EVENTS[decision_type]
+    if unhandled or execution.decision_needed:
+        _fail(
+            model,
+            execution,
+            failed_type,
+            {
+                "cause": "UNHANDLED_DECISION",
+                "decisionTaskCompletedEventId": completed_id,
+            },
+        )
+        return
+    event: dict[str, Any] = {"decisionTaskCompletedEventId": completed_id}
+    for key in keys:
+        if attrs.get(key) is not None:
+            event[key] = attrs[key]
+    model.close(execution, status, event_type, event)
+
+
+def _continue_as_new(
+    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int, unhandled: bool
+) -> None:
+    if unhandled or execution.decision_needed:
+        _fail(
+            model,
+            execution,
+            "ContinueAsNewWorkflowExecutionFailed",
+            {
+                "cause": "UNHANDLED_DECISION",
+                "decisionTaskCompletedEventId": completed_id,
+            },
+        )
+        return
+    params = {
+        "workflowType": {
+            "name": execution.workflow_type["name"],
+            "version": attrs.get("workflowTypeVersion") or execution.workflow_type["version"],
+        },
+        "taskList": attrs.get("taskList") or {"name": execution.task_list},
+        "executionStartToCloseTimeout": attrs.get("executionStartToCloseTimeout")
+        or execution.execution_timeout,
+        "taskStartToCloseTimeout": attrs.get("taskStartToCloseTimeout") or execution.task_timeout,
+        "childPolicy": attrs.get("childPolicy") or execution.child_policy,
+        "tagList": attrs.get("tagList") if attrs.get("tagList") is not None else execution.tags,
+    }
+    for key in ("input", "taskPriority", "lambdaRole"):
+        if attrs.get(key) is not None:
+            params[key] = attrs[key]
+    try:
+        new_run_id = model.continue_as_new(execution, params)
+    except SwfFault as fault:
+        cause = {
+            "UnknownResourceFault": "WORKFLOW_TYPE_DOES_NOT_EXIST",
+            "TypeDeprecatedFault": "WORKFLOW_TYPE_DEPRECATED",
+        }.get(
+            fault.code,
+            fault.message if fault.code == "DefaultUndefinedFault" else "OPERATION_NOT_PERMITTED",
+        )
+        _fail(
+            model,
+            execution,
+            "ContinueAsNewWorkflowExecutionFailed",
+            {
+                "cause": cause,
+                "decisionTaskCompletedEventId": completed_id,
+            },
+        )
+        return
+    event: dict[str, Any] = {
+        "decisionTaskCompletedEventId": completed_id,
+        "newExecutionRunId": new_run_id,
+        "executionStartToCloseTimeout": params["executionStartToCloseTimeout"],
+        "taskList": params["taskList"],
+        "taskStartToCloseTimeout": params["taskStartToCloseTimeout"],
+        "childPolicy": params["childPolicy"],
+        "workflowType": params["workflowType"],
+    }
+    for key in ("input", "taskPriority", "lambdaRole"):
+        if params.get(key) is not None:
+            event[key] = params[key]
+    if params["tagList"]:
+        event["tagList"] = params["tagList"]
+    model.close(execution, "CONTINUED_AS_NEW", "WorkflowExecutionContinuedAsNew", event)
