@@ -25,7 +25,7 @@ __all__ = [
     "qualified_name",
 ]
 
-Timeout = Union[int, float, timedelta, str, None]
+Timeout = Union[int, float, timedelta, str, None]  # noqa: UP007 - a runtime alias on 3.10
 """A timeout as users write it: seconds, a ``timedelta``, ``"NONE"`` or ``None`` (no timeout)."""
 
 NO_TIMEOUT = "NONE"

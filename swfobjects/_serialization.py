@@ -260,7 +260,7 @@ class _TupleOfField(fields.List):
 
 
 class _SchemaObjectField(fields.Nested):
-    """A class described by a marshmallow Schema: loads to the class when the schema gives a dict."""
+    """A class described by a marshmallow Schema; loads to the class if the schema gives a dict."""
 
     def __init__(self, schema: Any, cls: type | None, **kwargs: Any) -> None:
         super().__init__(schema, **kwargs)
