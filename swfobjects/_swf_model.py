@@ -87,6 +87,10 @@ def _seconds(value: str | None) -> float | None:
     return float(value)
 
 
+def _random_id() -> str:
+    return uuid.uuid4().hex
+
+
 def _page_token(data: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
 
@@ -121,6 +125,7 @@ class SwfModel(TypesMixin):
         self._due: list[tuple[float, int, tuple[Any, ...]]] = []
         self._seq = itertools.count()
         self.listeners: list[Callable[[], None]] = []
+        self.new_id: Callable[[], str] = _random_id  # seam: the local service journals ids
 
     # --- dispatch -----------------------------------------------------------------------
 
@@ -195,7 +200,7 @@ class SwfModel(TypesMixin):
         heapq.heappush(self._due, (when, next(self._seq), item))
 
     def _new_token(self, target: Any) -> str:
-        token = uuid.uuid4().hex + uuid.uuid4().hex
+        token = self.new_id() + self.new_id()
         self.tokens[token] = target
         return token
 
@@ -340,7 +345,7 @@ class SwfModel(TypesMixin):
         execution = Execution(
             domain=domain,
             workflow_id=workflow_id,
-            run_id=uuid.uuid4().hex,
+            run_id=self.new_id(),
             workflow_type={"name": wtype["name"], "version": wtype["version"]},
             task_list=task_list,
             task_priority=priority,

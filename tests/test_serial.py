@@ -1,0 +1,173 @@
+"""SerialExecutor: whole workflows in-process, SWF-shaped histories, time control."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import botocore.session
+import pytest
+from freezegun import freeze_time
+
+from swfobjects import (
+    ActivityTaskError,
+    ActivityWorker,
+    RetryPolicy,
+    SerialExecutor,
+    Workflow,
+    WorkflowExecutionError,
+    WorkflowStuckError,
+    activity_task,
+    decision_task,
+)
+
+
+class Counter(ActivityWorker, task_list="counter"):
+    def __init__(self, start: int = 0) -> None:
+        self.calls = start
+
+    @activity_task
+    def bump(self, by: int) -> int:
+        self.calls += by
+        return self.calls
+
+    @activity_task(retry=RetryPolicy(max_attempts=3, initial_interval=60))
+    def flaky(self, fail_times: int) -> str:
+        self.calls += 1
+        if self.calls <= fail_times:
+            raise ConnectionError(f"attempt {self.calls} failed")
+        return f"ok after {self.calls}"
+
+
+class Bumps(Workflow, task_list="bumps"):
+    counter = Counter.client()
+
+    @decision_task
+    async def run(self, times: int) -> int:
+        total = 0
+        for _ in range(times):
+            total = await self.counter.bump(1)
+        return total
+
+
+class Flaky(Workflow, task_list="flaky"):
+    counter = Counter.client()
+
+    @decision_task
+    async def run(self, fail_times: int) -> str:
+        return await self.counter.flaky(fail_times)
+
+
+class Sleeper(Workflow, task_list="sleep"):
+    @decision_task
+    async def run(self, days: int) -> str:
+        start = self.now()
+        await self.timer(dt.timedelta(days=days))
+        return str(self.now() - start)
+
+
+def test_given_worker_instance_is_used_and_history_has_swf_shapes():
+    counter = Counter(start=10)
+    ex = SerialExecutor(workers=[counter])
+    handle = ex.start(Bumps, 3)
+    assert handle.result() == 13
+    events = handle.history()
+    model = botocore.session.get_session().get_service_model("swf")
+    members = model.shape_for("HistoryEvent").members
+    for event in events:
+        assert set(event) <= set(members), event
+        assert isinstance(event["eventTimestamp"], dt.datetime)
+    assert [e["eventType"] for e in events][-1] == "WorkflowExecutionCompleted"
+
+
+def test_retry_waits_on_durable_timers():
+    ex = SerialExecutor(workers=[Counter()])
+    handle = ex.start(Flaky, 2)
+    assert handle.result() == "ok after 3"
+    kinds = [e["eventType"] for e in handle.history()]
+    assert kinds.count("TimerStarted") == 2 and kinds.count("ActivityTaskFailed") == 2
+
+
+def test_exhausted_retries_fail_the_workflow_with_remote_details():
+    ex = SerialExecutor(workers=[Counter()])
+    with pytest.raises(WorkflowExecutionError) as caught:
+        ex.run(Flaky, 5)
+    error = caught.value
+    assert error.status == "FAILED"
+    assert "ConnectionError" in error.reason and "attempt 3 failed" in error.reason
+    assert "Traceback" in error.details.traceback
+
+
+def test_month_long_timer_finishes_at_once_with_skipped_time():
+    elapsed = SerialExecutor().run(Sleeper, 30)
+    assert elapsed.startswith("30 days, 0:00:0")  # plus the real milliseconds the run took
+
+
+def test_frozen_time_fires_timers_only_when_ticked():
+    with freeze_time("2024-01-01") as frozen:
+        ex = SerialExecutor(skip_time=False)
+        handle = ex.start(Sleeper, 1)
+        ex.run_until_idle()
+        assert handle.is_open()
+        frozen.tick(dt.timedelta(hours=23))
+        ex.run_until_idle()
+        assert handle.is_open()
+        frozen.tick(dt.timedelta(hours=1))
+        ex.run_until_idle()
+        assert not handle.is_open()
+        assert handle.result() == "1 day, 0:00:00"
+
+
+def test_waiting_forever_is_reported_not_hung():
+    class Waits(Workflow, task_list="w"):
+        @decision_task
+        async def run(self) -> None:
+            from swfobjects import Promise
+
+            await Promise()
+
+    with pytest.raises(WorkflowStuckError, match="nothing can move it forward"):
+        SerialExecutor().run(Waits)
+
+
+def test_bad_stub_arguments_raise_type_error_inside_the_workflow():
+    class BadCall(Workflow, task_list="bad"):
+        @decision_task
+        async def run(self) -> str:
+            try:
+                Counter.client().bump("one")
+            except TypeError as error:
+                return str(error)
+            return "no error"
+
+    message = SerialExecutor().run(BadCall)
+    assert "'by'" in message and "int" in message
+
+
+def test_bad_start_arguments_raise_before_starting():
+    with pytest.raises(TypeError, match="times"):
+        SerialExecutor().start(Bumps, "three")
+
+
+def test_activity_failure_carries_type_message_and_traceback():
+    class CatchesFailure(Workflow, task_list="c"):
+        counter = Counter.client()
+
+        @decision_task
+        async def run(self) -> list[str]:
+            try:
+                await self.counter.flaky(99)
+            except ActivityTaskError as error:
+                return [error.type_name, error.message, error.remote_traceback[:9]]
+            return []
+
+    assert SerialExecutor(workers=[Counter()]).run(CatchesFailure) == [
+        "ConnectionError",
+        "attempt 3 failed",
+        "Traceback",
+    ]
+
+
+def test_stub_outside_a_workflow_says_how_to_call_directly():
+    with pytest.raises(RuntimeError, match="inside a workflow"):
+        Counter.client().bump(1)
+    assert Counter().bump(2) == 2
