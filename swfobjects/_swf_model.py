@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from ._swf_queries import QueriesMixin
 from ._swf_state import (
     ActivityTaskState,
     ChildState,
@@ -105,7 +106,7 @@ def _read_page_token(token: str) -> dict[str, Any]:
         raise SwfFault("ValidationException", f"invalid nextPageToken {token[:40]!r}") from None
 
 
-class SwfModel(TypesMixin):
+class SwfModel(TypesMixin, QueriesMixin):
     """SWF's semantics in memory. Not thread-safe: the local service serializes calls.
 
     >>> model = SwfModel(clock=lambda: 0.0)
