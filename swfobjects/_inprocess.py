@@ -23,13 +23,11 @@ _CAMEL = re.compile(r"(?:^|_)([a-z])")
 
 def fault_to_client_error(fault: SwfFault, operation: str) -> ClientError:
     """The botocore error a real client would raise for ``fault``."""
-    return ClientError(
-        {
-            "Error": {"Code": fault.code, "Message": fault.message},
-            "ResponseMetadata": {"HTTPStatusCode": fault.status},
-        },
-        operation,
-    )
+    response: Any = {
+        "Error": {"Code": fault.code, "Message": fault.message},
+        "ResponseMetadata": {"HTTPStatusCode": fault.status},
+    }
+    return ClientError(response, operation)
 
 
 class InProcessClient:

@@ -169,8 +169,8 @@ class SerialExecutor:
                 operation, params = self.activities.execute(task, self._heartbeat_for(task))
                 model.call(operation, params)
                 worked = True
-        for (domain, task_list), queue in list(model.decision_queues.items()):
-            while queue and model.has_decision_task(domain, task_list):
+        for (domain, task_list), decision_queue in list(model.decision_queues.items()):
+            while decision_queue and model.has_decision_task(domain, task_list):
                 poll = {
                     "domain": domain,
                     "taskList": {"name": task_list},

@@ -266,7 +266,9 @@ class _SchemaObjectField(fields.Nested):
         super().__init__(schema, **kwargs)
         self.cls = cls
 
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+    def _deserialize(  # type: ignore[override]
+        self, value: Any, attr: Any, data: Any, **kwargs: Any
+    ) -> Any:
         loaded = super()._deserialize(value, attr, data, **kwargs)
         if self.cls is not None and isinstance(loaded, dict) and not issubclass(self.cls, dict):
             return self.cls(**loaded)

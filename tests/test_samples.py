@@ -1,0 +1,27 @@
+"""The samples run as documented and print their results."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("module", "expected"),
+    [
+        ("samples.hello", "Hello, world!"),
+        ("samples.fanout", "sum of squares 1..100 = 338350"),
+        ("samples.order", "payment attempts: 3"),
+    ],
+)
+def test_sample_runs(module, expected):
+    done = subprocess.run(
+        [sys.executable, "-m", module], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert expected in done.stdout
