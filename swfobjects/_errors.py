@@ -14,7 +14,11 @@
     ├── TimerError                               SWF refused to start a timer
     ├── WorkflowExecutionError                   a workflow execution did not complete
     │   └── WorkflowCancelledError               ... because it was cancelled
-    └── WorkflowStuckError                       nothing can make a workflow progress
+    ├── WorkflowStuckError                       nothing can make a workflow progress
+    └── DataStoreError                           the out-of-band payload store failed
+        ├── PayloadNotFoundError (also LookupError)  a referenced payload is not in the store
+        ├── CorruptPayloadError (also ValueError)    a stored payload's size or sha256 differs
+        └── PayloadTooLargeForStoreError (ValueError) over the store's own size limit
 
 Errors that cross a process boundary (activity and workflow failures) carry the remote type
 name, message, traceback text and decoded details rather than the remote exception object:
@@ -39,6 +43,10 @@ __all__ = [
     "WorkflowExecutionError",
     "WorkflowCancelledError",
     "WorkflowStuckError",
+    "DataStoreError",
+    "PayloadNotFoundError",
+    "CorruptPayloadError",
+    "PayloadTooLargeForStoreError",
 ]
 
 
@@ -194,3 +202,34 @@ class WorkflowStuckError(SwfObjectsError):
 
     The workflow waits for something no one will send (a signal, say) and no timer is pending.
     """
+
+
+class DataStoreError(SwfObjectsError):
+    """The out-of-band data store could not store, fetch or delete a payload.
+
+    ``store`` is the store's reference string (``"s3://bucket/prefix"``), ``key`` the object
+    key and ``execution`` the ``domain/workflow_id/run_id`` the payload belongs to, when known.
+    The underlying error (a botocore ``ClientError``, an ``OSError``) is the ``__cause__``.
+    Check credentials, permissions and that the store is reachable; a decider that hits this
+    fails only the decision task, which SWF hands out again.
+    """
+
+    def __init__(
+        self, message: str, *, store: str = "", key: str = "", execution: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.store = store
+        self.key = key
+        self.execution = execution
+
+
+class PayloadNotFoundError(DataStoreError, LookupError):
+    """A reference names an object the store does not have (deleted, expired, wrong store)."""
+
+
+class CorruptPayloadError(DataStoreError, ValueError):
+    """A fetched payload's size or sha256 differs from its reference: it was altered."""
+
+
+class PayloadTooLargeForStoreError(DataStoreError, ValueError):
+    """A payload is larger than even the data store accepts (e.g. S3's 5 GiB single upload)."""
