@@ -87,8 +87,8 @@ def test_untyped_values_keep_their_types():
 def test_decode_errors_name_the_field_path():
     payloads = Payloads()
     text = (
-        f'{{"id": "{uuid.uuid4()}", "at": "2024-01-01T00:00:00", "items": [{{"sku": "a", "qty": "many", '
-        '"price": "1"}]}'
+        f'{{"id": "{uuid.uuid4()}", "at": "2024-01-01T00:00:00", '
+        '"items": [{"sku": "a", "qty": "many", "price": "1"}]}'
     )
     with pytest.raises(SerializationError) as caught:
         payloads.decode(text, codec_for(Order), "order")
