@@ -1,0 +1,83 @@
+"""The ``swfobjects`` command line.
+
+``swfobjects local [--host 127.0.0.1] [--port 8650] [--db FILE]`` serves an SWF-compatible
+endpoint on this machine; point any SWF client at it::
+
+    swfobjects local --db swf.sqlite &
+    aws swf list-domains --registration-status REGISTERED --endpoint-url http://127.0.0.1:8650
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+DEFAULT_PORT = 8650
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="swfobjects", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    local = commands.add_parser(
+        "local",
+        help="serve an SWF-compatible endpoint on this machine",
+        description="Serve Amazon SWF's JSON API on this machine (no authentication).",
+    )
+    local.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
+    local.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port ({DEFAULT_PORT})")
+    local.add_argument("--db", metavar="FILE", help="SQLite file: state survives restarts")
+    local.add_argument(
+        "--poll-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="longest wait of an empty PollFor*Task (SWF: 60)",
+    )
+    local.add_argument("--verbose", action="store_true", help="log every request")
+    return parser
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops the service as cleanly as Ctrl-C
+
+
+def _local(args: argparse.Namespace) -> int:
+    from ._local import NO_AUTH_WARNING, LocalSWF
+
+    service = LocalSWF(
+        args.host, args.port, db=args.db, poll_timeout=args.poll_timeout, verbose=args.verbose
+    )
+    try:
+        service.start()
+    except OSError as exc:
+        print(f"swfobjects local: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, _interrupt)
+    replayed = service.engine.replayed if service.engine is not None else 0
+    state = (
+        f"journal {args.db} ({replayed} calls replayed)"
+        if args.db
+        else "in memory (lost on exit; use --db FILE to keep it)"
+    )
+    print(f"swfobjects local: SWF endpoint at {service.endpoint_url}", flush=True)
+    print(f"swfobjects local: state {state}", flush=True)
+    print(f"swfobjects local: WARNING: {NO_AUTH_WARNING}", flush=True)
+    service.serve_forever()
+    print("swfobjects local: stopped", flush=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``swfobjects`` console script."""
+    args = _parser().parse_args(argv)
+    if args.command == "local":
+        return _local(args)
+    return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+if __name__ == "__main__":
+    sys.exit(main())
