@@ -15,10 +15,18 @@
     ├── WorkflowExecutionError                   a workflow execution did not complete
     │   └── WorkflowCancelledError               ... because it was cancelled
     ├── WorkflowStuckError                       nothing can make a workflow progress
+    ├── ChildWorkflowError                       a child workflow did not complete
+    │   ├── ChildWorkflowFailedError / ChildWorkflowTimedOutError
+    │   ├── ChildWorkflowCancelledError / ChildWorkflowTerminatedError
+    │   └── ChildWorkflowStartError              SWF refused to start it
+    ├── SignalError                              a signal could not be delivered or decoded
+    ├── NonDeterministicCallError                workflow code read the clock or randomness
     └── DataStoreError                           the out-of-band payload store failed
         ├── PayloadNotFoundError (also LookupError)  a referenced payload is not in the store
         ├── CorruptPayloadError (also ValueError)    a stored payload's size or sha256 differs
         └── PayloadTooLargeForStoreError (ValueError) over the store's own size limit
+
+    CancelledError (a BaseException, like asyncio's: ``except Exception`` does not swallow it)
 
 Errors that cross a process boundary (activity and workflow failures) carry the remote type
 name, message, traceback text and decoded details rather than the remote exception object:
@@ -233,3 +241,61 @@ class CorruptPayloadError(DataStoreError, ValueError):
 
 class PayloadTooLargeForStoreError(DataStoreError, ValueError):
     """A payload is larger than even the data store accepts (e.g. S3's 5 GiB single upload)."""
+
+
+class CancelledError(BaseException):
+    """Raised in workflow code at its await point when it (or what it awaits) is cancelled.
+
+    Like ``asyncio.CancelledError`` it is a ``BaseException``: ``except Exception`` does not
+    swallow it. Catch it to clean up (``finally`` may still run activities), re-raise to let
+    the workflow close as CANCELED.
+    """
+
+
+class ChildWorkflowError(SwfObjectsError):
+    """A child workflow closed without completing; ``reason``/``details`` are the child's."""
+
+    def __init__(self, message: str, *, workflow_id: str = "", run_id: str = "",
+                 workflow_name: str = "", reason: str = "", details: Any = None) -> None:
+        super().__init__(message)
+        self.workflow_id = workflow_id
+        self.run_id = run_id
+        self.workflow_name = workflow_name
+        self.reason = reason
+        self.details = details
+
+
+class ChildWorkflowFailedError(ChildWorkflowError):
+    """The child workflow failed (its reason and decoded failure details are attached)."""
+
+
+class ChildWorkflowTimedOutError(ChildWorkflowError):
+    """The child workflow timed out."""
+
+
+class ChildWorkflowCancelledError(ChildWorkflowError):
+    """The child workflow was cancelled."""
+
+
+class ChildWorkflowTerminatedError(ChildWorkflowError):
+    """The child workflow was terminated."""
+
+
+class ChildWorkflowStartError(ChildWorkflowError):
+    """SWF refused to start the child (``cause``: ``WORKFLOW_ALREADY_RUNNING``...)."""
+
+    def __init__(self, message: str, *, cause: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.cause = cause
+
+
+class SignalError(SwfObjectsError):
+    """A signal could not be sent (unknown execution) or its input could not be decoded."""
+
+
+class NonDeterministicCallError(SwfObjectsError):
+    """Workflow code called the clock, ``random`` or ``uuid4`` directly during a decision.
+
+    Replay would see a different value each time; use ``self.now()``, ``self.random()``,
+    ``self.uuid4()`` or a ``@nondeterministic`` method instead.
+    """

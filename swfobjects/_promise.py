@@ -83,6 +83,20 @@ class Promise(Generic[T]):
         self._value = error
         self._fire()
 
+    def cancel(self) -> bool:
+        """Ask for cancellation; False if already settled or not cancellable.
+
+        An activity gets ``RequestCancelActivityTask``, a timer ``CancelTimer``, a child
+        workflow a cancellation request, a coroutine a ``CancelledError`` at its await point.
+        The promise settles when the cancellation takes effect (history says so).
+        """
+        hook = self._cancel_hook
+        if self._state != _PENDING or hook is None:
+            return False
+        self._cancel_hook = None
+        hook()
+        return True
+
     def add_done_callback(self, callback: Callable[[Promise[T]], None]) -> None:
         """Call ``callback(promise)`` when settled (at once if already settled)."""
         if self._state != _PENDING:
@@ -132,7 +146,13 @@ def all_of(*promises: Promise[Any]) -> Promise[list[Any]]:
 
     for promise in promises:
         promise.add_done_callback(settled)
+    combined._cancel_hook = lambda: _cancel_all(promises)
     return combined
+
+
+def _cancel_all(promises: tuple[Promise[Any], ...]) -> None:
+    for promise in promises:
+        promise.cancel()
 
 
 def any_of(*promises: Promise[Any]) -> Promise[Promise[Any]]:
@@ -150,4 +170,5 @@ def any_of(*promises: Promise[Any]) -> Promise[Promise[Any]]:
 
     for promise in promises:
         promise.add_done_callback(settled)
+    combined._cancel_hook = lambda: _cancel_all(promises)
     return combined

@@ -2,7 +2,9 @@
 
 Why not asyncio: replay needs every coroutine to step in exactly the same order on every
 decider, in every process, with no clock and no I/O. Here a coroutine steps only when a
-promise it awaits settles, and ready coroutines run first-in first-out.
+promise it awaits settles, and ready coroutines run first-in first-out. A task can be
+cancelled: :class:`CancelledError` is thrown in at its current await point, and the promise it
+was waiting on is asked to cancel too (so an awaited activity gets ``RequestCancelActivityTask``).
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from collections import deque
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from ._errors import CancelledError
 from ._promise import Promise
 
-__all__ = ["Scheduler", "WorkflowCodeError"]
+__all__ = ["Scheduler", "WorkflowCodeError", "Task"]
 
 T = TypeVar("T")
 
@@ -22,13 +25,17 @@ class WorkflowCodeError(TypeError):
     """Workflow code awaited something the scheduler cannot drive (an asyncio future, say)."""
 
 
-class _Task:
-    __slots__ = ("coro", "promise", "name")
+class Task:
+    """A coroutine on the scheduler, its result promise, and what it waits on."""
+
+    __slots__ = ("coro", "promise", "name", "waiting", "pending_error")
 
     def __init__(self, coro: Coroutine[Any, Any, Any], promise: Promise[Any], name: str) -> None:
         self.coro = coro
         self.promise = promise
         self.name = name
+        self.waiting: Promise[Any] | None = None
+        self.pending_error: BaseException | None = None
 
 
 class Scheduler:
@@ -39,16 +46,17 @@ class Scheduler:
     2
     """
 
-    __slots__ = ("_ready", "_running")
+    __slots__ = ("_ready", "current")
 
     def __init__(self) -> None:
-        self._ready: deque[_Task] = deque()
-        self._running = False
+        self._ready: deque[Task] = deque()
+        self.current: Task | None = None
 
     def spawn(self, coro: Coroutine[Any, Any, T], name: str = "") -> Promise[T]:
-        """Start ``coro``; it first steps on the next :meth:`run` (or at once if running)."""
+        """Start ``coro``; it first steps on the next :meth:`run`."""
         promise: Promise[T] = Promise(name)
-        task = _Task(coro, promise, name)
+        task = Task(coro, promise, name)
+        promise._cancel_hook = lambda: self.cancel(task)
         self._ready.append(task)
         return promise
 
@@ -59,12 +67,25 @@ class Scheduler:
         first command is issued at the moment of the call, in call order.
         """
         promise: Promise[T] = Promise(name)
-        self._step(_Task(coro, promise, name))
+        task = Task(coro, promise, name)
+        promise._cancel_hook = lambda: self.cancel(task)
+        self._step(task)
         return promise
 
     def has_ready(self) -> bool:
         """True if some coroutine can step."""
         return bool(self._ready)
+
+    def cancel(self, task: Task, error: BaseException | None = None) -> None:
+        """Throw ``CancelledError`` (or ``error``) into ``task`` at its await point."""
+        if task.promise.done() or task.pending_error is not None:
+            return
+        task.pending_error = error or CancelledError(f"{task.name or 'task'} was cancelled")
+        waiting, task.waiting = task.waiting, None
+        if waiting is not None:
+            self._ready.append(task)
+            if not waiting.done():
+                waiting.cancel()
 
     def run(self) -> None:
         """Step ready coroutines until every one waits on an unsettled promise."""
@@ -73,16 +94,25 @@ class Scheduler:
         while ready:
             step(ready.popleft())
 
-    def _step(self, task: _Task) -> None:
+    def _step(self, task: Task) -> None:
+        if task.promise.done():
+            return
+        previous, self.current = self.current, task
+        error, task.pending_error = task.pending_error, None
         try:
-            awaited = task.coro.send(None)
+            if error is None:
+                awaited = task.coro.send(None)
+            else:
+                awaited = task.coro.throw(error)
         except StopIteration as stop:
             task.promise.set_result(stop.value)
             return
-        except BaseException as error:  # noqa: BLE001 - the promise carries it
-            task.promise.set_exception(error)
+        except BaseException as failure:  # noqa: BLE001 - the promise carries it
+            task.promise.set_exception(failure)
             return
-        if type(awaited) is not Promise and not isinstance(awaited, Promise):
+        finally:
+            self.current = previous
+        if not isinstance(awaited, Promise):
             task.coro.close()
             task.promise.set_exception(
                 WorkflowCodeError(
@@ -92,5 +122,12 @@ class Scheduler:
                 )
             )
             return
+        task.waiting = awaited
         ready = self._ready
-        awaited.add_done_callback(lambda _p: ready.append(task))
+
+        def wake(promise: Promise[Any]) -> None:
+            if task.waiting is promise:
+                task.waiting = None
+                ready.append(task)
+
+        awaited.add_done_callback(wake)
