@@ -254,8 +254,6 @@ class SerialExecutor:
 
 def _as_payload_store(data_store: Any, domain: str) -> Any:
     """The payload-layer seam for a data store (see ``swfobjects.storage``)."""
-    if data_store is None:
-        return None
-    if hasattr(data_store, "externalize") and hasattr(data_store, "internalize"):
-        return data_store
-    raise TypeError(f"data_store {data_store!r} is not a supported data store")
+    from ._storage.offload import as_payload_store
+
+    return as_payload_store(data_store, domain)

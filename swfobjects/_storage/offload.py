@@ -297,14 +297,21 @@ def delete_payloads(
     return data_store.delete_many(list(data_store.keys(prefix)))
 
 
-def as_payload_store(data_store: Any, domain: str) -> OffloadingStore | None:
-    """What an executor's ``data_store=`` argument means for its payload layer."""
+def as_payload_store(data_store: Any, domain: str) -> Any:
+    """What an executor's ``data_store=`` argument means for its payload layer.
+
+    A :class:`DataStore` is wrapped in an :class:`OffloadingStore` for ``domain``; an adapter
+    is bound to ``domain`` unless it names one; any other object with ``externalize`` and
+    ``internalize`` is used as it is.
+    """
     if data_store is None:
         return None
     if isinstance(data_store, OffloadingStore):
         return data_store.bind(domain)
     if isinstance(data_store, DataStore):
         return OffloadingStore(data_store, domain=domain)
+    if hasattr(data_store, "externalize") and hasattr(data_store, "internalize"):
+        return data_store  # type: ignore[no-any-return]
     raise TypeError(
         f"data_store must be a swfobjects.storage.DataStore (S3Store, FileStore, MemoryStore) or "
         f"an OffloadingStore, not {data_store!r}"
