@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from ._errors import PayloadTooLargeError, SerializationError
 from ._serialization import Codec, dumps, loads
+from ._storage.references import ENVELOPE_PREFIX
 
 __all__ = ["MAX_PAYLOAD", "MAX_REASON", "Payloads", "PayloadStore", "truncate"]
 
@@ -82,6 +83,11 @@ class Payloads:
             return None
         if self.store is not None:
             text = self.store.internalize(text, what)
+        elif text.startswith(ENVELOPE_PREFIX):
+            raise SerializationError(
+                f"cannot decode {what}: it was sent out of band (swfobjects.storage) and no data "
+                "store is configured here; give this executor the data_store its writer used"
+            )
         try:
             return loads(text)
         except ValueError as exc:
