@@ -145,6 +145,9 @@ class Decider:
 
     def _run_decision(self, started: dict[str, Any]) -> None:
         visible = self._buffer[: self._visible]
+        prefetch = getattr(self.payloads.store, "prefetch_events", None)
+        if prefetch is not None:
+            prefetch(visible)  # a store failure fails the decision task, not the workflow
         del self._buffer[: self._visible]
         self._visible = 0
         apply = self._apply
