@@ -41,7 +41,18 @@ __all__ = ["OffloadingStore", "as_payload_store", "delete_payloads", "payload_pr
 
 SWF_LIMIT = 32_768
 _WRITTEN_MEMORY = 10_000
-_PAYLOAD_FIELDS = ("input", "result", "details", "control")
+_DECODED_BY_DECIDER = {
+    "WorkflowExecutionStarted": ("input",),
+    "WorkflowExecutionSignaled": ("input",),
+    "MarkerRecorded": ("details",),
+    "ActivityTaskCompleted": ("result",),
+    "ActivityTaskFailed": ("details",),
+    "ActivityTaskCanceled": ("details",),
+    "ChildWorkflowExecutionCompleted": ("result",),
+    "ChildWorkflowExecutionFailed": ("details",),
+    "ChildWorkflowExecutionCanceled": ("details",),
+}
+"""Event payloads the decider reads (not, say, the inputs it gave to activities)."""
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -260,13 +271,18 @@ class OffloadingStore:
         task rather than handing the error to workflow code.
         """
         for event in events:
-            for key, attributes in event.items():
-                if not key.endswith("EventAttributes") or not isinstance(attributes, Mapping):
-                    continue
-                for name in _PAYLOAD_FIELDS:
-                    value = attributes.get(name)
-                    if isinstance(value, str) and is_envelope(value):
-                        self.internalize(value, f"{name} of history event {event.get('eventId')}")
+            event_type = str(event.get("eventType", ""))
+            fields = _DECODED_BY_DECIDER.get(event_type)
+            if not fields:
+                continue
+            attributes = event.get(event_type[:1].lower() + event_type[1:] + "EventAttributes")
+            if not isinstance(attributes, Mapping):
+                continue
+            for name in fields:
+                value = attributes.get(name)
+                if isinstance(value, str) and is_envelope(value):
+                    what = f"{name} of history event {event.get('eventId')} ({event_type})"
+                    self.internalize(value, what)
 
     # --- cleanup ----------------------------------------------------------------------------
 
