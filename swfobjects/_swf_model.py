@@ -738,7 +738,7 @@ class SwfModel(TypesMixin, QueriesMixin):
             if target is None or target.run_id != child.run_id:
                 continue
             if policy == "TERMINATE":
-                self._terminate(target, "PARENT_TERMINATED", None, None)
+                self._terminate(target, "CHILD_POLICY_APPLIED", None, None)
             elif policy == "REQUEST_CANCEL":
                 self._request_cancel(target, {"cause": "CHILD_POLICY_APPLIED"})
 

@@ -28,7 +28,7 @@ class LocalSWF:
 
     >>> with LocalSWF(poll_timeout=1) as swf:                     # free port on 127.0.0.1
     ...     client = swf.client()
-    ...     client.register_domain(name="d", workflowExecutionRetentionPeriodInDays="1")
+    ...     _ = client.register_domain(name="d", workflowExecutionRetentionPeriodInDays="1")
     ...     client.describe_domain(name="d")["domainInfo"]["status"]
     'REGISTERED'
 
