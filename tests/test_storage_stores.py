@@ -196,14 +196,25 @@ def test_s3_unreachable_endpoint_is_wrapped() -> None:
     assert "EndpointConnectionError" in str(info.value)
 
 
-def test_s3_delete_many_batches_over_1000(s3_bucket: tuple[object, str]) -> None:
+def test_s3_delete_many_batches(
+    s3_bucket: tuple[object, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from swfobjects._storage import s3
+
+    monkeypatch.setattr(s3, "_DELETE_BATCH", 3)
     client, bucket = s3_bucket
     store = S3Store(bucket, prefix="p/", client=client)
-    keys = [f"d/w/r/{i:05d}" for i in range(1005)]
-    for key in keys:
-        client.put_object(Bucket=bucket, Key="p/" + key, Body=b"")  # type: ignore[attr-defined]
-    assert store.delete_many(store.keys("d/w/")) == 1005
-    assert list(store.keys("d/")) == []
+    for i in range(7):
+        store.put(f"d/w/r/{i}", b"")
+    store.put("d/w/other/x", b"")
+    calls: list[int] = []
+    original = store._delete_batch
+    monkeypatch.setattr(
+        store, "_delete_batch", lambda keys: calls.append(len(keys)) or original(keys)
+    )
+    assert store.delete_many(store.keys("d/w/r/")) == 7
+    assert calls == [3, 3, 1]
+    assert list(store.keys("d/")) == ["d/w/other/x"]
 
 
 def test_s3_lifecycle_rule_is_accepted_by_s3(s3_bucket: tuple[object, str]) -> None:

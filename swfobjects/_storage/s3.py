@@ -21,6 +21,8 @@ S3_MAX_PUT = 5 * 1024**3
 """S3's largest single ``PutObject``."""
 
 _MISSING = {"NoSuchKey", "404", "NotFound"}
+_DELETE_BATCH = 1000
+"""``DeleteObjects`` takes at most 1,000 keys per call."""
 
 
 class S3Store(DataStore):
@@ -126,7 +128,7 @@ class S3Store(DataStore):
         count = 0
         for key in keys:
             batch.append(key)
-            if len(batch) == 1000:
+            if len(batch) >= _DELETE_BATCH:
                 count += self._delete_batch(batch)
                 batch = []
         if batch:
