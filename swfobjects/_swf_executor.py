@@ -416,11 +416,18 @@ def _differences(
 
 
 def _check_read_timeout(client: Any) -> None:
-    config = getattr(getattr(client, "meta", None), "config", None)
-    read_timeout = getattr(config, "read_timeout", None)
-    if isinstance(read_timeout, (int, float)) and read_timeout < LONG_POLL_READ_TIMEOUT:
+    """Warn when a client for Amazon SWF would cut its 60 s long polls short."""
+    meta = getattr(client, "meta", None)
+    read_timeout = getattr(getattr(meta, "config", None), "read_timeout", None)
+    endpoint = str(getattr(meta, "endpoint_url", "") or "")
+    if (
+        "amazonaws." in endpoint
+        and isinstance(read_timeout, (int, float))
+        and read_timeout < LONG_POLL_READ_TIMEOUT
+    ):
         warnings.warn(
-            f"the SWF client's read timeout is {read_timeout} s but SWF long polls last up to "
+            f"the SWF client's read timeout is {read_timeout} s but Amazon SWF's long polls last "
+            "up to "
             f"60 s; make the client with swfobjects.swf_client() or "
             f"Config(read_timeout={LONG_POLL_READ_TIMEOUT})",
             UserWarning,
