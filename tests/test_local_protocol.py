@@ -65,7 +65,8 @@ def test_wrong_type_is_named(swf):
 
 def test_too_long_field_is_named(swf):
     status, body = raw_call(
-        swf.endpoint_url, "SignalWorkflowExecution",
+        swf.endpoint_url,
+        "SignalWorkflowExecution",
         {"domain": DOMAIN, "workflowId": "w" * 257, "signalName": "s"},
     )
     assert (status, _code(body)) == (400, "ValidationException")

@@ -86,10 +86,15 @@ def test_every_decision_type_emits_botocore_shaped_events(swf, client, clock):
             decision("StartTimer", timerId="t2", startToFireTimeout="1000"),
             decision("CancelTimer", timerId="no-such-timer"),
             decision("RecordMarker", markerName="m", details="d"),
-            decision("StartChildWorkflowExecution", workflowType=WORKFLOW, workflowId="kid",
-                     taskList={"name": "kids"}),
-            decision("SignalExternalWorkflowExecution", workflowId="other", signalName="hi",
-                     input="s"),
+            decision(
+                "StartChildWorkflowExecution",
+                workflowType=WORKFLOW,
+                workflowId="kid",
+                taskList={"name": "kids"},
+            ),
+            decision(
+                "SignalExternalWorkflowExecution", workflowId="other", signalName="hi", input="s"
+            ),
             decision("RequestCancelExternalWorkflowExecution", workflowId="other"),
             decision("SignalExternalWorkflowExecution", workflowId="ghost", signalName="x"),
             decision("ScheduleLambdaFunction", id="l1", name="fn"),
@@ -98,8 +103,13 @@ def test_every_decision_type_emits_botocore_shaped_events(swf, client, clock):
     )
     activity = client.poll_for_activity_task(domain=DOMAIN, taskList={"name": "activities"})
     assert activity["activityId"] == "a1" and activity["input"] == "x"
-    _decide(client, [decision("CancelTimer", timerId="t2"),
-                     decision("RequestCancelActivityTask", activityId="a1")])
+    _decide(
+        client,
+        [
+            decision("CancelTimer", timerId="t2"),
+            decision("RequestCancelActivityTask", activityId="a1"),
+        ],
+    )
     beat = client.record_activity_task_heartbeat(taskToken=activity["taskToken"], details="50%")
     assert beat["cancelRequested"] is True
     client.respond_activity_task_canceled(taskToken=activity["taskToken"], details="stopped")
@@ -120,14 +130,27 @@ def test_every_decision_type_emits_botocore_shaped_events(swf, client, clock):
     events = _raw_history(swf, "main", run)
     types = _types(events)
     for expected in (
-        "ActivityTaskScheduled", "ScheduleActivityTaskFailed", "TimerStarted", "CancelTimerFailed",
-        "MarkerRecorded", "StartChildWorkflowExecutionInitiated", "ChildWorkflowExecutionStarted",
-        "SignalExternalWorkflowExecutionInitiated", "ExternalWorkflowExecutionSignaled",
+        "ActivityTaskScheduled",
+        "ScheduleActivityTaskFailed",
+        "TimerStarted",
+        "CancelTimerFailed",
+        "MarkerRecorded",
+        "StartChildWorkflowExecutionInitiated",
+        "ChildWorkflowExecutionStarted",
+        "SignalExternalWorkflowExecutionInitiated",
+        "ExternalWorkflowExecutionSignaled",
         "RequestCancelExternalWorkflowExecutionInitiated",
-        "ExternalWorkflowExecutionCancelRequested", "SignalExternalWorkflowExecutionFailed",
-        "ScheduleLambdaFunctionFailed", "RequestCancelActivityTaskFailed", "ActivityTaskStarted",
-        "TimerCanceled", "ActivityTaskCancelRequested", "ActivityTaskCanceled", "TimerFired",
-        "WorkflowExecutionSignaled", "CompleteWorkflowExecutionFailed",
+        "ExternalWorkflowExecutionCancelRequested",
+        "SignalExternalWorkflowExecutionFailed",
+        "ScheduleLambdaFunctionFailed",
+        "RequestCancelActivityTaskFailed",
+        "ActivityTaskStarted",
+        "TimerCanceled",
+        "ActivityTaskCancelRequested",
+        "ActivityTaskCanceled",
+        "TimerFired",
+        "WorkflowExecutionSignaled",
+        "CompleteWorkflowExecutionFailed",
         "WorkflowExecutionContinuedAsNew",
     ):
         assert expected in types, expected
@@ -160,16 +183,20 @@ def test_close_decision_fails_while_events_arrive(swf, client):
     task = client.poll_for_decision_task(domain=DOMAIN, taskList={"name": "decisions"})
     client.signal_workflow_execution(domain=DOMAIN, workflowId="busy", signalName="s", input="")
     # at most one scheduled decision task per execution, even with a task in flight
-    assert client.count_pending_decision_tasks(domain=DOMAIN, taskList={"name": "decisions"})[
-        "count"
-    ] == 0
+    assert (
+        client.count_pending_decision_tasks(domain=DOMAIN, taskList={"name": "decisions"})["count"]
+        == 0
+    )
     client.respond_decision_task_completed(
         taskToken=task["taskToken"], decisions=[decision("CompleteWorkflowExecution")]
     )
     again = client.poll_for_decision_task(domain=DOMAIN, taskList={"name": "decisions"})
     types = _types(again["events"])
-    assert types[-3:] == ["CompleteWorkflowExecutionFailed", "DecisionTaskScheduled",
-                          "DecisionTaskStarted"]
+    assert types[-3:] == [
+        "CompleteWorkflowExecutionFailed",
+        "DecisionTaskScheduled",
+        "DecisionTaskStarted",
+    ]
 
 
 def test_long_poll_wakes_when_work_arrives(swf, client):
@@ -243,7 +270,10 @@ def test_list_and_count_executions_with_filters(swf, client, clock):
     oldest = {"oldestDate": 0}
     open_ = client.list_open_workflow_executions(domain=DOMAIN, startTimeFilter=oldest)
     assert [i["execution"]["workflowId"] for i in open_["executionInfos"]] == [
-        "list-4", "list-2", "list-1", "list-0"
+        "list-4",
+        "list-2",
+        "list-1",
+        "list-0",
     ]
     pages = client.get_paginator("list_open_workflow_executions").paginate(
         domain=DOMAIN, startTimeFilter=oldest, reverseOrder=True, maximumPageSize=3
@@ -269,7 +299,9 @@ def test_list_and_count_executions_with_filters(swf, client, clock):
     assert window["count"] == 2  # list-2 and list-4 (list-3 is closed)
     with pytest.raises(client.exceptions.ClientError, match="mutually exclusive"):
         client.count_open_workflow_executions(
-            domain=DOMAIN, startTimeFilter=oldest, tagFilter={"tag": "x"},
+            domain=DOMAIN,
+            startTimeFilter=oldest,
+            tagFilter={"tag": "x"},
             typeFilter={"name": "wf"},
         )
 
@@ -287,9 +319,7 @@ def test_pending_activity_task_count(swf, client):
 def test_domain_and_type_lifecycle(swf, client):
     arn = client.describe_domain(name=DOMAIN)["domainInfo"]["arn"]
     client.tag_resource(resourceArn=arn, tags=[{"key": "team", "value": "a"}])
-    assert client.list_tags_for_resource(resourceArn=arn)["tags"] == [
-        {"key": "team", "value": "a"}
-    ]
+    assert client.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "team", "value": "a"}]
     client.untag_resource(resourceArn=arn, tagKeys=["team"])
     assert client.list_tags_for_resource(resourceArn=arn)["tags"] == []
     with pytest.raises(client.exceptions.TypeAlreadyExistsFault):
@@ -322,7 +352,8 @@ def test_size_limits_use_swf_error_shapes(swf, client):
 def test_describe_execution_matches_output_shape(swf, client):
     run = _start(client, "described")
     status, body = raw_call(
-        swf.endpoint_url, "DescribeWorkflowExecution",
+        swf.endpoint_url,
+        "DescribeWorkflowExecution",
         {"domain": DOMAIN, "execution": {"workflowId": "described", "runId": run}},
     )
     assert status == 200

@@ -104,18 +104,19 @@ class Engine:
     def _replay(self) -> int:
         assert self.journal is not None
         count = 0
-        for entry in self.journal.entries():
-            self._now = entry.at
-            self._replay_ids = deque(entry.ids)
-            try:
-                if entry.operation == ADVANCE:
-                    self.model.advance()
-                else:
-                    self.model.call(entry.operation, json.loads(entry.body))
-            except SwfFault:
-                pass  # refused then, refused again: it is journaled because it might mutate
-            count += 1
-        self._replay_ids = None
+        with self.lock:  # the model's listeners notify, which needs the lock
+            for entry in self.journal.entries():
+                self._now = entry.at
+                self._replay_ids = deque(entry.ids)
+                try:
+                    if entry.operation == ADVANCE:
+                        self.model.advance()
+                    else:
+                        self.model.call(entry.operation, json.loads(entry.body))
+                except SwfFault:
+                    pass  # refused then, refused again: journaled because it might mutate
+                count += 1
+            self._replay_ids = None
         return count
 
     def _record(self, operation: str, params: dict[str, Any] | None) -> None:
