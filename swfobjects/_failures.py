@@ -48,6 +48,11 @@ def encode_failure(
         extra_data = f"<details not encodable: {exc}>"
     trace = "".join(tb.format_exception(type(error), error, error.__traceback__))
     body = {"type": type_name, "message": message, "traceback": trace, "details": extra_data}
+    if payloads.store is not None:
+        try:
+            return reason, payloads.encode_data(body, what, scope)
+        except Exception:  # noqa: BLE001 - fall back to the truncated inline form
+            pass
     text = dumps(body)
     budget = payloads.limit
     if len(text) > budget:
@@ -58,11 +63,6 @@ def encode_failure(
         body["message"] = truncate(message, 1000)
         body["details"] = "<details too large for SWF; configure a data store>"
         text = dumps(body)
-    if payloads.store is not None:
-        try:
-            text = payloads.encode_data(body, what, scope)
-        except Exception:  # noqa: BLE001 - keep the inline form
-            pass
     return reason, text[:MAX_PAYLOAD]
 
 
