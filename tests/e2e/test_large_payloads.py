@@ -1,0 +1,237 @@
+"""Megabyte payloads through a whole workflow, with an out-of-band data store.
+
+The ``executor`` fixture here pairs an executor with a data store (MemoryStore, FileStore in a
+temporary directory, S3Store against moto's S3 over HTTP); the SWF-executor variants plug in
+the same way (``data_store=`` on the executor).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+
+from swfobjects import (
+    ActivityTaskError,
+    ActivityWorker,
+    Decider,
+    SerialExecutor,
+    Workflow,
+    activity_task,
+    decision_task,
+)
+from swfobjects._payload import MAX_PAYLOAD, Payloads
+from swfobjects.storage import (
+    DataStore,
+    DataStoreError,
+    FileStore,
+    MemoryStore,
+    OffloadingStore,
+    PayloadCache,
+    Reference,
+    S3Store,
+    delete_payloads,
+    payload_prefix,
+)
+
+MB = 1024 * 1024
+
+
+def blob(size: int, seed: int = 1) -> str:
+    """``size`` characters of incompressible-looking hex."""
+    return random.Random(seed).randbytes(size // 2).hex()
+
+
+class BigDetailsError(Exception):
+    def __init__(self, message: str, details: str) -> None:
+        super().__init__(message)
+        self.details = details
+
+
+class BlobWorker(ActivityWorker, task_list="large-payload-blobs"):
+    @activity_task
+    def reverse(self, data: str) -> str:
+        return data[::-1]
+
+    @activity_task
+    def digest(self, data: str) -> str:
+        return hashlib.sha256(data.encode()).hexdigest()
+
+    @activity_task
+    def fail_with_details(self, size: int) -> None:
+        raise BigDetailsError("too big to report inline", blob(size, seed=7))
+
+
+class PassBlob(Workflow, task_list="large-payload-flow"):
+    blobs = BlobWorker.client()
+
+    @decision_task(execution_start_to_close_timeout=3600)
+    async def run(self, data: str, details_size: int) -> dict[str, str]:
+        once = await self.blobs.reverse(data)
+        twice = await self.blobs.reverse(once)
+        try:
+            await self.blobs.fail_with_details(details_size)
+            details = ""
+        except ActivityTaskError as error:
+            details = error.details
+        return {"data": twice, "details_sha": hashlib.sha256(details.encode()).hexdigest()}
+
+
+# --- fixtures -----------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def s3_client() -> Iterator[Any]:
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        client = boto3.client(
+            "s3",
+            endpoint_url=f"http://127.0.0.1:{port}",
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        client.create_bucket(Bucket="payloads")
+        yield client
+    finally:
+        server.stop()
+
+
+@dataclass
+class Setup:
+    executor: Any
+    store: DataStore
+    domain: str
+
+
+@pytest.fixture(params=["serial-memory", "serial-file", "serial-s3"])
+def executor(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Setup]:
+    """An executor whose default data store is the parametrized store."""
+    kind = request.param.split("-", 1)[1]
+    if kind == "memory":
+        store: DataStore = MemoryStore()
+    elif kind == "file":
+        store = FileStore(tmp_path / "payloads")
+    else:
+        prefix = f"{request.node.name}/"
+        store = S3Store("payloads", prefix=prefix, client=request.getfixturevalue("s3_client"))
+    domain = "large-payloads"
+    yield Setup(SerialExecutor(data_store=store, domain=domain), store, domain)
+
+
+# --- tests --------------------------------------------------------------------------------
+
+
+def test_five_megabytes_through_two_activities(executor: Setup) -> None:
+    data = blob(5 * MB)
+    handle = executor.executor.start(PassBlob, data, 100_000, workflow_id="blob-1")
+    result = handle.result()
+    assert result["data"] == data
+    assert result["details_sha"] == hashlib.sha256(blob(100_000, seed=7).encode()).hexdigest()
+
+    payload_fields = [
+        value
+        for event in handle.history()
+        for key, attrs in event.items()
+        if key.endswith("EventAttributes")
+        for name, value in attrs.items()
+        if name in ("input", "result", "details")
+    ]
+    assert max(len(value) for value in payload_fields) <= MAX_PAYLOAD
+    refs = [Reference.parse(v) for v in payload_fields if v.startswith('{"$swfobjects":"ref"')]
+    # workflow input, 2 x (activity input + result), failure details, workflow result
+    assert len({ref.key for ref in refs}) == 7
+
+    store, domain = executor.store, executor.domain
+    run_prefix = payload_prefix(domain, "blob-1", handle.run_id)
+    start_prefix = payload_prefix(domain, "blob-1") + "_start/"
+    keys = set(store.keys(payload_prefix(domain)))
+    assert keys == {ref.key for ref in refs}
+    assert len([k for k in keys if k.startswith(start_prefix)]) == 1
+    assert len([k for k in keys if k.startswith(run_prefix)]) == 6
+    for ref in refs:
+        ref.verify(store.get(ref.key))
+    assert sum(ref.size for ref in {r.key: r for r in refs}.values()) > 6 * 5 * MB
+
+    assert delete_payloads(store, domain, "blob-1", handle.run_id) == 6
+    assert set(store.keys(payload_prefix(domain))) == {
+        k for k in keys if k.startswith(start_prefix)
+    }
+    assert delete_payloads(store, domain, "blob-1") == 1
+    assert list(store.keys(payload_prefix(domain))) == []
+
+
+def test_replaying_the_history_does_not_download_again(executor: Setup) -> None:
+    handle = executor.executor.start(PassBlob, blob(100_000), 10, workflow_id="blob-replay")
+    handle.result()
+    history = handle.history()
+    gets: list[str] = []
+    store = executor.store
+    original = store.get
+
+    def counting_get(key: str) -> bytes:
+        gets.append(key)
+        return original(key)
+
+    store.get = counting_get  # type: ignore[method-assign]
+    reader = OffloadingStore(store, domain=executor.domain, cache=PayloadCache())
+    workflow = PassBlob.workflow_type()
+    for _ in range(3):  # three deciders with no replay state: full replays
+        decider = Decider(workflow, Payloads(store=reader), "blob-replay", handle.run_id)
+        decider.feed(history)
+    # the decider decodes the workflow input and the two activity results, once each
+    assert len(gets) == 3 and len(set(gets)) == 3
+
+
+def test_a_store_failure_fails_the_decision_task_not_the_workflow(executor: Setup) -> None:
+    store = executor.store
+    failing = {"on": False}
+    original = store.get
+
+    def flaky_get(key: str) -> bytes:
+        if failing["on"]:
+            raise DataStoreError("store unreachable (simulated)", key=key)
+        return original(key)
+
+    store.get = flaky_get  # type: ignore[method-assign]
+    # no cache: every decode goes to the store, as in a decider process that did not write it
+    adapter = OffloadingStore(store, cache=PayloadCache(max_chars=0))
+    serial = SerialExecutor(data_store=adapter, domain=executor.domain)
+    handle = serial.start(PassBlob, blob(50_000), 10, workflow_id="blob-flaky")
+    failing["on"] = True
+    with pytest.raises(DataStoreError, match="simulated"):
+        handle.result()
+    assert handle.is_open()
+    types = [e["eventType"] for e in handle.history()]
+    assert "WorkflowExecutionFailed" not in types
+    failing["on"] = False
+    assert handle.result()["data"] == blob(50_000)
+    types = [e["eventType"] for e in handle.history()]
+    assert "DecisionTaskTimedOut" in types  # SWF handed the decision task out again
+
+
+def test_missing_payload_is_not_decoded_as_none(executor: Setup) -> None:
+    handle = executor.executor.start(PassBlob, blob(50_000), 10, workflow_id="blob-gone")
+    handle.result()
+    executor.store.delete_many(list(executor.store.keys(payload_prefix(executor.domain))))
+    reader = OffloadingStore(executor.store, domain=executor.domain, cache=PayloadCache())
+    fresh = Payloads(store=reader)
+    result = handle.history()[-1]["workflowExecutionCompletedEventAttributes"]["result"]
+    with pytest.raises(DataStoreError, match="blob-gone"):
+        fresh.decode_data(result, "result of PassBlob")
