@@ -20,10 +20,19 @@ from ._errors import (
     ActivityTaskCancelledError,
     ActivityTaskError,
     ActivityTaskTimeoutError,
+    CancelledError,
+    ChildWorkflowCancelledError,
+    ChildWorkflowError,
+    ChildWorkflowFailedError,
+    ChildWorkflowStartError,
+    ChildWorkflowTerminatedError,
+    ChildWorkflowTimedOutError,
     DeclarationError,
     NonDeterminismError,
+    NonDeterministicCallError,
     PayloadTooLargeError,
     SerializationError,
+    SignalError,
     SwfObjectsError,
     TimerError,
     WorkflowCancelledError,
@@ -31,6 +40,7 @@ from ._errors import (
     WorkflowStuckError,
 )
 from ._handle import WorkflowHandle
+from ._markers import cached, nondeterministic, signal
 from ._options import RetryPolicy
 from ._promise import Promise, all_of, any_of
 from ._serial import SerialExecutor
@@ -39,6 +49,18 @@ from ._stubs import ActivityClient, WorkflowClient
 __version__ = "0.1.0"
 
 __all__ = [
+    "CancelledError",
+    "ChildWorkflowCancelledError",
+    "ChildWorkflowError",
+    "ChildWorkflowFailedError",
+    "ChildWorkflowStartError",
+    "ChildWorkflowTerminatedError",
+    "ChildWorkflowTimedOutError",
+    "NonDeterministicCallError",
+    "SignalError",
+    "cached",
+    "nondeterministic",
+    "signal",
     "ActivityClient",
     "ActivityScheduleError",
     "ActivityTaskCancelledError",

@@ -8,8 +8,11 @@ builds the immutable type description of every marked method, registers them, an
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import inspect
+import typing
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn, TypeVar
 
 from ._context import current_activity, current_runtime
 from ._declarations import (
@@ -19,14 +22,45 @@ from ._declarations import (
     build_activity_type,
     build_workflow_type,
 )
-from ._errors import DeclarationError
+from ._errors import DeclarationError, SignalError
 from ._options import Timeout
 from ._promise import Promise
+from ._runtime_features import TimeoutScope
+from ._serialization import ArgumentsCodec, encode_any
 from ._stubs import ActivityClient, WorkflowClient
 
-__all__ = ["ActivityWorker", "Workflow", "SwfMeta"]
+__all__ = ["ActivityWorker", "Workflow", "SwfMeta", "encode_signal_input"]
 
 Self = TypeVar("Self")
+
+random_module = __import__("random")
+
+
+def encode_signal_input(
+    payloads: Any, name: str, args: Any, kwargs: Any, workflow_class: type | None
+) -> str | None:
+    """The input of signal ``name``: encoded for the target's handler when its class is known."""
+    handlers = getattr(workflow_class, "_swf_signals", None) or {}
+    handler = handlers.get(name)
+    if workflow_class is not None and handler is None:
+        raise SignalError(f"{workflow_class.__qualname__} has no @signal handler named {name!r}")
+    if handler is not None:
+        method_name, arguments = handler
+        function = getattr(workflow_class, method_name)
+        signature = arguments.signature
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"signal {name}(): {exc}") from None
+        del function
+        return payloads.encode_data(arguments.encode(bound.arguments), f"input of signal {name}")
+    if args:
+        raise TypeError(
+            f"signal {name!r}: pass keyword arguments, or give workflow_class so positional "
+            "arguments can be matched to the handler's parameters"
+        )
+    return payloads.encode_data(encode_any(kwargs), f"input of signal {name}")
+
 
 _CLASS_OPTIONS = frozenset(
     {
@@ -124,7 +158,21 @@ def _finish_workflow(cls: Any, options: Mapping[str, Any]) -> None:
     ((method_name, function),) = marked.items()
     workflow = build_workflow_type(cls, method_name, function, options)
     cls._swf_workflow = workflow
+    cls._swf_signals = _signal_handlers(cls)
     REGISTRY.add_workflow(workflow)
+
+
+def _signal_handlers(cls: Any) -> dict[str, tuple[str, ArgumentsCodec]]:
+    handlers: dict[str, tuple[str, ArgumentsCodec]] = {}
+    for method_name, function in _marked(cls, "__swf_signal__").items():
+        signature = inspect.signature(function)
+        signature = signature.replace(parameters=list(signature.parameters.values())[1:])
+        hints = typing.get_type_hints(function, include_extras=True)
+        name = function.__swf_signal__
+        if name in handlers:
+            raise DeclarationError(f"{cls.__qualname__}: two @signal handlers named {name!r}")
+        handlers[name] = (method_name, ArgumentsCodec(signature, hints, f"signal {name}"))
+    return handlers
 
 
 class ActivityWorker(metaclass=SwfMeta):
@@ -205,6 +253,72 @@ class Workflow(metaclass=SwfMeta):
     def workflow_id(self) -> str:
         """This execution's workflow id."""
         return current_runtime("workflow_id").workflow_id
+
+    def random(self) -> random_module.Random:
+        """A ``random.Random`` seeded by this run: the same numbers on every replay."""
+        return current_runtime("random()").random()
+
+    def uuid4(self) -> uuid.UUID:
+        """A random-looking UUID that replays identically (drawn from ``self.random()``)."""
+        return uuid.UUID(int=self.random().getrandbits(128), version=4)
+
+    def wait_for(self, predicate: Callable[[], bool]) -> Promise[None]:
+        """A promise settled when ``predicate()`` (over workflow state) becomes true."""
+        return current_runtime("wait_for()").wait_for(predicate)
+
+    def timeout(self, seconds: float | dt.timedelta) -> TimeoutScope:
+        """``async with self.timeout(60):`` cancels the body after 60 s (``TimeoutError``)."""
+        return current_runtime("timeout()").timeout(seconds)
+
+    def continue_as_new(self, *args: Any, **kwargs: Any) -> NoReturn:
+        """Close this run and start a new one (same workflow id) with these arguments."""
+        current_runtime("continue_as_new()").continue_as_new(args, kwargs)
+
+    @property
+    def history_length(self) -> int:
+        """Events in this run's history so far (SWF stops an execution at 25,000)."""
+        return current_runtime("history_length").history_length
+
+    def should_continue_as_new(self, fraction: float = 0.8) -> bool:
+        """True once the history passed ``fraction`` of SWF's 25,000-event limit."""
+        return self.history_length >= fraction * 25_000
+
+    def patched(self, change_id: str) -> bool:
+        """True for executions that take the new code path of ``change_id``.
+
+        New executions get True (a marker is recorded); executions whose history predates
+        the change replay with False, so deployed code can change without breaking them.
+        """
+        return current_runtime("patched()").patched(change_id)
+
+    @property
+    def cancel_requested(self) -> bool:
+        """True once someone asked to cancel this execution."""
+        return current_runtime("cancel_requested").cancel_requested
+
+    @property
+    def unhandled_signals(self) -> list[tuple[str, str | None]]:
+        """Signals with no ``@signal`` handler, as (name, raw input): kept, not dropped."""
+        return current_runtime("unhandled_signals").unhandled_signals
+
+    @property
+    def signal_errors(self) -> list[SignalError]:
+        """Signals whose input could not be decoded (also logged)."""
+        return current_runtime("signal_errors").signal_errors
+
+    def signal_external(
+        self,
+        workflow_id: str,
+        name: str,
+        *args: Any,
+        run_id: str | None = None,
+        workflow_class: type | None = None,
+        **kwargs: Any,
+    ) -> Promise[None]:
+        """Signal another execution; ``workflow_class`` encodes arguments as its handler wants."""
+        runtime = current_runtime("signal_external()")
+        text = encode_signal_input(runtime.payloads, name, args, kwargs, workflow_class)
+        return runtime.signal_external(workflow_id, name, text, run_id)
 
     @property
     def run_id(self) -> str:

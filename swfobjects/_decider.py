@@ -20,16 +20,24 @@ from typing import Any
 
 from ._context import runtime_var
 from ._declarations import WorkflowType
+from ._determinism import DeterminismGuard
 from ._errors import (
     ActivityTaskCancelledError,
     ActivityTaskError,
     ActivityTaskTimeoutError,
+    CancelledError,
+    ChildWorkflowCancelledError,
+    ChildWorkflowFailedError,
+    ChildWorkflowTerminatedError,
+    ChildWorkflowTimedOutError,
     NonDeterminismError,
+    SignalError,
 )
 from ._failures import decode_failure, encode_failure
 from ._payload import Payloads
 from ._promise import Promise
 from ._runtime import WAKE_TIMER_PREFIX, Command, ScheduleRefused, WorkflowRuntime
+from ._runtime_features import ContinueAsNew
 
 __all__ = ["Decider", "decide", "MAX_DECISIONS", "MAX_RESPONSE_CHARS", "MAX_OPEN"]
 
@@ -80,10 +88,13 @@ class Decider:
         payloads: Payloads | None = None,
         workflow_id: str = "",
         run_id: str = "",
+        strict: bool = False,
     ) -> None:
         self.workflow = workflow
+        self.guard = DeterminismGuard() if strict else None
         self.payloads = payloads or Payloads()
         self.runtime = WorkflowRuntime(workflow, self.payloads, workflow_id, run_id)
+        self.runtime.guard = self.guard
         self.last_event_id = 0
         self.closed = False
         self.main: Promise[Any] | None = None
@@ -95,6 +106,8 @@ class Decider:
         self._visible = 0
         self._scheduled: dict[int, Command] = {}
         self._timers: dict[str, Command] = {}
+        self._children: dict[int, Command] = {}
+        self._signals: dict[int, Command] = {}
         self._current: list[dict[str, Any]] = []
         self._handlers = self._build_handlers()
 
@@ -103,6 +116,13 @@ class Decider:
     def feed(self, events: Iterable[dict[str, Any]]) -> None:
         """Process events after :attr:`last_event_id` (older ones are skipped)."""
         buffer = self._buffer
+        if not isinstance(events, list):
+            events = list(events)
+        markers = self.runtime.markers
+        for event in events:
+            if event["eventType"] == "MarkerRecorded" and event["eventId"] > self.last_event_id:
+                attrs = event.get("markerRecordedEventAttributes") or {}
+                markers[attrs.get("markerName", "")] = attrs.get("details")
         for event in events:
             event_id = event["eventId"]
             if event_id <= self.last_event_id:
@@ -118,9 +138,10 @@ class Decider:
                 self._started = None
             elif event_type != "DecisionTaskScheduled":
                 buffer.append(event)
+        self.runtime.history_length = self.last_event_id
         started = self._started
         if started is not None and self.ran_for != started["eventId"]:
-            self._run_decision(started)
+            self._run_decision(started, replaying=False)
             self.ran_for = started["eventId"]
             self._current = self._build_decisions(started["eventId"])
 
@@ -138,49 +159,79 @@ class Decider:
         if started is None or attrs.get("startedEventId", started["eventId"]) != started["eventId"]:
             return
         if self.ran_for != started["eventId"]:
-            self._run_decision(started)
+            self._run_decision(started, replaying=True)
         self.ran_for = None
         self._started = None
         self.last_completed_started_id = started["eventId"]
 
-    def _run_decision(self, started: dict[str, Any]) -> None:
+    def _run_decision(self, started: dict[str, Any], replaying: bool) -> None:
         visible = self._buffer[: self._visible]
         prefetch = getattr(self.payloads.store, "prefetch_events", None)
         if prefetch is not None:
             prefetch(visible)  # a store failure fails the decision task, not the workflow
         del self._buffer[: self._visible]
         self._visible = 0
-        apply = self._apply
-        for event in visible:
-            apply(event)
         runtime = self.runtime
+        runtime.replaying = replaying
         runtime.timestamp = started["eventTimestamp"]
         token = runtime_var.set(runtime)
+        guard = self.guard
         try:
-            runtime.scheduler.run()
+            if guard is not None:
+                guard.__enter__()
+            apply = self._apply
+            for event in visible:
+                apply(event)
+            run = runtime.scheduler.run
+            run()
+            while runtime.check_waiters():
+                run()
         finally:
+            if guard is not None:
+                guard.__exit__(None, None, None)
             runtime_var.reset(token)
-        if self.main is not None and self.main.done() and self.close_decision is None:
-            self.close_decision = self._close_for(self.main)
+        if guard is not None:
+            guard.raise_if_violated(started["eventId"])
+        if self.close_decision is None:
+            if runtime.fatal is not None:
+                self.close_decision = self._failure(runtime.fatal)
+            elif self.main is not None and self.main.done():
+                self.close_decision = self._close_for(self.main)
 
     def _close_for(self, main: Promise[Any]) -> dict[str, Any]:
         workflow = self.workflow
-        scope = self.runtime.scope
         error = main.exception()
         if error is None:
             try:
                 result = self.payloads.encode(
-                    main.result(), workflow.result, f"result of workflow {workflow.name}", scope
+                    main.result(),
+                    workflow.result,
+                    f"result of workflow {workflow.name}",
+                    self.runtime.scope,
                 )
             except Exception as exc:  # noqa: BLE001 - becomes the workflow's failure
-                error = exc
-            else:
-                attributes = {} if result == "null" else {"result": result}
-                return {
-                    "decisionType": "CompleteWorkflowExecution",
-                    "completeWorkflowExecutionDecisionAttributes": attributes,
-                }
-        reason, details = encode_failure(error, self.payloads, "workflow failure", scope)
+                return self._failure(exc)
+            attributes = {} if result == "null" else {"result": result}
+            return {
+                "decisionType": "CompleteWorkflowExecution",
+                "completeWorkflowExecutionDecisionAttributes": attributes,
+            }
+        if isinstance(error, ContinueAsNew):
+            return {
+                "decisionType": "ContinueAsNewWorkflowExecution",
+                "continueAsNewWorkflowExecutionDecisionAttributes": {"input": error.input_text},
+            }
+        if isinstance(error, CancelledError) and self.runtime.cancel_requested:
+            return {
+                "decisionType": "CancelWorkflowExecution",
+                "cancelWorkflowExecutionDecisionAttributes": {},
+            }
+        return self._failure(error)
+
+    def _failure(self, error: BaseException) -> dict[str, Any]:
+        reason, details = encode_failure(
+            error, self.payloads, "workflow failure", self.runtime.scope
+        )
         return {
             "decisionType": "FailWorkflowExecution",
             "failWorkflowExecutionDecisionAttributes": {"reason": reason, "details": details},
@@ -254,6 +305,7 @@ class Decider:
                 f"{waiting}); the workflow code changed since this execution started",
                 event["eventId"],
             )
+        command.state = "open"
         return command
 
     def _on_WorkflowExecutionStarted(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
@@ -268,9 +320,9 @@ class Decider:
                 raise error
 
         else:
+            instance = self.runtime.instance = workflow.workflow_class()
 
             async def main() -> Any:
-                instance = workflow.workflow_class()
                 return await getattr(instance, workflow.method_name)(*args, **kwargs)
 
         self.main = self.runtime.scheduler.spawn(main(), f"workflow {workflow.name}")
@@ -299,6 +351,8 @@ class Decider:
     def _closed_activity(self, event: dict[str, Any], attrs: dict[str, Any]) -> Command:
         scheduled_id = attrs["scheduledEventId"]
         command = self._scheduled.pop(scheduled_id, None)
+        if command is not None:
+            command.state = "closed"
         if command is None:
             raise NonDeterminismError(
                 f"history event {event['eventId']} ({event['eventType']}) refers to scheduled "
@@ -356,6 +410,7 @@ class Decider:
     def _on_TimerFired(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
         command = self._timers.pop(attrs["timerId"], None)
         if command is not None:
+            command.state = "closed"
             command.outcome.set_result(None)
 
     def _on_StartTimerFailed(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
@@ -366,7 +421,178 @@ class Decider:
         command.outcome.set_exception(ScheduleRefused(attrs.get("cause", "UNKNOWN")))
 
     def _on_TimerCanceled(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
-        self._timers.pop(attrs["timerId"], None)
+        timer_id = attrs["timerId"]
+        self._pop_command("CT:" + timer_id, event, f"cancel timer {timer_id}")
+        command = self._timers.pop(timer_id, None)
+        if command is not None:
+            command.state = "closed"
+            command.outcome.set_exception(CancelledError(f"timer {timer_id} cancelled"))
+
+    def _on_CancelTimerFailed(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
+        self._pop_command("CT:" + attrs["timerId"], event, "cancel timer")
+
+    def _on_ActivityTaskCancelRequested(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
+        self._pop_command("RCA:" + attrs["activityId"], event, "cancel activity")
+
+    def _on_RequestCancelActivityTaskFailed(
+        self, event: dict[str, Any], attrs: dict[str, Any]
+    ) -> None:
+        self._pop_command("RCA:" + attrs["activityId"], event, "cancel activity")
+
+    # --- markers ------------------------------------------------------------------------
+
+    def _on_MarkerRecorded(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
+        name = attrs.get("markerName", "")
+        command = self.runtime.pending.pop("M:" + name, None)
+        if command is None and name not in self.runtime.consumed_markers:
+            if name.startswith(("nd.", "cache.", "patch.")):
+                raise NonDeterminismError(
+                    f"history event {event['eventId']} records marker {name!r}, which the "
+                    "replayed workflow code did not ask for; the workflow code changed since "
+                    "this execution started",
+                    event["eventId"],
+                )
+
+    def _on_RecordMarkerFailed(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
+        name = attrs.get("markerName", "")
+        command = self.runtime.pending.pop("M:" + name, None)
+        if command is not None:  # send it again with the next decision
+            command.state = "pending"
+            self.runtime.pending["M:" + name] = command
+
+    # --- children -----------------------------------------------------------------------
+
+    def _on_StartChildWorkflowExecutionInitiated(
+        self, event: dict[str, Any], attrs: dict[str, Any]
+    ) -> None:
+        workflow_id = attrs["workflowId"]
+        command = self._pop_command("C:" + workflow_id, event, f"child {workflow_id}")
+        name = attrs.get("workflowType", {}).get("name")
+        if name != command.name:
+            raise NonDeterminismError(
+                f"history event {event['eventId']} started child {workflow_id} as {name}, but "
+                f"the replayed code starts {command.name} there",
+                event["eventId"],
+            )
+        self._children[event["eventId"]] = command
+
+    def _on_StartChildWorkflowExecutionFailed(
+        self, event: dict[str, Any], attrs: dict[str, Any]
+    ) -> None:
+        command = self._children.pop(attrs.get("initiatedEventId", 0), None)
+        if command is None:
+            workflow_id = attrs["workflowId"]
+            command = self._pop_command("C:" + workflow_id, event, f"child {workflow_id}")
+        command.state = "closed"
+        command.outcome.set_exception(ScheduleRefused(attrs.get("cause", "UNKNOWN")))
+
+    def _on_ChildWorkflowExecutionStarted(
+        self, event: dict[str, Any], attrs: dict[str, Any]
+    ) -> None:
+        command = self._children.get(attrs["initiatedEventId"])
+        if command is not None:
+            command.extra["run_id"] = attrs["workflowExecution"]["runId"]
+
+    def _child_closed(self, event: dict[str, Any], attrs: dict[str, Any]) -> Command | None:
+        command = self._children.pop(attrs["initiatedEventId"], None)
+        if command is not None:
+            command.state = "closed"
+        return command
+
+    def _on_ChildWorkflowExecutionCompleted(
+        self, event: dict[str, Any], attrs: dict[str, Any]
+    ) -> None:
+        command = self._child_closed(event, attrs)
+        if command is not None:
+            command.outcome.set_result(attrs.get("result"))
+
+    def _child_error(
+        self, event: dict[str, Any], attrs: dict[str, Any], cls: type, what: str
+    ) -> None:
+        command = self._child_closed(event, attrs)
+        if command is None:
+            return
+        execution = attrs.get("workflowExecution") or {}
+        details: Any = attrs.get("details")
+        reason = attrs.get("reason") or attrs.get("timeoutType") or ""
+        if cls is ChildWorkflowFailedError:
+            details = decode_failure(attrs.get("reason"), attrs.get("details"), self.payloads)
+        command.outcome.set_exception(
+            cls(
+                f"child workflow {command.name} ({execution.get('workflowId')}) {what}"
+                + (f": {reason}" if reason else ""),
+                workflow_id=execution.get("workflowId", ""),
+                run_id=execution.get("runId", ""),
+                workflow_name=command.name,
+                reason=reason,
+                details=details,
+            )
+        )
+
+    def _on_ChildWorkflowExecutionFailed(
+        self, event: dict[str, Any], attrs: dict[str, Any]
+    ) -> None:
+        self._child_error(event, attrs, ChildWorkflowFailedError, "failed")
+
+    def _on_ChildWorkflowExecutionTimedOut(
+        self, event: dict[str, Any], attrs: dict[str, Any]
+    ) -> None:
+        self._child_error(event, attrs, ChildWorkflowTimedOutError, "timed out")
+
+    def _on_ChildWorkflowExecutionCanceled(
+        self, event: dict[str, Any], attrs: dict[str, Any]
+    ) -> None:
+        self._child_error(event, attrs, ChildWorkflowCancelledError, "was cancelled")
+
+    def _on_ChildWorkflowExecutionTerminated(
+        self, event: dict[str, Any], attrs: dict[str, Any]
+    ) -> None:
+        self._child_error(event, attrs, ChildWorkflowTerminatedError, "was terminated")
+
+    def _on_RequestCancelExternalWorkflowExecutionInitiated(
+        self, event: dict[str, Any], attrs: dict[str, Any]
+    ) -> None:
+        self._pop_command("RCE:" + attrs["workflowId"], event, "cancel external")
+
+    # --- signals and cancellation -------------------------------------------------------
+
+    def _on_WorkflowExecutionSignaled(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
+        self.runtime.deliver_signal(
+            attrs.get("signalName", ""), attrs.get("input"), event["eventId"]
+        )
+
+    def _on_WorkflowExecutionCancelRequested(
+        self, event: dict[str, Any], attrs: dict[str, Any]
+    ) -> None:
+        self.runtime.cancel_requested = True
+        if self.main is not None:
+            self.main.cancel()
+
+    def _on_SignalExternalWorkflowExecutionInitiated(
+        self, event: dict[str, Any], attrs: dict[str, Any]
+    ) -> None:
+        control = attrs.get("control", "")
+        command = self._pop_command("S:" + control, event, f"signal {attrs.get('signalName')}")
+        self._signals[event["eventId"]] = command
+
+    def _on_ExternalWorkflowExecutionSignaled(
+        self, event: dict[str, Any], attrs: dict[str, Any]
+    ) -> None:
+        command = self._signals.pop(attrs["initiatedEventId"], None)
+        if command is not None:
+            command.outcome.set_result(None)
+
+    def _on_SignalExternalWorkflowExecutionFailed(
+        self, event: dict[str, Any], attrs: dict[str, Any]
+    ) -> None:
+        command = self._signals.pop(attrs.get("initiatedEventId", 0), None)
+        if command is not None:
+            command.outcome.set_exception(
+                SignalError(
+                    f"signal {command.name!r} to {attrs.get('workflowId')} failed: "
+                    f"{attrs.get('cause')}"
+                )
+            )
 
 
 def decide(
@@ -376,6 +602,7 @@ def decide(
     workflow_id: str = "",
     run_id: str = "",
     payloads: Payloads | None = None,
+    strict: bool = True,
 ) -> list[dict[str, Any]]:
     """The decisions a decider makes for the last decision task in ``events``.
 
@@ -388,6 +615,6 @@ def decide(
     workflow = getattr(workflow_class, "_swf_workflow", None)
     if workflow is None:
         raise TypeError(f"{workflow_class!r} is not a swfobjects Workflow class")
-    decider = Decider(workflow, payloads, workflow_id, run_id)
+    decider = Decider(workflow, payloads, workflow_id, run_id, strict=strict)
     decider.feed(events)
     return decider.decisions()

@@ -58,7 +58,8 @@ def full_history(client: Any, domain: str, execution: dict[str, str]) -> list[di
 class DecisionHandler:
     """Decides decision tasks for the workflow classes it knows.
 
-    ``cache_size`` bounds the sticky cache (runs kept); 0 disables it.
+    ``cache_size`` bounds the sticky cache (runs kept); 0 disables it. ``strict`` turns on
+    the check for clock and randomness calls in workflow code (see ``_determinism``).
     """
 
     def __init__(
@@ -67,7 +68,9 @@ class DecisionHandler:
         payloads: Payloads | None = None,
         registry: Registry = REGISTRY,
         cache_size: int = 1000,
+        strict: bool = False,
     ) -> None:
+        self.strict = strict
         self.payloads = payloads or Payloads()
         self.registry = registry
         self.cache_size = cache_size
@@ -131,6 +134,7 @@ class DecisionHandler:
                 self.payloads,
                 execution["workflowId"],
                 run_id,
+                strict=self.strict,
             )
         else:
             self.hits += 1

@@ -172,6 +172,19 @@ class WorkflowHandle:
             domain=self.domain, workflowId=self.workflow_id, runId=self.run_id
         )
 
+    def signal(self, name: Any, *args: Any, **kwargs: Any) -> None:
+        """Send signal ``name`` (or pass the ``@signal`` method itself) with these arguments.
+
+        Arguments are encoded for the workflow's handler, so they decode to its types.
+        """
+        from ._classes import encode_signal_input
+
+        if callable(name):
+            name = getattr(name, "__swf_signal__", None) or name.__name__
+        workflow_class = self.workflow.workflow_class if self.workflow else None
+        text = encode_signal_input(self.payloads, name, args, kwargs, workflow_class)
+        self.signal_raw(name, text)
+
     def signal_raw(self, name: str, input_text: str | None = None) -> None:
         """Send a signal with an already-encoded input (for foreign signal formats)."""
         params: dict[str, Any] = {

@@ -5,6 +5,8 @@ turns calls into *commands* (future SWF decisions) with deterministic ids and ha
 promises. The decider (``_decider``) settles those promises from history events and asks the
 runtime which decisions to send. Activity retries are ordinary coroutines on the workflow's
 scheduler, waiting on durable timers: replay rebuilds them from history like user code.
+
+Markers, signals, children and continue-as-new live in ``_runtime_features`` (a mixin).
 """
 
 from __future__ import annotations
@@ -13,80 +15,42 @@ import datetime as dt
 import hashlib
 import math
 import random
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
+from ._commands import (
+    MAX_TIMER_REISSUES,
+    RATE_CAUSES,
+    WAKE_TIMER_PREFIX,
+    Command,
+    ScheduleRefused,
+    backoff,
+)
 from ._declarations import ActivityType, WorkflowType
 from ._errors import (
     ActivityScheduleError,
     ActivityTaskError,
+    CancelledError,
     DeclarationError,
     TimerError,
 )
 from ._options import RetryPolicy, Timeout, seconds_of
 from ._payload import Payloads
 from ._promise import Promise
+from ._runtime_features import FeaturesMixin
 from ._scheduler import Scheduler
 
-__all__ = ["WorkflowRuntime", "Command", "ScheduleRefused", "RATE_CAUSES"]
-
-RATE_CAUSES = frozenset(
-    {
-        "ACTIVITY_CREATION_RATE_EXCEEDED",
-        "OPEN_ACTIVITIES_LIMIT_EXCEEDED",
-        "TIMER_CREATION_RATE_EXCEEDED",
-        "OPEN_TIMERS_LIMIT_EXCEEDED",
-        "CHILD_CREATION_RATE_EXCEEDED",
-        "OPEN_CHILDREN_LIMIT_EXCEEDED",
-        "OPEN_WORKFLOWS_LIMIT_EXCEEDED",
-        "WORKFLOW_CREATION_RATE_EXCEEDED",
-        "SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_RATE_EXCEEDED",
-    }
-)
-"""``*Failed`` causes that mean "not now": retried with capped backoff, never raised."""
-
-THROTTLE_BACKOFF_CAP = 60.0
-MAX_TIMER_REISSUES = 10
-WAKE_TIMER_PREFIX = "_wake."
+__all__ = [
+    "WorkflowRuntime",
+    "Command",
+    "ScheduleRefused",
+    "RATE_CAUSES",
+    "WAKE_TIMER_PREFIX",
+    "to_datetime",
+]
 
 
-class ScheduleRefused(Exception):
-    """Internal: SWF answered a decision with a ``*Failed`` event of this ``cause``."""
-
-    def __init__(self, cause: str) -> None:
-        super().__init__(cause)
-        self.cause = cause
-
-
-class Command:
-    """One decision the workflow wants sent, and the promise its events settle.
-
-    ``key`` is unique per run (``"A:<activityId>"``, ``"T:<timerId>"``...); ``size`` is an
-    estimate of its share of the response, for the 1 MB cap.
-    """
-
-    __slots__ = ("key", "kind", "decision", "outcome", "size", "name", "version")
-
-    def __init__(
-        self,
-        key: str,
-        kind: str,
-        decision: dict[str, Any],
-        outcome: Promise[Any],
-        size: int = 300,
-        name: str = "",
-        version: str = "",
-    ) -> None:
-        self.key = key
-        self.kind = kind
-        self.decision = decision
-        self.outcome = outcome
-        self.size = size
-        self.name = name
-        self.version = version
-
-
-class WorkflowRuntime:
+class WorkflowRuntime(FeaturesMixin):
     """Everything workflow code can ask of the engine during one run's replay."""
 
     def __init__(
@@ -98,12 +62,20 @@ class WorkflowRuntime:
         self.run_id = run_id
         self.scheduler = Scheduler()
         self.pending: dict[str, Command] = {}
-        self.counters = {"activity": 0, "timer": 0}
+        self.counters = {"activity": 0, "timer": 0, "child": 0, "marker": 0, "signal": 0}
         self.timestamp: Any = 0.0
         self._now_cache: tuple[Any, dt.datetime] | None = None
         self.scope = {"workflow_id": workflow_id, "run_id": run_id}
+        self.replaying = False
+        self.history_length = 0
+        self.cancel_requested = False
+        self.fatal: BaseException | None = None
+        self.instance: Any = None
+        self._random: random.Random | None = None
+        self.guard: Any = None
+        FeaturesMixin.__init__(self)
 
-    # --- time ---------------------------------------------------------------------------
+    # --- time and randomness ------------------------------------------------------------
 
     def now(self) -> dt.datetime:
         """Event time of the decision in progress."""
@@ -114,6 +86,17 @@ class WorkflowRuntime:
         self._now_cache = (self.timestamp, value)
         return value
 
+    def rng(self, *parts: object) -> random.Random:
+        """A random source seeded by this run and ``parts``: replay draws the same numbers."""
+        seed = hashlib.sha256("|".join([self.run_id, *map(str, parts)]).encode()).digest()
+        return random.Random(int.from_bytes(seed[:8], "big"))
+
+    def random(self) -> random.Random:
+        """The run's own seeded ``random.Random`` (same sequence on every replay)."""
+        if self._random is None:
+            self._random = self.rng("workflow-random")
+        return self._random
+
     # --- commands -----------------------------------------------------------------------
 
     def add_command(self, command: Command) -> None:
@@ -122,9 +105,13 @@ class WorkflowRuntime:
             raise DeclarationError(f"duplicate command id {command.key!r}")
         self.pending[command.key] = command
 
-    def _rng(self, *parts: object) -> random.Random:
-        seed = hashlib.sha256("|".join([self.run_id, *map(str, parts)]).encode("utf-8")).digest()
-        return random.Random(int.from_bytes(seed[:8], "big"))
+    def drop_pending(self, command: Command) -> bool:
+        """Withdraw a command not yet sent (seen in no history); True if it was pending."""
+        if self.pending.get(command.key) is command:
+            del self.pending[command.key]
+            command.state = "closed"
+            return True
+        return False
 
     # --- timers -------------------------------------------------------------------------
 
@@ -152,8 +139,26 @@ class WorkflowRuntime:
                 "startToFireTimeout": str(int(math.ceil(delay))),
             },
         }
-        self.add_command(Command("T:" + timer_id, "timer", decision, outcome))
+        command = Command("T:" + timer_id, "timer", decision, outcome, name=timer_id)
+        outcome._cancel_hook = lambda: self._cancel_timer(command)
+        self.add_command(command)
         return outcome
+
+    def _cancel_timer(self, command: Command) -> None:
+        if self.drop_pending(command):
+            command.outcome.set_exception(CancelledError(f"timer {command.name} cancelled"))
+        elif command.state == "open":
+            self.add_command(
+                Command(
+                    "CT:" + command.name,
+                    "cancel",
+                    {
+                        "decisionType": "CancelTimer",
+                        "cancelTimerDecisionAttributes": {"timerId": command.name},
+                    },
+                    Promise(),
+                )
+            )
 
     async def _timer_attempts(self, timer_id: str, delay: float) -> None:
         issue = 0
@@ -214,18 +219,28 @@ class WorkflowRuntime:
             "scheduleActivityTaskDecisionAttributes": attributes,
         }
         size = len(attributes["input"]) + 400
-        self.add_command(
-            Command(
-                "A:" + activity_id,
-                "activity",
-                decision,
-                outcome,
-                size,
-                activity.name,
-                activity.version,
-            )
+        command = Command(
+            "A:" + activity_id, "activity", decision, outcome, size, activity.name, activity.version
         )
+        outcome._cancel_hook = lambda: self._cancel_activity(command, activity_id)
+        self.add_command(command)
         return outcome
+
+    def _cancel_activity(self, command: Command, activity_id: str) -> None:
+        if self.drop_pending(command):
+            command.outcome.set_exception(CancelledError(f"activity {activity_id} cancelled"))
+        elif command.state == "open":
+            self.add_command(
+                Command(
+                    "RCA:" + activity_id,
+                    "cancel",
+                    {
+                        "decisionType": "RequestCancelActivityTask",
+                        "requestCancelActivityTaskDecisionAttributes": {"activityId": activity_id},
+                    },
+                    Promise(),
+                )
+            )
 
     async def _activity_attempts(
         self, activity: ActivityType, base_id: str, attributes: dict[str, Any], retry: RetryPolicy
@@ -247,32 +262,34 @@ class WorkflowRuntime:
                         activity.name,
                     ) from None
                 throttled += 1
-                delay = min(THROTTLE_BACKOFF_CAP, 2.0 ** (throttled - 1))
-                delay *= 0.5 + self._rng(activity_id, "throttle").random()
-                await self.timer_command(f"{activity_id}.wait", delay)
+                await self.timer_command(
+                    f"{activity_id}.wait", backoff(throttled, self.rng(activity_id, "throttle"))
+                )
                 continue
             except ActivityTaskError as error:
                 error.attempt = attempt
                 if not retry.allows(attempt, error.type_name):
                     raise
-                delay = retry.delay(attempt, self._rng(activity_id, "retry"))
+                delay = retry.delay(attempt, self.rng(activity_id, "retry"))
                 await self.timer_command(f"{activity_id}.retry", delay)
                 attempt += 1
                 continue
             what = f"result of activity {activity.name} ({activity_id})"
             return self.payloads.decode(raw, activity.result, what)
 
-    # --- children (implemented with the child-workflow issue) -----------------------------
-
-    def start_child(
-        self, workflow: WorkflowType, arguments: dict[str, Any], overrides: dict[str, Any]
-    ) -> Promise[Any]:
-        """Start a child workflow execution (see the child workflow support)."""
-        raise NotImplementedError(f"starting child workflow {workflow.name} is not supported yet")
-
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> Promise[Any]:
         """Run a coroutine on this workflow's scheduler."""
         return self.scheduler.spawn(coro, name)
+
+    def watch_failure(self, promise: Promise[Any], what: str) -> None:
+        """Fail the workflow if ``promise`` (a signal handler, say) fails: nothing is lost."""
+
+        def check(settled: Promise[Any]) -> None:
+            error = settled.exception()
+            if error is not None and self.fatal is None:
+                self.fatal = error
+
+        promise.add_done_callback(check)
 
 
 def _schedule_error_message(activity: ActivityType, activity_id: str, cause: str) -> str:
@@ -301,3 +318,6 @@ def to_datetime(value: Any) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
     return _EPOCH + dt.timedelta(seconds=float(value))
+
+
+Predicate = Callable[[], bool]

@@ -36,7 +36,8 @@ class SerialExecutor:
     >>> SerialExecutor().run(Hello, "world")           # doctest: +SKIP
     'Hello, world!'
 
-    ``workers``: ActivityWorker instances (classes with a no-argument constructor are created
+    ``check_determinism`` (default on) fails a decision whose workflow code calls the clock,
+    ``random`` or ``uuid4`` directly. ``workers``: ActivityWorker instances (classes with a no-argument constructor are created
     on demand). ``skip_time``: jump the clock to the next timer when nothing else can run; with
     ``skip_time=False`` time only moves when the real (or frozen) clock does, and
     :meth:`run_until_idle` fires the timers that are due.
@@ -50,6 +51,7 @@ class SerialExecutor:
         data_store: Any = None,
         domain: str = "swfobjects",
         cache_size: int = 1000,
+        check_determinism: bool = True,
     ) -> None:
         self.skip_time = skip_time
         self.domain = domain
@@ -58,7 +60,9 @@ class SerialExecutor:
         self.client = InProcessClient(self.model)
         self.payloads = Payloads(store=_as_payload_store(data_store, domain))
         self.activities = ActivityRunner(workers, self.payloads)
-        self.decisions = DecisionHandler((), self.payloads, cache_size=cache_size)
+        self.decisions = DecisionHandler(
+            (), self.payloads, cache_size=cache_size, strict=check_determinism
+        )
         self.client.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
         self._registered: set[tuple[str, str, str]] = set()
         self._registry_size = (-1, -1)
