@@ -37,10 +37,10 @@ class SerialExecutor:
     'Hello, world!'
 
     ``check_determinism`` (default on) fails a decision whose workflow code calls the clock,
-    ``random`` or ``uuid4`` directly. ``workers``: ActivityWorker instances (classes with a no-argument constructor are created
-    on demand). ``skip_time``: jump the clock to the next timer when nothing else can run; with
-    ``skip_time=False`` time only moves when the real (or frozen) clock does, and
-    :meth:`run_until_idle` fires the timers that are due.
+    ``random`` or ``uuid4`` directly. ``workers``: ActivityWorker instances (classes with a
+    no-argument constructor are created on demand). ``skip_time``: jump the clock to the next
+    timer when nothing else can run; with ``skip_time=False`` time only moves when the real
+    (or frozen) clock does, and :meth:`run_until_idle` fires the timers that are due.
     """
 
     def __init__(
