@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import random
 import socket
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -120,10 +121,18 @@ class Setup:
     domain: str
 
 
-@pytest.fixture(params=["serial-memory", "serial-file", "serial-s3"])
+@pytest.fixture(scope="module")
+def local_swf() -> Iterator[Any]:
+    """``swfobjects local`` (SWF over HTTP on 127.0.0.1) for the SWFExecutor variant."""
+    local = pytest.importorskip("swfobjects._local")
+    with local.LocalSWF(poll_timeout=1.0) as service:
+        yield service
+
+
+@pytest.fixture(params=["serial-memory", "serial-file", "serial-s3", "swf-local-s3"])
 def executor(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Setup]:
     """An executor whose default data store is the parametrized store."""
-    kind = request.param.split("-", 1)[1]
+    kind = request.param.rsplit("-", 1)[1]
     if kind == "memory":
         store: DataStore = MemoryStore()
     elif kind == "file":
@@ -131,8 +140,20 @@ def executor(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Setup]:
     else:
         prefix = f"{request.node.name}/"
         store = S3Store("payloads", prefix=prefix, client=request.getfixturevalue("s3_client"))
-    domain = "large-payloads"
-    yield Setup(SerialExecutor(data_store=store, domain=domain), store, domain)
+    if request.param.startswith("serial"):
+        domain = "large-payloads"
+        yield Setup(SerialExecutor(data_store=store, domain=domain), store, domain)
+        return
+    swf = pytest.importorskip("swfobjects._swf_executor")
+    service = request.getfixturevalue("local_swf")
+    domain = f"large-{uuid.uuid4().hex[:8]}"
+    adapter = OffloadingStore(store, domain=domain)
+    executor = swf.SWFExecutor(
+        domain, client=service.client(), data_store=adapter, poll_interval=0.1
+    )
+    executor.register(PassBlob, BlobWorker)
+    with executor.running(PassBlob, BlobWorker(), decision_threads=1, activity_threads=2):
+        yield Setup(executor, store, domain)
 
 
 # --- tests --------------------------------------------------------------------------------
@@ -200,6 +221,8 @@ def test_replaying_the_history_does_not_download_again(executor: Setup) -> None:
 
 
 def test_a_store_failure_fails_the_decision_task_not_the_workflow(executor: Setup) -> None:
+    if not isinstance(executor.executor, SerialExecutor):
+        pytest.skip("drives a SerialExecutor of its own over the store: the serial variants")
     store = executor.store
     failing = {"on": False}
     original = store.get
