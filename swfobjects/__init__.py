@@ -101,3 +101,20 @@ for _name in __all__:
         except (AttributeError, TypeError):
             pass
 del _name, _obj
+
+# The SWF executor (issue 5): boto3 client, poll loops, retries.
+from ._pollers import ActivityWorkerRunner, DecisionWorker, Workers  # noqa: E402
+from ._retrying import Backoff  # noqa: E402
+from ._swf_executor import SWFExecutor, swf_client  # noqa: E402
+
+__all__ += [
+    "ActivityWorkerRunner",
+    "Backoff",
+    "DecisionWorker",
+    "SWFExecutor",
+    "Workers",
+    "swf_client",
+]
+for _obj in (ActivityWorkerRunner, Backoff, DecisionWorker, SWFExecutor, Workers, swf_client):
+    _obj.__module__ = "swfobjects"
+del _obj
