@@ -423,7 +423,10 @@ def _run_until_stopped(loops: list[_PollLoop]) -> None:
     previous: dict[int, Any] = {}
 
     def on_signal(signum: int, frame: Any) -> None:
-        log.warning("signal %d: stopping; finishing the tasks in hand", signum)
+        if all(loop.stopping.is_set() for loop in loops):
+            log.warning("signal %d again: exiting without waiting for the tasks in hand", signum)
+            raise KeyboardInterrupt
+        log.warning("signal %d: stopping; finishing the tasks in hand (again to force)", signum)
         for loop in loops:
             loop.stop()
 
@@ -436,8 +439,8 @@ def _run_until_stopped(loops: list[_PollLoop]) -> None:
         while not all(loop.join(timeout=0.5) for loop in loops):
             pass
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _log_respond_error(what: str, workflow_id: str, run_id: str, error: BaseException) -> None:
