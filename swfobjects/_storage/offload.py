@@ -14,12 +14,14 @@ surfacing inside workflow code, where it would fail the workflow.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .._context import runtime_var
 from .._errors import (
     DataStoreError,
     PayloadNotFoundError,
@@ -174,7 +176,8 @@ class OffloadingStore:
         key = self._key(scope, what, digest)
         if not (self.dedupe and self._already_written(key)):
             try:
-                store.put(key, data)
+                with _unguarded():
+                    store.put(key, data)
             except DataStoreError as exc:
                 raise type(exc)(
                     f"storing {what} of execution {execution} out of band failed: {exc}",
@@ -195,7 +198,8 @@ class OffloadingStore:
             if key in self._written:
                 return True
         try:
-            return self.data_store.exists(key)
+            with _unguarded():
+                return self.data_store.exists(key)
         except DataStoreError:
             return False
 
@@ -207,7 +211,9 @@ class OffloadingStore:
             leaf = "sha256-" + digest
         else:
             slug = _SLUG.sub("-", what.lower()).strip("-")[:40].rstrip("-") or "payload"
-            leaf = f"{slug}-{secrets.token_hex(16)}"
+            with _unguarded():
+                token = secrets.token_hex(16)
+            leaf = f"{slug}-{token}"
         return f"{domain}/{workflow_id}/{run_id}/{leaf}"
 
     def _execution(self, scope: Mapping[str, str]) -> str:
@@ -242,7 +248,8 @@ class OffloadingStore:
                 execution=execution,
             )
         try:
-            data = store.get(ref.key)
+            with _unguarded():
+                data = store.get(ref.key)
         except PayloadNotFoundError as exc:
             raise PayloadNotFoundError(
                 f"{what} of execution {execution} is missing from {ref.store} (key "
@@ -332,6 +339,13 @@ def as_payload_store(data_store: Any, domain: str) -> Any:
         f"data_store must be a swfobjects.storage.DataStore (S3Store, FileStore, MemoryStore) or "
         f"an OffloadingStore, not {data_store!r}"
     )
+
+
+def _unguarded() -> contextlib.AbstractContextManager[None]:
+    """Store I/O is the framework's, not workflow code: the determinism guard must not see
+    botocore's or ``secrets``' clock and randomness calls (payloads are recorded in history)."""
+    guard = getattr(runtime_var.get(), "guard", None)
+    return guard.paused() if guard is not None else contextlib.nullcontext()  # type: ignore[no-any-return]
 
 
 def _execution_of(key: str) -> str:
