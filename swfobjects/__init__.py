@@ -27,10 +27,14 @@ from ._errors import (
     ChildWorkflowStartError,
     ChildWorkflowTerminatedError,
     ChildWorkflowTimedOutError,
+    CorruptPayloadError,
+    DataStoreError,
     DeclarationError,
     NonDeterminismError,
     NonDeterministicCallError,
+    PayloadNotFoundError,
     PayloadTooLargeError,
+    PayloadTooLargeForStoreError,
     SerializationError,
     SignalError,
     SwfObjectsError,
@@ -49,6 +53,10 @@ from ._stubs import ActivityClient, WorkflowClient
 __version__ = "0.1.0"
 
 __all__ = [
+    "CorruptPayloadError",
+    "DataStoreError",
+    "PayloadNotFoundError",
+    "PayloadTooLargeForStoreError",
     "CancelledError",
     "ChildWorkflowCancelledError",
     "ChildWorkflowError",
