@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import random
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from swfobjects import (
     Workflow,
     activity_task,
     decision_task,
+    nondeterministic,
+    signal,
 )
 from swfobjects._payload import MAX_PAYLOAD, Payloads
 from swfobjects.storage import (
@@ -82,6 +85,42 @@ class PassBlob(Workflow, task_list="large-payload-flow"):
         except ActivityTaskError as error:
             details = error.details
         return {"data": twice, "details_sha": hashlib.sha256(details.encode()).hexdigest()}
+
+
+class ChildBlob(Workflow, task_list="large-payload-child"):
+    blobs = BlobWorker.client()
+
+    @decision_task(execution_start_to_close_timeout=3600)
+    async def run(self, data: str) -> str:
+        return await self.blobs.reverse(data)
+
+
+class EveryKind(Workflow, task_list="large-payload-kinds"):
+    """A large value as child input/result, signal input, marker and continue-as-new input."""
+
+    child = ChildBlob.client()
+
+    def __init__(self) -> None:
+        self.signalled = ""
+
+    @signal
+    def deliver(self, data: str) -> None:
+        self.signalled = data
+
+    @nondeterministic
+    def big_marker(self, size: int) -> str:
+        return blob(size, seed=3)
+
+    @decision_task(execution_start_to_close_timeout=3600)
+    async def run(self, data: str, rounds: int) -> list[str]:
+        if rounds > 0:
+            self.continue_as_new(data[::-1], rounds - 1)
+        await self.wait_for(lambda: bool(self.signalled))
+        from_child = await self.child.run(data)
+        marker = self.big_marker(len(data))
+        await self.timer(1)  # forces a replay of everything above
+        digest = hashlib.sha256
+        return [digest(v.encode()).hexdigest() for v in (from_child, self.signalled, marker)]
 
 
 # --- fixtures -----------------------------------------------------------------------------
@@ -151,8 +190,9 @@ def executor(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Setup]:
     executor = swf.SWFExecutor(
         domain, client=service.client(), data_store=adapter, poll_interval=0.1
     )
-    executor.register(PassBlob, BlobWorker)
-    with executor.running(PassBlob, BlobWorker(), decision_threads=1, activity_threads=2):
+    workflows = (PassBlob, EveryKind, ChildBlob)
+    executor.register(*workflows, BlobWorker)
+    with executor.running(*workflows, BlobWorker(), decision_threads=2, activity_threads=2):
         yield Setup(executor, store, domain)
 
 
@@ -196,6 +236,42 @@ def test_five_megabytes_through_two_activities(executor: Setup) -> None:
     }
     assert delete_payloads(store, domain, "blob-1") == 1
     assert list(store.keys(payload_prefix(domain))) == []
+
+
+def test_child_signal_marker_and_continue_as_new_payloads(executor: Setup) -> None:
+    data = blob(MB)
+    first_run = executor.executor.start(EveryKind, data, 1, workflow_id="kinds-1").run_id
+    if isinstance(executor.executor, SerialExecutor):
+        executor.executor.run_until_idle()
+    deadline = time.monotonic() + 30
+    while (handle := executor.executor.get_handle("kinds-1")).run_id == first_run:
+        assert time.monotonic() < deadline, "the run did not continue as new"
+        time.sleep(0.05)
+    handle.signal("deliver", data=blob(MB, seed=2))
+    digests = handle.result()
+    digest = hashlib.sha256
+    assert digests == [
+        digest(data.encode()).hexdigest(),  # reversed by continue-as-new, then by the child
+        digest(blob(MB, seed=2).encode()).hexdigest(),
+        digest(blob(MB, seed=3).encode()).hexdigest(),
+    ]
+    assert handle.run_id != first_run
+    history = handle.history()
+    kinds = {
+        event["eventType"]
+        for event in history
+        for key, attrs in event.items()
+        if key.endswith("EventAttributes")
+        for name in ("input", "result", "details")
+        if str(attrs.get(name, "")).startswith('{"$swfobjects":"ref"')
+    }
+    assert {
+        "WorkflowExecutionStarted",
+        "WorkflowExecutionSignaled",
+        "MarkerRecorded",
+        "StartChildWorkflowExecutionInitiated",
+        "ChildWorkflowExecutionCompleted",
+    } <= kinds
 
 
 def test_replaying_the_history_does_not_download_again(executor: Setup) -> None:
