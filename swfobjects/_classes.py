@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import random as random_module
 import typing
 import uuid
 from collections.abc import Callable, Mapping
@@ -32,8 +33,6 @@ from ._stubs import ActivityClient, WorkflowClient
 __all__ = ["ActivityWorker", "Workflow", "SwfMeta", "encode_signal_input"]
 
 Self = TypeVar("Self")
-
-random_module = __import__("random")
 
 
 def encode_signal_input(

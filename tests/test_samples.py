@@ -17,6 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
         ("samples.hello", "Hello, world!"),
         ("samples.fanout", "sum of squares 1..100 = 338350"),
         ("samples.order", "payment attempts: 3"),
+        ("samples.children", "'X9': 'failed:"),
+        ("samples.approval", "yacht: not approved within 3 days"),
+        ("samples.batches", "sum of 0..99999 = 4999950000 in 11 runs"),
+        ("samples.versioning", "before the change: ['account:ann', 'active:ann']"),
     ],
 )
 def test_sample_runs(module, expected):
