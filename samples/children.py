@@ -44,7 +44,7 @@ class ShipOrder(Workflow, task_list="ship-order", version="1.0"):
                 return f"failed: {error.details.message}"
 
         boxes = await all_of(*[ship(sku) for sku in skus])  # helper coroutines, in parallel
-        return dict(zip(skus, boxes))
+        return dict(zip(skus, boxes, strict=True))
 
 
 def main() -> None:
