@@ -14,8 +14,10 @@ same function of the same events.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ._context import runtime_var
@@ -70,8 +72,34 @@ _CLOSE_FAILED_EVENTS = frozenset(
 )
 
 
+_ATTRIBUTE_KEYS: dict[str, str] = {}
+
+
 def _attributes_key(event_type: str) -> str:
-    return event_type[0].lower() + event_type[1:] + "EventAttributes"
+    key = _ATTRIBUTE_KEYS.get(event_type)
+    if key is None:
+        key = _ATTRIBUTE_KEYS[event_type] = (
+            event_type[0].lower() + event_type[1:] + ("EventAttributes")
+        )
+    return key
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while replaying.
+
+    Replay allocates many long-lived objects (promises, coroutines, commands); CPython's
+    generational collector rescans them over and over, which made a 25,000-event fan-out
+    replay superlinear. Reference counting still frees everything acyclic at once.
+    """
+    enabled = gc.isenabled()
+    if enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Decider:
@@ -115,6 +143,10 @@ class Decider:
 
     def feed(self, events: Iterable[dict[str, Any]]) -> None:
         """Process events after :attr:`last_event_id` (older ones are skipped)."""
+        with _collector_paused():
+            self._feed(events)
+
+    def _feed(self, events: Iterable[dict[str, Any]]) -> None:
         buffer = self._buffer
         if not isinstance(events, list):
             events = list(events)

@@ -73,6 +73,7 @@ class WorkflowRuntime(FeaturesMixin):
         self.instance: Any = None
         self._random: random.Random | None = None
         self.guard: Any = None
+        self._templates: dict[tuple[int, int], Any] = {}
         FeaturesMixin.__init__(self)
 
     # --- time and randomness ------------------------------------------------------------
@@ -185,35 +186,46 @@ class WorkflowRuntime(FeaturesMixin):
         activity_id = str(self.counters["activity"])
         what = f"input of activity {activity.name} ({activity_id})"
         text = self.payloads.encode_data(activity.arguments.encode(arguments), what, self.scope)
-        retry: RetryPolicy = overrides.get("retry") or activity.retry
-        attributes: dict[str, Any] = {
-            "activityType": {"name": activity.name, "version": activity.version},
-            "activityId": activity_id,
-            "input": text,
-            "taskList": {"name": overrides.get("task_list") or activity.task_list},
-            "scheduleToStartTimeout": overrides.get(
-                "schedule_to_start_timeout", activity.schedule_to_start_timeout
-            ),
-            "scheduleToCloseTimeout": overrides.get(
-                "schedule_to_close_timeout", activity.schedule_to_close_timeout
-            ),
-            "startToCloseTimeout": overrides.get(
-                "start_to_close_timeout", activity.start_to_close_timeout
-            ),
-            "heartbeatTimeout": overrides.get("heartbeat_timeout", activity.heartbeat_timeout),
-        }
-        priority = overrides.get("task_priority", activity.task_priority)
-        if priority is not None:
-            attributes["taskPriority"] = priority
+        template, retry = self._activity_template(activity, overrides)
+        attributes = dict(template, activityId=activity_id, input=text)
         coro = self._activity_attempts(activity, activity_id, attributes, retry)
         return self.scheduler.spawn_eager(coro, f"activity {activity.name} ({activity_id})")
+
+    def _activity_template(
+        self, activity: ActivityType, overrides: dict[str, Any]
+    ) -> tuple[dict[str, Any], RetryPolicy]:
+        """The call-independent decision attributes for (activity, client options), cached."""
+        key = (id(activity), id(overrides))
+        cached = self._templates.get(key)
+        if cached is not None and cached[0] is activity and cached[1] is overrides:
+            return cached[2], cached[3]
+        get = overrides.get
+        template: dict[str, Any] = {
+            "activityType": {"name": activity.name, "version": activity.version},
+            "taskList": {"name": get("task_list") or activity.task_list},
+            "scheduleToStartTimeout": get(
+                "schedule_to_start_timeout", activity.schedule_to_start_timeout
+            ),
+            "scheduleToCloseTimeout": get(
+                "schedule_to_close_timeout", activity.schedule_to_close_timeout
+            ),
+            "startToCloseTimeout": get("start_to_close_timeout", activity.start_to_close_timeout),
+            "heartbeatTimeout": get("heartbeat_timeout", activity.heartbeat_timeout),
+        }
+        priority = get("task_priority", activity.task_priority)
+        if priority is not None:
+            template["taskPriority"] = priority
+        retry: RetryPolicy = get("retry") or activity.retry
+        self._templates[key] = (activity, overrides, template, retry)
+        return template, retry
 
     def activity_command(
         self, activity: ActivityType, activity_id: str, attributes: dict[str, Any]
     ) -> Promise[Any]:
         """Queue one ``ScheduleActivityTask``; its promise gives the raw result text."""
         outcome: Promise[Any] = Promise(f"activity {activity_id}")
-        attributes = dict(attributes, activityId=activity_id)
+        if attributes["activityId"] != activity_id:
+            attributes = dict(attributes, activityId=activity_id)
         decision = {
             "decisionType": "ScheduleActivityTask",
             "scheduleActivityTaskDecisionAttributes": attributes,

@@ -26,16 +26,27 @@ class WorkflowCodeError(TypeError):
 
 
 class Task:
-    """A coroutine on the scheduler, its result promise, and what it waits on."""
+    """A coroutine on the scheduler, its result promise, and what it waits on.
 
-    __slots__ = ("coro", "promise", "name", "waiting", "pending_error")
+    Calling the task with a settled promise is its wake-up callback (no closure per await).
+    """
 
-    def __init__(self, coro: Coroutine[Any, Any, Any], promise: Promise[Any], name: str) -> None:
+    __slots__ = ("coro", "promise", "name", "waiting", "pending_error", "ready")
+
+    def __init__(
+        self, coro: Coroutine[Any, Any, Any], promise: Promise[Any], name: str, ready: deque[Task]
+    ) -> None:
         self.coro = coro
         self.promise = promise
         self.name = name
         self.waiting: Promise[Any] | None = None
         self.pending_error: BaseException | None = None
+        self.ready = ready
+
+    def __call__(self, promise: Promise[Any]) -> None:
+        if self.waiting is promise:
+            self.waiting = None
+            self.ready.append(self)
 
 
 class Scheduler:
@@ -55,8 +66,8 @@ class Scheduler:
     def spawn(self, coro: Coroutine[Any, Any, T], name: str = "") -> Promise[T]:
         """Start ``coro``; it first steps on the next :meth:`run`."""
         promise: Promise[T] = Promise(name)
-        task = Task(coro, promise, name)
-        promise._cancel_hook = lambda: self.cancel(task)
+        task = Task(coro, promise, name, self._ready)
+        promise._cancel_hook = _Canceller(self, task)
         self._ready.append(task)
         return promise
 
@@ -67,8 +78,8 @@ class Scheduler:
         first command is issued at the moment of the call, in call order.
         """
         promise: Promise[T] = Promise(name)
-        task = Task(coro, promise, name)
-        promise._cancel_hook = lambda: self.cancel(task)
+        task = Task(coro, promise, name, self._ready)
+        promise._cancel_hook = _Canceller(self, task)
         self._step(task)
         return promise
 
@@ -123,11 +134,17 @@ class Scheduler:
             )
             return
         task.waiting = awaited
-        ready = self._ready
+        awaited.add_done_callback(task)
 
-        def wake(promise: Promise[Any]) -> None:
-            if task.waiting is promise:
-                task.waiting = None
-                ready.append(task)
 
-        awaited.add_done_callback(wake)
+class _Canceller:
+    """A task's cancel hook (a slotted object: cheaper than a closure per task)."""
+
+    __slots__ = ("scheduler", "task")
+
+    def __init__(self, scheduler: Scheduler, task: Task) -> None:
+        self.scheduler = scheduler
+        self.task = task
+
+    def __call__(self) -> None:
+        self.scheduler.cancel(self.task)

@@ -41,9 +41,12 @@ __all__ = [
 _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def dumps(data: Any) -> str:
     """Compact JSON text (no ASCII escaping: SWF limits count characters)."""
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _ENCODER.encode(data)
 
 
 def loads(text: str) -> Any:

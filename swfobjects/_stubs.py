@@ -90,26 +90,51 @@ def _simple_type_ok(value: Any, hint: Any) -> bool:
     return isinstance(value, hint)
 
 
+_FAST_SHAPES: dict[int, tuple[inspect.Signature, tuple[str, ...] | None]] = {}
+
+
+def _positional_names(signature: inspect.Signature) -> tuple[str, ...] | None:
+    """Parameter names if every parameter is plain positional-or-keyword, else None."""
+    cached = _FAST_SHAPES.get(id(signature))
+    if cached is not None and cached[0] is signature:
+        return cached[1]
+    params = signature.parameters.values()
+    names = (
+        tuple(p.name for p in params)
+        if all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in params)
+        else None
+    )
+    _FAST_SHAPES[id(signature)] = (signature, names)
+    return names
+
+
 def check_arguments(
     what: str, signature: inspect.Signature, hints: Mapping[str, Any], args: Any, kwargs: Any
 ) -> dict[str, Any]:
     """Bind call arguments to ``signature``; ``TypeError`` naming the bad argument."""
-    try:
-        bound = signature.bind(*args, **kwargs)
-    except TypeError as exc:
-        raise TypeError(f"{what}(): {exc}") from None
-    for name, value in bound.arguments.items():
-        param = signature.parameters[name]
+    names = _positional_names(signature)
+    if names is not None and not kwargs and len(args) == len(names):
+        arguments = dict(zip(names, args, strict=True))  # the common case, without bind()
+    else:
+        try:
+            arguments = dict(signature.bind(*args, **kwargs).arguments)
+        except TypeError as exc:
+            raise TypeError(f"{what}(): {exc}") from None
+    parameters = signature.parameters
+    for name, value in arguments.items():
+        hint = hints.get(name, Any)
+        if type(value) is hint:
+            continue
+        param = parameters[name]
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             continue
-        hint = hints.get(name, Any)
         if not _simple_type_ok(value, hint):
             expected = getattr(hint, "__name__", None) or str(hint)
             raise TypeError(
                 f"{what}(): argument {name!r} must be {expected}, got {type(value).__name__} "
                 f"{value!r}"
             )
-    return dict(bound.arguments)
+    return arguments
 
 
 class _StubMethod:
