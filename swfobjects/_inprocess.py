@@ -51,4 +51,5 @@ class InProcessClient:
                 raise fault_to_client_error(fault, operation) from None
 
         call.__name__ = name
+        setattr(self, name, call)  # later calls skip __getattr__
         return call

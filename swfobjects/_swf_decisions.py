@@ -85,9 +85,11 @@ def validate_decisions(decisions: list[Any]) -> None:
                     "ValidationException",
                     f"{where}.{_attrs_key(decision_type)}.{key}: required for {decision_type}",
                 )
-        for key, limit in _LIMITS.items():
-            value = attrs.get(key)
-            if value is not None and (not isinstance(value, str) or len(value) > limit):
+        for key, value in attrs.items():
+            limit = _LIMITS.get(key)
+            if limit is None or value is None:
+                continue
+            if not isinstance(value, str) or len(value) > limit:
                 if key == "name" and decision_type != "ScheduleLambdaFunction":
                     continue
                 raise SwfFault(

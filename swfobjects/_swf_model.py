@@ -16,8 +16,8 @@ import base64
 import heapq
 import itertools
 import json
+import os
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -89,7 +89,7 @@ def _seconds(value: str | None) -> float | None:
 
 
 def _random_id() -> str:
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 def _page_token(data: dict[str, Any]) -> str:
@@ -127,6 +127,7 @@ class SwfModel(TypesMixin, QueriesMixin):
         self._seq = itertools.count()
         self.listeners: list[Callable[[], None]] = []
         self.new_id: Callable[[], str] = _random_id  # seam: the local service journals ids
+        self._call_now: float | None = None
 
     # --- dispatch -----------------------------------------------------------------------
 
@@ -137,13 +138,16 @@ class SwfModel(TypesMixin, QueriesMixin):
             raise SwfFault("UnknownOperationException", f"unknown operation {operation!r}")
         if not isinstance(params, dict):
             raise SwfFault("SerializationException", "the request body must be a JSON object")
-        self.advance()
+        self._call_now = float(self.clock())  # one timestamp for all events of a call
         try:
+            self.advance()
             return handler(params)  # type: ignore[no-any-return]
         except (KeyError, TypeError, AttributeError) as exc:
             raise SwfFault(
                 "ValidationException", f"{operation}: missing or malformed field ({exc})"
             ) from None
+        finally:
+            self._call_now = None
 
     def _notify(self) -> None:
         for listener in self.listeners:
@@ -152,8 +156,9 @@ class SwfModel(TypesMixin, QueriesMixin):
     # --- helpers ------------------------------------------------------------------------
 
     def now(self) -> float:
-        """The model's current time (epoch seconds)."""
-        return float(self.clock())
+        """The model's current time (epoch seconds; fixed for the duration of one call)."""
+        now = self._call_now
+        return now if now is not None else float(self.clock())
 
     def _domain(self, name: Any, *, registered: bool = True) -> Domain:
         if not isinstance(name, str):
