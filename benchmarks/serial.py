@@ -77,9 +77,8 @@ def main() -> None:
         f"  peak traced memory for {n:,} activities: "
         + ", ".join(f"{name} {mb:.1f} MB" for name, mb in memory.items())
     )
-    print(
-        f"  max RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
-    )
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  max RSS of this process: {rss_mb:.0f} MB")
     finish(args, "serial", {"runs": results, "peak_mb": memory})
 
 
