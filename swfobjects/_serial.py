@@ -157,6 +157,14 @@ class SerialExecutor:
             self.client, self.domain, workflow_id, run_id, workflow, self.payloads, self._wait
         )
 
+    def delete_payloads(self, workflow_id: str, run_id: str = "") -> int:
+        """Delete the out-of-band payloads of a closed run (all runs without ``run_id``)."""
+        from ._storage.offload import delete_payloads
+
+        if self.payloads.store is None:
+            return 0
+        return delete_payloads(self.payloads.store, self.domain, workflow_id, run_id)
+
     # --- running ------------------------------------------------------------------------
 
     def _work_once(self) -> bool:
