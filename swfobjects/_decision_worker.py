@@ -15,6 +15,7 @@ from typing import Any
 
 from ._decider import Decider
 from ._declarations import REGISTRY, Registry, WorkflowType
+from ._errors import NonDeterminismError
 from ._payload import Payloads
 
 __all__ = ["DecisionHandler", "UnknownWorkflowTypeError", "collect_decision_task"]
@@ -69,8 +70,10 @@ class DecisionHandler:
         registry: Registry = REGISTRY,
         cache_size: int = 1000,
         strict: bool = False,
+        check_replay: bool = False,
     ) -> None:
         self.strict = strict
+        self.check_replay = check_replay
         self.payloads = payloads or Payloads()
         self.registry = registry
         self.cache_size = cache_size
@@ -113,6 +116,7 @@ class DecisionHandler:
         run_id = execution["runId"]
         events = task.get("events") or []
         decider = self._cache.pop(run_id, None)
+        hit = decider is not None
         previous = task.get("previousStartedEventId") or 0
         if decider is not None and not (
             previous
@@ -121,6 +125,7 @@ class DecisionHandler:
             and events[0]["eventId"] <= decider.last_event_id + 1
         ):
             decider = None
+            hit = False
         if decider is None:
             self.misses += 1
             if events and events[0]["eventId"] != 1:
@@ -140,8 +145,55 @@ class DecisionHandler:
             self.hits += 1
         decider.feed(events)
         decisions = decider.decisions()
+        if self.check_replay and hit and client is not None:
+            self._compare_with_full_replay(decider, decisions, task, client, domain)
         if self.cache_size and not decider.closed:
             self._cache[run_id] = decider
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
         return decisions
+
+    def _compare_with_full_replay(
+        self,
+        sticky: Decider,
+        decisions: list[dict[str, Any]],
+        task: dict[str, Any],
+        client: Any,
+        domain: str,
+    ) -> None:
+        """Raise if a full replay of the history decides differently from the cached state."""
+        execution = task["workflowExecution"]
+        events = [
+            e
+            for e in full_history(client, domain, execution)
+            if e["eventId"] <= task["startedEventId"]
+        ]
+        fresh = Decider(sticky.workflow, self.payloads, execution["workflowId"], execution["runId"])
+        # markers recorded by this very decision are not in history yet: reuse their values
+        fresh.runtime.marker_seeds = dict(sticky.runtime.markers)
+        fresh.feed(events)
+        expected = fresh.decisions()
+        if self.payloads.store is not None:  # out-of-band keys are random: compare the shape
+            expected, decisions = _shape(expected), _shape(decisions)
+        if expected != decisions:
+            raise NonDeterminismError(
+                f"workflow {execution['workflowId']} run {execution['runId']}: the sticky "
+                f"replay state and a full replay decided differently at event "
+                f"{task['startedEventId']}: cached {decisions!r} != full {expected!r}",
+                task["startedEventId"],
+            )
+
+
+def _shape(decisions: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    out = []
+    for decision in decisions:
+        kind = decision["decisionType"]
+        attrs = decision.get(kind[0].lower() + kind[1:] + "DecisionAttributes") or {}
+        ident = (
+            attrs.get("activityId")
+            or attrs.get("timerId")
+            or attrs.get("workflowId")
+            or (attrs.get("markerName"))
+        )
+        out.append((kind, ident))
+    return out

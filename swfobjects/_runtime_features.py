@@ -77,6 +77,7 @@ class FeaturesMixin:
 
     def __init__(self) -> None:
         self.markers: dict[str, str | None] = {}
+        self.marker_seeds: dict[str, str | None] = {}
         self.consumed_markers: set[str] = set()
         self.patches: dict[str, bool] = {}
         self.waiters: list[tuple[Callable[[], bool], Promise[None]]] = []
@@ -98,7 +99,11 @@ class FeaturesMixin:
         self: Any, name: str, compute: Callable[[], Any], codec: Codec, what: str
     ) -> Any:
         """The recorded value of marker ``name``, computing and recording it the first time."""
-        if name not in self.markers:
+        if name not in self.markers and name in self.marker_seeds:
+            details = self.marker_seeds[name]
+            self.markers[name] = details
+            self._marker_command(name, details)
+        elif name not in self.markers:
             try:
                 guard = self.guard
                 if guard is None:

@@ -36,7 +36,8 @@ class SerialExecutor:
     >>> SerialExecutor().run(Hello, "world")           # doctest: +SKIP
     'Hello, world!'
 
-    ``check_determinism`` (default on) fails a decision whose workflow code calls the clock,
+    ``check_replay`` (for tests) verifies after every cached decision that a full replay
+    decides the same. ``check_determinism`` (default on) fails a decision whose workflow code calls the clock,
     ``random`` or ``uuid4`` directly. ``workers``: ActivityWorker instances (classes with a
     no-argument constructor are created on demand). ``skip_time``: jump the clock to the next
     timer when nothing else can run; with ``skip_time=False`` time only moves when the real
@@ -52,6 +53,7 @@ class SerialExecutor:
         domain: str = "swfobjects",
         cache_size: int = 1000,
         check_determinism: bool = True,
+        check_replay: bool = False,
     ) -> None:
         self.skip_time = skip_time
         self.domain = domain
@@ -61,7 +63,11 @@ class SerialExecutor:
         self.payloads = Payloads(store=_as_payload_store(data_store, domain))
         self.activities = ActivityRunner(workers, self.payloads)
         self.decisions = DecisionHandler(
-            (), self.payloads, cache_size=cache_size, strict=check_determinism
+            (),
+            self.payloads,
+            cache_size=cache_size,
+            strict=check_determinism,
+            check_replay=check_replay,
         )
         self.client.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
         self._registered: set[tuple[str, str, str]] = set()

@@ -139,7 +139,7 @@ class SerialE2E:
     name = "serial"
 
     def __init__(self) -> None:
-        self.executor = SerialExecutor()
+        self.executor = SerialExecutor(check_replay=True)  # cached and full replay must agree
 
     def start(self, workflow_class: type, *args: Any, **kwargs: Any) -> Any:
         return self.executor.start(workflow_class, *args, **kwargs)
