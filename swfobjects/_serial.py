@@ -36,12 +36,16 @@ class SerialExecutor:
     >>> SerialExecutor().run(Hello, "world")           # doctest: +SKIP
     'Hello, world!'
 
-    ``check_replay`` (for tests) verifies after every cached decision that a full replay
-    decides the same. ``check_determinism`` (default on) fails a decision whose workflow code calls the clock,
-    ``random`` or ``uuid4`` directly. ``workers``: ActivityWorker instances (classes with a
-    no-argument constructor are created on demand). ``skip_time``: jump the clock to the next
-    timer when nothing else can run; with ``skip_time=False`` time only moves when the real
-    (or frozen) clock does, and :meth:`run_until_idle` fires the timers that are due.
+    * ``workers``: ActivityWorker instances (classes with a no-argument constructor are
+      created on demand).
+    * ``skip_time``: jump the clock to the next timer when nothing else can run; with
+      ``skip_time=False`` time only moves when the real (or frozen) clock does, and
+      :meth:`run_until_idle` fires the timers that are due.
+    * ``data_store``: where payloads too large for SWF go (see ``swfobjects.storage``).
+    * ``check_determinism`` (default on): fail a decision whose workflow code calls the
+      clock, ``random`` or ``uuid4`` directly.
+    * ``check_replay`` (for tests): after every cached decision, check that a full replay
+      decides the same.
     """
 
     def __init__(
