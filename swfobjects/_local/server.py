@@ -37,6 +37,12 @@ class _Handler(BaseHTTPRequestHandler):
     server: SwfHttpServer
     server_version = "swfobjects-local"
 
+    def setup(self) -> None:
+        super().setup()
+        # headers and body go out in separate writes: without this, Nagle's algorithm and the
+        # client's delayed ACK stall every response by ~40 ms on loopback
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         try:
             operation = "?"
