@@ -1,0 +1,73 @@
+"""``swfobjects local`` as a process: start-up message, a boto3 call, clean SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+
+import boto3
+import pytest
+
+from swfobjects._cli import main
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_local_command_serves_and_stops(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "swfobjects._cli",
+            "local",
+            "--port",
+            str(port),
+            "--db",
+            str(tmp_path / "swf.sqlite"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        lines = [proc.stdout.readline() for _ in range(3)]
+        assert f"http://127.0.0.1:{port}" in lines[0]
+        assert "journal" in lines[1]
+        assert "NO authentication" in lines[2]
+        client = boto3.client(
+            "swf",
+            endpoint_url=f"http://127.0.0.1:{port}",
+            region_name="us-east-1",
+            aws_access_key_id="x",
+            aws_secret_access_key="x",
+        )
+        client.register_domain(name="cli", workflowExecutionRetentionPeriodInDays="1")
+        assert client.describe_domain(name="cli")["domainInfo"]["name"] == "cli"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "stopped" in out
+
+
+def test_busy_port_is_reported(capsys):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        assert main(["local", "--port", str(sock.getsockname()[1])]) == 2
+    assert "cannot listen" in capsys.readouterr().err
+
+
+def test_command_is_required():
+    with pytest.raises(SystemExit):
+        main([])
