@@ -126,3 +126,9 @@ __all__ += [
 for _obj in (ActivityWorkerRunner, Backoff, DecisionWorker, SWFExecutor, Workers, swf_client):
     _obj.__module__ = "swfobjects"
 del _obj
+
+# swfobjects local (issue 4): the SWF-compatible service on this machine.
+from ._local import LocalSWF  # noqa: E402
+
+__all__ += ["LocalSWF"]
+LocalSWF.__module__ = "swfobjects"
