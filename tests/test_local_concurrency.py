@@ -37,7 +37,7 @@ def test_500_activity_tasks_8_pollers_each_delivered_once():
         register(client)
         run = client.start_workflow_execution(
             domain=DOMAIN, workflowId="fan", workflowType=WORKFLOW
-        )
+        )["runId"]
         task = client.poll_for_decision_task(domain=DOMAIN, taskList={"name": "decisions"})
         client.respond_decision_task_completed(
             taskToken=task["taskToken"],

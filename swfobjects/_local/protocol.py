@@ -84,11 +84,11 @@ def validate_input(operation: str, params: dict[str, Any]) -> None:
     if op is None or op.input_shape is None:
         return
     report = ParamValidator().validate(params, op.input_shape)
-    errors = [e for e in report._errors if e[0] != "unknown field"]
+    errors = [e for e in report._errors if e[0] != "unknown field"]  # type: ignore[attr-defined]
     _check_max(params, op.input_shape, "", errors)
     if errors:
         filtered = _Report()
-        filtered._errors = errors
+        filtered._errors = errors  # type: ignore[attr-defined]
         count = len(errors)
         raise SwfFault(
             "ValidationException",
@@ -122,7 +122,7 @@ class _Report(ValidationErrors):
                 f"Value at '{name}' failed to satisfy constraint: Member must have length less "
                 f"than or equal to {info['max']} (it has {info['n']} {info['what']})"
             )
-        return str(super()._format_error(error))
+        return str(super()._format_error(error))  # type: ignore[misc]
 
 
 def encode_result(result: dict[str, Any]) -> bytes:
