@@ -27,6 +27,7 @@ from ._pollers import ActivityWorkerRunner, DecisionWorker, Workers, default_ide
 from ._registration import activity_registration, workflow_registration
 from ._retrying import Backoff, RetryingClient, error_code
 from ._starting import start_params
+from ._storage.offload import as_payload_store, delete_payloads
 
 __all__ = ["SWFExecutor", "swf_client", "LONG_POLL_READ_TIMEOUT"]
 
@@ -93,7 +94,7 @@ class SWFExecutor:
         self.backoff = backoff or Backoff()
         self.client = RetryingClient(self.raw_client, self.backoff)
         self.identity = identity or default_identity()
-        self.payloads = Payloads(store=_as_payload_store(data_store))
+        self.payloads = Payloads(store=as_payload_store(data_store, domain))
         self.poll_interval = poll_interval
         self.cache_size = cache_size
         self._running: list[Workers] = []
@@ -378,6 +379,12 @@ class SWFExecutor:
             with self._lock:
                 self._running.remove(group)
 
+    def delete_payloads(self, workflow_id: str, run_id: str = "") -> int:
+        """Delete the out-of-band payloads of a closed run (all runs without ``run_id``)."""
+        if self.payloads.store is None:
+            return 0
+        return delete_payloads(self.payloads.store, self.domain, workflow_id, run_id)
+
     def stop(self) -> None:
         """Stop every worker group this executor runs (tasks in hand are finished)."""
         with self._lock:
@@ -433,11 +440,3 @@ def _check_read_timeout(client: Any) -> None:
             UserWarning,
             stacklevel=3,
         )
-
-
-def _as_payload_store(data_store: Any) -> Any:
-    if data_store is None:
-        return None
-    if hasattr(data_store, "externalize") and hasattr(data_store, "internalize"):
-        return data_store
-    raise TypeError(f"data_store {data_store!r} is not a supported data store")

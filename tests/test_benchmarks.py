@@ -1,0 +1,33 @@
+"""Smoke runs of every benchmark at tiny sizes, so the scripts never rot (no timing asserts)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*argv: str) -> str:
+    done = subprocess.run([sys.executable, *argv], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.mark.parametrize("name", ["replay", "decisions", "serial"])
+def test_framework_benchmarks_run_and_write_json(name, tmp_path):
+    out = tmp_path / f"{name}.json"
+    stdout = run("-m", f"benchmarks.{name}", "--quick", "--json", str(out))
+    assert "machine:" in stdout
+    data = json.loads(out.read_text())
+    assert data["benchmark"] == name and data["results"]
+
+
+def test_payload_benchmark_runs():
+    stdout = run("benchmarks/payloads.py", "--rounds", "1")
+    assert "5 MB" in stdout
