@@ -1,0 +1,385 @@
+"""SWFExecutor end to end against ``swfobjects local``, next to a hand-written boto3 loop.
+
+    python -m benchmarks.swf [--quick] [--json FILE] [--activities N] [--repeat R]
+                             [--activity-threads T] [--profile]
+
+One in-process ``LocalSWF`` on 127.0.0.1 serves both contenders. Each runs one workflow of
+``N`` no-op activities (default 1,000; ``--quick``: 20), sequential (one after another) and
+fan-out (all scheduled at once):
+
+* framework: ``SWFExecutor.running(...)`` with the ``Sequential``/``FanOut`` workflows and the
+  ``Noop`` worker of ``benchmarks/_histories.py`` (replay decider, sticky cache, payload codec,
+  retrying client, poll loops);
+* hand-written: the minimal boto3 loop a user would write instead: a decider that polls with
+  history paging (``startAtPreviousStartedEvent``, pages of 1,000, as the framework does),
+  counts completions in the new events and schedules the next activity or completes the run;
+  an activity worker that polls and answers. Same decision attributes and payloads.
+
+Both use the same thread counts (1 decision thread, ``--activity-threads`` activity threads),
+one shared boto3 client each with the same configuration, and their own domain. The time of a
+run is from just before ``StartWorkflowExecution`` to the service's ``closeTimestamp``, so the
+way the caller waits for the result does not count. Runs alternate between the two contenders
+and the best of ``--repeat`` is kept. The ratio framework / hand-written is the figure of merit
+(the target is at most 1.2). The service shares this process and its GIL with both, which is
+the same handicap for each.
+
+``--profile`` also runs the framework once more under cProfile (one profiler per poll thread,
+merged) and prints where its worker threads spend their time.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import json
+import pstats
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from botocore.config import Config
+
+from benchmarks._histories import FanOut, Noop, Sequential
+from benchmarks._report import finish, parser, print_table
+from swfobjects import SWFExecutor
+from swfobjects._local import LocalSWF
+from swfobjects._pollers import _PollLoop
+
+POLL_TIMEOUT = 1.0
+"""Seconds an empty poll waits in the local service: only matters when the workers stop."""
+
+CONFIG = Config(
+    read_timeout=POLL_TIMEOUT + 10,
+    connect_timeout=5,
+    retries={"mode": "standard", "max_attempts": 2},
+    max_pool_connections=16,
+)
+"""The one boto3 client configuration both contenders use."""
+
+ACTIVITY_TASK_LIST = "bench-noop"
+WORKFLOWS = {"Sequential": Sequential, "FanOut": FanOut}
+
+
+# --- timing helpers ------------------------------------------------------------------------
+
+
+def _wait_closed(client: Any, domain: str, execution: dict[str, str], timeout: float) -> float:
+    """The run's close time (epoch seconds, the service's clock), waiting for it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        info = client.describe_workflow_execution(domain=domain, execution=execution)
+        info = info["executionInfo"]
+        if info["executionStatus"] == "CLOSED":
+            if info.get("closeStatus") != "COMPLETED":
+                raise RuntimeError(f"run {execution} closed as {info.get('closeStatus')}")
+            return float(info["closeTimestamp"].timestamp())
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"run {execution} still open after {timeout} s")
+        time.sleep(0.05)
+
+
+# --- the framework -------------------------------------------------------------------------
+
+
+class Framework:
+    """The SWFExecutor with the benchmark workflows, workers running for the whole session."""
+
+    name = "framework"
+
+    def __init__(self, swf: LocalSWF, activity_threads: int) -> None:
+        self.client = swf.client(config=CONFIG)
+        self.executor = SWFExecutor("bench-framework", client=self.client)
+        self.executor.register(Sequential, FanOut, Noop)
+        self.activity_threads = activity_threads
+        self.decision_tasks = 0
+
+    def run(self, workflow_name: str, n: int) -> tuple[float, int]:
+        """Seconds for one run of ``n`` activities, and the decision tasks it took."""
+        workflow = WORKFLOWS[workflow_name]
+        with self.executor.running(
+            workflow, Noop(), decision_threads=1, activity_threads=self.activity_threads
+        ) as workers:
+            decider = workers.loops[0]
+            before = decider.handled
+            started = time.time()
+            handle = self.executor.start(workflow, n)
+            execution = {"workflowId": handle.workflow_id, "runId": handle.run_id}
+            closed = _wait_closed(self.client, self.executor.domain, execution, 600)
+            assert handle.result() == n * (n - 1) // 2
+            tasks = decider.handled - before
+        return closed - started, tasks
+
+
+# --- the hand-written loop -----------------------------------------------------------------
+
+
+class HandWritten:
+    """What one would write with boto3 alone: no replay, a counter per run."""
+
+    name = "hand-written"
+    domain = "bench-boto3"
+
+    def __init__(self, swf: LocalSWF, activity_threads: int) -> None:
+        self.client = swf.client(config=CONFIG)
+        self.activity_threads = activity_threads
+        self.identity = "hand-written"
+        self.results: dict[str, int] = {}
+        self._state: dict[str, dict[str, int]] = {}
+        self._register()
+
+    def _register(self) -> None:
+        client = self.client
+        client.register_domain(name=self.domain, workflowExecutionRetentionPeriodInDays="1")
+        for name, workflow in WORKFLOWS.items():
+            client.register_workflow_type(
+                domain=self.domain,
+                name=name,
+                version="1",
+                defaultTaskList={"name": workflow._swf_workflow.task_list},  # type: ignore[attr-defined]
+                defaultExecutionStartToCloseTimeout="86400",
+                defaultTaskStartToCloseTimeout="60",
+                defaultChildPolicy="TERMINATE",
+            )
+        client.register_activity_type(
+            domain=self.domain,
+            name="Noop.noop",
+            version="1",
+            defaultTaskList={"name": ACTIVITY_TASK_LIST},
+            defaultTaskScheduleToStartTimeout="NONE",
+            defaultTaskScheduleToCloseTimeout="NONE",
+            defaultTaskStartToCloseTimeout="60",
+            defaultTaskHeartbeatTimeout="NONE",
+        )
+
+    def run(self, workflow_name: str, n: int) -> tuple[float, int]:
+        """Seconds for one run of ``n`` activities, and the decision tasks it took."""
+        task_list = WORKFLOWS[workflow_name]._swf_workflow.task_list  # type: ignore[attr-defined]
+        parallel = 1 if workflow_name == "Sequential" else n
+        stop = threading.Event()
+        counts = {"decision_tasks": 0}
+        threads = [
+            threading.Thread(target=self._decider, args=(task_list, parallel, stop, counts))
+        ] + [
+            threading.Thread(target=self._worker, args=(stop,))
+            for _ in range(self.activity_threads)
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            started = time.time()
+            workflow_id = f"{workflow_name}-{time.time_ns()}"
+            run_id = self.client.start_workflow_execution(
+                domain=self.domain,
+                workflowId=workflow_id,
+                workflowType={"name": workflow_name, "version": "1"},
+                input=json.dumps({"n": n}),
+            )["runId"]
+            execution = {"workflowId": workflow_id, "runId": run_id}
+            closed = _wait_closed(self.client, self.domain, execution, 600)
+            assert self.results.pop(run_id) == n * (n - 1) // 2
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join()
+        return closed - started, counts["decision_tasks"]
+
+    # the decider: poll (all pages), count, decide
+
+    def _decider(
+        self, task_list: str, parallel: int, stop: threading.Event, counts: dict[str, int]
+    ) -> None:
+        client = self.client
+        poll = {
+            "domain": self.domain,
+            "taskList": {"name": task_list},
+            "identity": self.identity,
+            "maximumPageSize": 1000,
+            "startAtPreviousStartedEvent": True,
+        }
+        while not stop.is_set():
+            page = client.poll_for_decision_task(**poll)
+            token = page.get("taskToken")
+            if not token:
+                continue
+            events = page["events"]
+            while page.get("nextPageToken"):
+                page = client.poll_for_decision_task(**poll, nextPageToken=page["nextPageToken"])
+                events += page["events"]
+            run_id = page["workflowExecution"]["runId"]
+            decisions = self._decide(run_id, events, parallel)
+            client.respond_decision_task_completed(taskToken=token, decisions=decisions)
+            counts["decision_tasks"] += 1
+
+    def _decide(self, run_id: str, events: list[dict[str, Any]], parallel: int) -> list[Any]:
+        state = self._state.setdefault(run_id, {"n": 0, "scheduled": 0, "done": 0, "total": 0})
+        for event in events:
+            kind = event["eventType"]
+            if kind == "ActivityTaskCompleted":
+                state["done"] += 1
+                state["total"] += json.loads(
+                    event["activityTaskCompletedEventAttributes"]["result"]
+                )
+            elif kind == "WorkflowExecutionStarted":
+                attributes = event["workflowExecutionStartedEventAttributes"]
+                state["n"] = json.loads(attributes["input"])["n"]
+            elif kind in ("ActivityTaskFailed", "ActivityTaskTimedOut"):
+                raise RuntimeError(f"run {run_id}: {kind}")
+        if state["done"] == state["n"]:
+            del self._state[run_id]
+            self.results[run_id] = state["total"]
+            return [
+                {
+                    "decisionType": "CompleteWorkflowExecution",
+                    "completeWorkflowExecutionDecisionAttributes": {
+                        "result": json.dumps(state["total"])
+                    },
+                }
+            ]
+        decisions = []
+        while state["scheduled"] < state["n"] and state["scheduled"] - state["done"] < parallel:
+            i = state["scheduled"]
+            state["scheduled"] += 1
+            decisions.append(
+                {
+                    "decisionType": "ScheduleActivityTask",
+                    "scheduleActivityTaskDecisionAttributes": {
+                        "activityType": {"name": "Noop.noop", "version": "1"},
+                        "activityId": str(i + 1),
+                        "taskList": {"name": ACTIVITY_TASK_LIST},
+                        "scheduleToStartTimeout": "NONE",
+                        "scheduleToCloseTimeout": "NONE",
+                        "startToCloseTimeout": "60",
+                        "heartbeatTimeout": "NONE",
+                        "input": json.dumps({"i": i}),
+                    },
+                }
+            )
+        return decisions
+
+    # the activity worker: poll, run, answer
+
+    def _worker(self, stop: threading.Event) -> None:
+        client = self.client
+        while not stop.is_set():
+            task = client.poll_for_activity_task(
+                domain=self.domain, taskList={"name": ACTIVITY_TASK_LIST}, identity=self.identity
+            )
+            token = task.get("taskToken")
+            if not token:
+                continue
+            i = json.loads(task["input"])["i"]
+            client.respond_activity_task_completed(taskToken=token, result=json.dumps(i))
+
+
+# --- profiling -----------------------------------------------------------------------------
+
+
+def profile_framework(swf: LocalSWF, workflow_name: str, n: int, activity_threads: int) -> str:
+    """Run the framework once with a cProfile per poll thread; the merged top functions."""
+    profiles: list[cProfile.Profile] = []
+    lock = threading.Lock()
+    original: Callable[..., None] = _PollLoop._loop
+
+    def profiled(self: _PollLoop, task_list: str) -> None:
+        profile = cProfile.Profile()
+        with lock:
+            profiles.append(profile)
+        profile.runcall(original, self, task_list)
+
+    _PollLoop._loop = profiled  # type: ignore[method-assign]
+    try:
+        Framework(swf, activity_threads).run(workflow_name, n)
+    finally:
+        _PollLoop._loop = original  # type: ignore[method-assign]
+    out = io.StringIO()
+    stats = pstats.Stats(profiles[0], stream=out)
+    for profile in profiles[1:]:
+        stats.add(profile)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(40)
+    return out.getvalue()
+
+
+# --- main ----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    arguments = parser(__doc__.splitlines()[0])
+    arguments.add_argument("--activities", type=int, help="activities per workflow (1,000)")
+    arguments.add_argument("--repeat", type=int, help="runs per contender, best kept (3)")
+    arguments.add_argument("--activity-threads", type=int, default=2)
+    arguments.add_argument("--profile", action="store_true", help="cProfile the framework")
+    args = arguments.parse_args()
+    n = args.activities or (20 if args.quick else 1_000)
+    repeat = args.repeat or (1 if args.quick else 3)
+    results = []
+    rows = []
+    with LocalSWF(poll_timeout=POLL_TIMEOUT) as swf:
+        contenders = [
+            Framework(swf, args.activity_threads),
+            HandWritten(swf, args.activity_threads),
+        ]
+        for workflow_name in WORKFLOWS:
+            seconds: dict[str, list[float]] = {c.name: [] for c in contenders}
+            tasks: dict[str, int] = {}
+            for _ in range(repeat):
+                for contender in contenders:
+                    elapsed, decision_tasks = contender.run(workflow_name, n)
+                    seconds[contender.name].append(elapsed)
+                    tasks[contender.name] = decision_tasks
+            best = {name: min(values) for name, values in seconds.items()}
+            ratio = best["framework"] / best["hand-written"]
+            results.append(
+                {
+                    "workflow": workflow_name,
+                    "activities": n,
+                    "decision_threads": 1,
+                    "activity_threads": args.activity_threads,
+                    "repeat": repeat,
+                    "framework_seconds": best["framework"],
+                    "handwritten_seconds": best["hand-written"],
+                    "framework_all_seconds": seconds["framework"],
+                    "handwritten_all_seconds": seconds["hand-written"],
+                    "framework_decision_tasks": tasks["framework"],
+                    "handwritten_decision_tasks": tasks["hand-written"],
+                    "ratio": ratio,
+                }
+            )
+            rows.append(
+                [
+                    workflow_name,
+                    n,
+                    best["framework"],
+                    best["hand-written"],
+                    ratio,
+                    f"{statistics.median(seconds['framework']):.3f}"
+                    f" / {statistics.median(seconds['hand-written']):.3f}",
+                    f"{tasks['framework']} / {tasks['hand-written']}",
+                ]
+            )
+        print_table(
+            f"SWFExecutor vs hand-written boto3 on swfobjects local, no-op activities "
+            f"(1 decision + {args.activity_threads} activity threads each, best of {repeat})",
+            [
+                "workflow",
+                "activities",
+                "framework s",
+                "hand-written s",
+                "ratio",
+                "median s (fw / hw)",
+                "decision tasks (fw / hw)",
+            ],
+            rows,
+        )
+        print("  ratio = framework / hand-written wall time; the target is <= 1.2")
+        if args.profile:
+            for workflow_name in WORKFLOWS:
+                print(f"\ncProfile of the framework's poll threads, {workflow_name}, n={n}")
+                print(profile_framework(swf, workflow_name, n, args.activity_threads))
+    finish(args, "swf", {"runs": results})
+
+
+if __name__ == "__main__":
+    main()
