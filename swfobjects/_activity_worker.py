@@ -13,8 +13,9 @@ from typing import Any
 
 from ._context import activity_var
 from ._declarations import REGISTRY, ActivityType, Registry
+from ._errors import CancelledError
 from ._failures import encode_failure
-from ._payload import Payloads
+from ._payload import MAX_PAYLOAD, Payloads
 
 __all__ = ["ActivityRunner", "ActivityTaskInfo", "UnknownActivityTypeError"]
 
@@ -140,6 +141,12 @@ class ActivityRunner:
             finally:
                 activity_var.reset(var_token)
             result = self.payloads.encode(value, activity.result, f"result of {what}", scope)
+        except CancelledError as cancelled:
+            log.info("%s cancelled: %s", what, cancelled)
+            params: dict[str, Any] = {"taskToken": token}
+            if cancelled.args:
+                params["details"] = str(cancelled.args[0])[:MAX_PAYLOAD]
+            return "RespondActivityTaskCanceled", params
         except Exception as error:  # noqa: BLE001 - every failure is reported to SWF
             log.info("%s failed: %s: %s", what, type(error).__name__, error)
             reason, details = encode_failure(error, self.payloads, f"failure of {what}", scope)

@@ -173,7 +173,7 @@ class SerialExecutor:
 
         if self.payloads.store is None:
             return 0
-        return delete_payloads(self.payloads.store, self.domain, workflow_id, run_id)
+        return delete_payloads(self.payloads.store, self.domain, workflow_id, run_id)  # type: ignore[arg-type]
 
     # --- running ------------------------------------------------------------------------
 

@@ -383,7 +383,7 @@ class SWFExecutor:
         """Delete the out-of-band payloads of a closed run (all runs without ``run_id``)."""
         if self.payloads.store is None:
             return 0
-        return delete_payloads(self.payloads.store, self.domain, workflow_id, run_id)
+        return delete_payloads(self.payloads.store, self.domain, workflow_id, run_id)  # type: ignore[arg-type]
 
     def stop(self) -> None:
         """Stop every worker group this executor runs (tasks in hand are finished)."""
