@@ -13,8 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*argv: str) -> str:
-    done = subprocess.run([sys.executable, *argv], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, *argv], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -31,3 +32,18 @@ def test_framework_benchmarks_run_and_write_json(name, tmp_path):
 def test_payload_benchmark_runs():
     stdout = run("benchmarks/payloads.py", "--rounds", "1")
     assert "5 MB" in stdout
+
+
+def test_local_service_benchmark_runs():
+    stdout = run(
+        "benchmarks/local_service.py",
+        "--seconds",
+        "0.5",
+        "--clients",
+        "1",
+        "--executions",
+        "1",
+        "--activities",
+        "5",
+    )
+    assert "API calls/s" in stdout and "activity round trips/s" in stdout
