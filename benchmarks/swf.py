@@ -32,6 +32,7 @@ from __future__ import annotations
 import cProfile
 import io
 import json
+import os
 import pstats
 import statistics
 import threading
@@ -279,13 +280,13 @@ class HandWritten:
 
 
 def profile_framework(swf: LocalSWF, workflow_name: str, n: int, activity_threads: int) -> str:
-    """Run the framework once with a cProfile per poll thread; the merged top functions."""
+    """Run the framework once with a CPU-time cProfile per poll thread; the merged top lines."""
     profiles: list[cProfile.Profile] = []
     lock = threading.Lock()
     original: Callable[..., None] = _PollLoop._loop
 
     def profiled(self: _PollLoop, task_list: str) -> None:
-        profile = cProfile.Profile()
+        profile = cProfile.Profile(time.thread_time)  # CPU of this thread, not waits
         with lock:
             profiles.append(profile)
         profile.runcall(original, self, task_list)
@@ -299,8 +300,8 @@ def profile_framework(swf: LocalSWF, workflow_name: str, n: int, activity_thread
     stats = pstats.Stats(profiles[0], stream=out)
     for profile in profiles[1:]:
         stats.add(profile)
-    stats.sort_stats("tottime").print_stats(25)
-    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("tottime").print_stats(20)
+    stats.sort_stats("cumulative").print_stats("swfobjects", 30)
     return out.getvalue()
 
 
@@ -393,9 +394,14 @@ def main() -> None:
         )
         if args.profile:
             for workflow_name in WORKFLOWS:
-                print(f"\ncProfile of the framework's poll threads, {workflow_name}, n={n}")
+                print(
+                    f"\ncProfile (thread CPU time) of the framework poll threads, "
+                    f"{workflow_name}, n={n}"
+                )
                 print(profile_framework(swf, workflow_name, n, args.activity_threads))
-    finish(args, "swf", {"runs": results})
+    load = os.getloadavg()
+    print(f"  load average during the runs: {load[0]:.1f} (noisy above the core count)")
+    finish(args, "swf", {"runs": results, "load_average": load[0]})
 
 
 if __name__ == "__main__":
