@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import heapq
 import time
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,10 +20,9 @@ from ._declarations import REGISTRY, ActivityType, WorkflowType
 from ._errors import WorkflowStuckError
 from ._handle import WorkflowHandle
 from ._inprocess import InProcessClient
-from ._options import timeout_value
 from ._payload import Payloads
 from ._registration import activity_registration, workflow_registration
-from ._starting import start_params
+from ._starting import start_execution
 from ._swf_model import SwfModel
 
 __all__ = ["SerialExecutor"]
@@ -127,26 +125,20 @@ class SerialExecutor:
     ) -> WorkflowHandle:
         """Start a workflow execution and return its handle (nothing runs until you wait)."""
         self._sync_types()
-        workflow: WorkflowType = workflow_class._swf_workflow  # type: ignore[attr-defined]
-        workflow_id = workflow_id or f"{workflow.name}-{uuid.uuid4().hex[:12]}"
-        params = start_params(
-            workflow,
+        workflow, workflow_id, run_id = start_execution(
+            self.client,
             self.payloads,
             self.domain,
-            workflow_id,
+            workflow_class,
             args,
             kwargs,
+            workflow_id=workflow_id,
             task_list=task_list,
             tags=tags,
+            execution_start_to_close_timeout=execution_start_to_close_timeout,
+            task_start_to_close_timeout=task_start_to_close_timeout,
             child_policy=child_policy,
-            execution_start_to_close_timeout=None
-            if execution_start_to_close_timeout is None
-            else timeout_value(execution_start_to_close_timeout),
-            task_start_to_close_timeout=None
-            if task_start_to_close_timeout is None
-            else timeout_value(task_start_to_close_timeout),
         )
-        run_id = self.client.start_workflow_execution(**params)["runId"]
         return WorkflowHandle(
             self.client, self.domain, workflow_id, run_id, workflow, self.payloads, self._wait
         )

@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 import threading
 import time
-import uuid
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -21,12 +20,11 @@ from typing import Any
 from ._activity_worker import ActivityRunner
 from ._declarations import REGISTRY, ActivityType, WorkflowType
 from ._handle import WorkflowHandle
-from ._options import timeout_value
 from ._payload import Payloads
 from ._pollers import ActivityWorkerRunner, DecisionWorker, Workers, default_identity
 from ._registration import activity_registration, workflow_registration
 from ._retrying import Backoff, RetryingClient, error_code
-from ._starting import start_params
+from ._starting import start_execution
 from ._storage.offload import as_payload_store, delete_payloads
 
 __all__ = ["SWFExecutor", "swf_client", "LONG_POLL_READ_TIMEOUT"]
@@ -186,26 +184,20 @@ class SWFExecutor:
         ``args``/``kwargs`` are the workflow's arguments, checked against its entry method and
         encoded by the payload layer before any call to SWF.
         """
-        workflow: WorkflowType = workflow_class._swf_workflow  # type: ignore[attr-defined]
-        workflow_id = workflow_id or f"{workflow.name}-{uuid.uuid4().hex[:12]}"
-        params = start_params(
-            workflow,
+        workflow, workflow_id, run_id = start_execution(
+            self.client,
             self.payloads,
             self.domain,
-            workflow_id,
+            workflow_class,
             args,
             kwargs,
+            workflow_id=workflow_id,
             task_list=task_list,
             tags=tags,
+            execution_start_to_close_timeout=execution_start_to_close_timeout,
+            task_start_to_close_timeout=task_start_to_close_timeout,
             child_policy=child_policy,
-            execution_start_to_close_timeout=None
-            if execution_start_to_close_timeout is None
-            else timeout_value(execution_start_to_close_timeout),
-            task_start_to_close_timeout=None
-            if task_start_to_close_timeout is None
-            else timeout_value(task_start_to_close_timeout),
         )
-        run_id = self.client.start_workflow_execution(**params)["runId"]
         return self._handle(workflow_id, run_id, workflow)
 
     def run(self, workflow_class: type, *args: Any, **kwargs: Any) -> Any:
