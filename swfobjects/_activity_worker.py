@@ -140,7 +140,9 @@ class ActivityRunner:
                 value = method(*args, **kwargs)
             finally:
                 activity_var.reset(var_token)
-            result = self.payloads.encode(value, activity.result, f"result of {what}", scope)
+            result = self.payloads.encode(
+                value, activity.result, f"result of {what}", scope, activity.result_store
+            )
         except CancelledError as cancelled:
             log.info("%s cancelled: %s", what, cancelled)
             params: dict[str, Any] = {"taskToken": token}

@@ -76,6 +76,8 @@ _CLASS_OPTIONS = frozenset(
         "task_priority",
         "retry",
         "data_store",
+        "input_data_store",
+        "result_data_store",
     }
 )
 

@@ -240,6 +240,7 @@ class Decider:
                     workflow.result,
                     f"result of workflow {workflow.name}",
                     self.runtime.scope,
+                    workflow.result_store,
                 )
             except Exception as exc:  # noqa: BLE001 - becomes the workflow's failure
                 return self._failure(exc)

@@ -61,6 +61,9 @@ class ActivityTaskOptions:
     retry: RetryPolicy | None = None
     serializer: Any = None
     description: str | None = None
+    data_store: Any = None
+    input_data_store: Any = None
+    result_data_store: Any = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,9 @@ class DecisionTaskOptions:
     task_priority: int | None = None
     serializer: Any = None
     description: str | None = None
+    data_store: Any = None
+    input_data_store: Any = None
+    result_data_store: Any = None
 
 
 @overload
@@ -95,6 +101,9 @@ def activity_task(
     retry: RetryPolicy | None = None,
     serializer: Any = None,
     description: str | None = None,
+    data_store: Any = None,
+    input_data_store: Any = None,
+    result_data_store: Any = None,
 ) -> Callable[[F], F]: ...
 def activity_task(fn: Any = None, **options: Any) -> Any:
     """Mark a method of an :class:`ActivityWorker` subclass as an SWF activity.
@@ -137,6 +146,9 @@ def decision_task(
     task_priority: int | None = None,
     serializer: Any = None,
     description: str | None = None,
+    data_store: Any = None,
+    input_data_store: Any = None,
+    result_data_store: Any = None,
 ) -> Callable[[F], F]: ...
 def decision_task(fn: Any = None, **options: Any) -> Any:
     """Mark the ``async def`` entry method of a :class:`Workflow` subclass.
@@ -229,6 +241,8 @@ class ActivityType:
     signature: inspect.Signature = field(compare=False, repr=False)
     arguments: ArgumentsCodec = field(compare=False, repr=False)
     result: Codec = field(compare=False, repr=False)
+    input_store: Any = field(default=None, compare=False, repr=False)
+    result_store: Any = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -253,6 +267,8 @@ class WorkflowType:
     signature: inspect.Signature = field(compare=False, repr=False)
     arguments: ArgumentsCodec = field(compare=False, repr=False)
     result: Codec = field(compare=False, repr=False)
+    input_store: Any = field(default=None, compare=False, repr=False)
+    result_store: Any = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -270,6 +286,26 @@ DEFAULT_WORKFLOW_TIMEOUTS = {
     "execution_start_to_close_timeout": 365 * 24 * 3600,
     "task_start_to_close_timeout": 60,
 }
+
+
+def _stores(opts: Any, class_opts: Mapping[str, Any]) -> dict[str, Any]:
+    """Payload-layer adapters for the stores declared for inputs and results (or None).
+
+    Method options win over class options; ``input_data_store``/``result_data_store`` win
+    over ``data_store``.
+    """
+    from ._storage.offload import declare_store
+
+    out = {}
+    for kind in ("input", "result"):
+        store = (
+            getattr(opts, f"{kind}_data_store")
+            or opts.data_store
+            or class_opts.get(f"{kind}_data_store")
+            or class_opts.get("data_store")
+        )
+        out[f"{kind}_store"] = declare_store(store) if store is not None else None
+    return out
 
 
 def _pick(name: str, method_opts: Any, class_opts: Mapping[str, Any], default: Any) -> Any:
@@ -317,6 +353,7 @@ def build_activity_type(
         arguments=ArgumentsCodec(signature, hints, f"activity {name}"),
         result=result_codec(hints.get("return", Any), opts.serializer),
         **timeouts,
+        **_stores(opts, class_opts),
     )
 
 
@@ -354,6 +391,7 @@ def build_workflow_type(
         arguments=ArgumentsCodec(signature, hints, f"workflow {name}"),
         result=result_codec(hints.get("return", Any), opts.serializer),
         **timeouts,
+        **_stores(opts, class_opts),
     )
 
 

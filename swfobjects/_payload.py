@@ -47,9 +47,12 @@ class Payloads:
     [1, 2]
     """
 
-    def __init__(self, store: PayloadStore | None = None, limit: int = MAX_PAYLOAD) -> None:
+    def __init__(
+        self, store: PayloadStore | None = None, limit: int = MAX_PAYLOAD, domain: str = ""
+    ) -> None:
         self.store = store
         self.limit = limit
+        self.domain = domain
 
     def encode(
         self,
@@ -57,18 +60,32 @@ class Payloads:
         codec: Codec,
         what: str,
         scope: dict[str, str] | None = None,
+        store: PayloadStore | None = None,
     ) -> str:
         """The payload string for ``value``; raises before SWF ever sees an oversized one."""
-        return self.encode_data(codec.encode(value, what), what, scope)
+        return self.encode_data(codec.encode(value, what), what, scope, store)
 
-    def encode_data(self, data: Any, what: str, scope: dict[str, str] | None = None) -> str:
-        """The payload string for JSON-ready ``data``."""
+    def encode_data(
+        self,
+        data: Any,
+        what: str,
+        scope: dict[str, str] | None = None,
+        store: PayloadStore | None = None,
+    ) -> str:
+        """The payload string for JSON-ready ``data``.
+
+        ``store`` (a class's or method's declared store) overrides the executor's for this
+        payload.
+        """
         try:
             text = dumps(data)
         except (TypeError, ValueError) as exc:
             raise SerializationError(f"cannot encode {what}: {exc}") from None
-        if self.store is not None:
-            text = self.store.externalize(text, what, scope or {})
+        store = store if store is not None else self.store
+        if store is not None:
+            if self.domain and scope is not None and "domain" not in scope:
+                scope = {"domain": self.domain, **scope}
+            text = store.externalize(text, what, scope or {})
         if len(text) > self.limit:
             raise PayloadTooLargeError(what, len(text), self.limit)
         return text
@@ -83,6 +100,8 @@ class Payloads:
             return None
         if self.store is not None:
             text = self.store.internalize(text, what)
+        elif text.startswith(ENVELOPE_PREFIX) and (reader := _declared_reader(text)) is not None:
+            text = reader.internalize(text, what)
         elif text.startswith(ENVELOPE_PREFIX):
             raise SerializationError(
                 f"cannot decode {what}: it was sent out of band (swfobjects.storage) and no data "
@@ -94,3 +113,19 @@ class Payloads:
             raise SerializationError(
                 f"cannot decode {what}: not JSON ({exc}); was it written by another client?"
             ) from None
+
+
+def _declared_reader(text: str) -> PayloadStore | None:
+    """A reader for a reference to a store declared on a class or method, if it is one."""
+    from ._storage.offload import DECLARED_STORES, OffloadingStore
+    from ._storage.references import Reference, parse_envelope
+
+    if not DECLARED_STORES:
+        return None
+    try:
+        parsed = parse_envelope(text)
+    except Exception:  # noqa: BLE001 - not ours to judge here; the caller reports it
+        return None
+    if not isinstance(parsed, Reference) or parsed.store not in DECLARED_STORES:
+        return None
+    return OffloadingStore(DECLARED_STORES[parsed.store])

@@ -185,7 +185,9 @@ class WorkflowRuntime(FeaturesMixin):
         self.counters["activity"] += 1
         activity_id = str(self.counters["activity"])
         what = f"input of activity {activity.name} ({activity_id})"
-        text = self.payloads.encode_data(activity.arguments.encode(arguments), what, self.scope)
+        text = self.payloads.encode_data(
+            activity.arguments.encode(arguments), what, self.scope, activity.input_store
+        )
         template, retry = self._activity_template(activity, overrides)
         attributes = dict(template, activityId=activity_id, input=text)
         coro = self._activity_attempts(activity, activity_id, attributes, retry)

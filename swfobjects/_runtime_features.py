@@ -162,7 +162,9 @@ class FeaturesMixin:
         number = self.counters["child"]
         workflow_id = overrides.get("workflow_id") or f"{self.run_id or self.workflow_id}-{number}"
         what = f"input of child workflow {workflow.name} ({workflow_id})"
-        text = self.payloads.encode_data(workflow.arguments.encode(arguments), what, self.scope)
+        text = self.payloads.encode_data(
+            workflow.arguments.encode(arguments), what, self.scope, workflow.input_store
+        )
         attributes: dict[str, Any] = {
             "workflowType": {"name": workflow.name, "version": workflow.version},
             "workflowId": workflow_id,
@@ -360,6 +362,7 @@ class FeaturesMixin:
             workflow.arguments.encode(arguments),
             f"continue-as-new input of {workflow.name}",
             self.scope,
+            workflow.input_store,
         )
         raise ContinueAsNew(text)
 

@@ -35,7 +35,10 @@ def start_params(
     )
     scope = {"workflow_id": workflow_id, "run_id": ""}
     text = payloads.encode_data(
-        workflow.arguments.encode(arguments), f"input of workflow {workflow.name}", scope
+        workflow.arguments.encode(arguments),
+        f"input of workflow {workflow.name}",
+        scope,
+        workflow.input_store,
     )
     tag_list = list(tags)
     if len(tag_list) > 5:

@@ -237,7 +237,7 @@ class OffloadingStore:
         if cached is not None:
             return cached
         execution = _execution_of(ref.key)
-        store = self.stores.get(ref.store)
+        store = self.stores.get(ref.store) or DECLARED_STORES.get(ref.store)
         if store is None:
             raise DataStoreError(
                 f"{what} was written to {ref.store}, but this process is configured with "
@@ -318,6 +318,20 @@ def delete_payloads(
     data_store = store.data_store if isinstance(store, OffloadingStore) else store
     prefix = payload_prefix(domain, workflow_id, run_id)
     return data_store.delete_many(list(data_store.keys(prefix)))
+
+
+DECLARED_STORES: dict[str, DataStore] = {}
+"""Data stores named by classes and decorators (``data_store=...``), by reference: any adapter
+can read payloads they hold, so a decider needs no extra configuration for them."""
+
+
+def declare_store(data_store: Any) -> Any:
+    """The payload-layer adapter for a store declared on a class or method (domain unbound)."""
+    adapter = as_payload_store(data_store, "")
+    if isinstance(adapter, OffloadingStore):
+        for reference, store in adapter.stores.items():
+            DECLARED_STORES.setdefault(reference, store)
+    return adapter
 
 
 def as_payload_store(data_store: Any, domain: str) -> Any:
