@@ -222,7 +222,11 @@ class SwfModel(TypesMixin, QueriesMixin):
         )
         if event_type in _DECISION_WAKERS and execution.is_open:
             self._need_decision(execution)
-        if len(execution.events) >= MAX_HISTORY and execution.is_open:
+        if (
+            len(execution.events) >= MAX_HISTORY - 1  # the terminated event is the last one
+            and execution.is_open
+            and event_type != "WorkflowExecutionTerminated"
+        ):
             self._terminate(execution, "EVENT_LIMIT_EXCEEDED", None, None)
         return event_id
 

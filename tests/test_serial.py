@@ -171,3 +171,21 @@ def test_stub_outside_a_workflow_says_how_to_call_directly():
     with pytest.raises(RuntimeError, match="inside a workflow"):
         Counter.client().bump(1)
     assert Counter().bump(2) == 2
+
+
+def test_history_limit_terminates_the_execution_like_swf():
+    class Endless(Workflow, task_list="endless"):
+        counter = Counter.client()
+
+        @decision_task
+        async def run(self) -> None:
+            while True:
+                await self.counter.bump(1)
+
+    ex = SerialExecutor(workers=[Counter()], check_determinism=False)
+    handle = ex.start(Endless)
+    with pytest.raises(WorkflowExecutionError) as caught:
+        handle.result()
+    assert (caught.value.status, caught.value.reason) == ("TERMINATED", "EVENT_LIMIT_EXCEEDED")
+    events = handle.history()
+    assert len(events) == 25_000 and events[-1]["eventType"] == "WorkflowExecutionTerminated"
