@@ -10,6 +10,7 @@ only timers are pending (``skip_time=True``, the default).
 from __future__ import annotations
 
 import heapq
+import logging
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -24,8 +25,11 @@ from ._payload import Payloads
 from ._registration import activity_registration, workflow_registration
 from ._starting import start_execution
 from ._swf_model import SwfModel
+from ._swf_state import SwfFault
 
 __all__ = ["SerialExecutor"]
+
+log = logging.getLogger("swfobjects.serial")
 
 
 class SerialExecutor:
@@ -181,7 +185,7 @@ class SerialExecutor:
                 if not task.get("taskToken"):
                     break
                 operation, params = self.activities.execute(task, self._heartbeat_for(task))
-                model.call(operation, params)
+                self._respond(operation, params)
                 worked = True
         for (domain, task_list), decision_queue in list(model.decision_queues.items()):
             while decision_queue and model.has_decision_task(domain, task_list):
@@ -198,11 +202,21 @@ class SerialExecutor:
                 task = collect_decision_task(self.client, first, poll)
                 self._sync_types()
                 decisions = self.decisions.decide(task, self.client, domain)
-                self.client.respond_decision_task_completed(
-                    taskToken=task["taskToken"], decisions=decisions
+                self._respond(
+                    "RespondDecisionTaskCompleted",
+                    {"taskToken": task["taskToken"], "decisions": decisions},
                 )
                 worked = True
         return worked
+
+    def _respond(self, operation: str, params: dict[str, Any]) -> None:
+        """Answer a task; a task that closed meanwhile (stale token) is dropped, as SWF does."""
+        try:
+            self.model.call(operation, params)
+        except SwfFault as fault:
+            if fault.code != "UnknownResourceFault":
+                raise
+            log.info("%s ignored: %s", operation, fault.message)
 
     def _heartbeat_for(self, task: dict[str, Any]) -> Any:
         token = task["taskToken"]
