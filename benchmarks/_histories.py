@@ -41,6 +41,40 @@ class FanOut(Workflow, task_list="bench-fan", version="1", execution_start_to_cl
         return sum(await all_of(*[self.noop.noop(i) for i in range(n)]))
 
 
+class SequentialChain(
+    Workflow, task_list="bench-seq-chain", version="1", execution_start_to_close_timeout=86400
+):
+    """``n`` sequential activities, ``per_run`` per run, then continue-as-new (an SWF
+    execution stops at 25,000 events, about 4,000 sequential activities)."""
+
+    noop = Noop.client()
+
+    @decision_task
+    async def run(self, n: int, per_run: int = 1000, done: int = 0, total: int = 0) -> int:
+        stop = min(n, done + per_run)
+        for i in range(done, stop):
+            total += await self.noop.noop(i)
+        if stop < n:
+            self.continue_as_new(n, per_run, stop, total)
+        return total
+
+
+class FanOutChain(
+    Workflow, task_list="bench-fan-chain", version="1", execution_start_to_close_timeout=86400
+):
+    """``n`` activities in parallel batches of ``per_run``, one batch per run."""
+
+    noop = Noop.client()
+
+    @decision_task
+    async def run(self, n: int, per_run: int = 2000, done: int = 0, total: int = 0) -> int:
+        stop = min(n, done + per_run)
+        total += sum(await all_of(*[self.noop.noop(i) for i in range(done, stop)]))
+        if stop < n:
+            self.continue_as_new(n, per_run, stop, total)
+        return total
+
+
 def record(workflow: type, n: int, **options: Any) -> list[dict[str, Any]]:
     """The full history of one run of ``workflow(n)``, events as the SWF API returns them."""
     executor = SerialExecutor(check_determinism=False, **options)
