@@ -7,11 +7,11 @@ queues (tags aside), so the local service can serve them without touching the se
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from ._swf_state import ActivityTaskState, Domain, Execution, SwfFault
+from ._swf_core import ModelCore
+from ._swf_state import Domain, Execution, SwfFault
 
 __all__ = ["QueriesMixin"]
 
@@ -39,16 +39,8 @@ def _time_test(spec: Any, key: str) -> Callable[[float | None], bool]:
     return test
 
 
-class QueriesMixin:
+class QueriesMixin(ModelCore):
     """List*/Count* executions, CountPending*Tasks and TagResource/UntagResource/ListTags."""
-
-    domains: dict[str, Domain]
-    executions: dict[tuple[str, str, str], Execution]
-    decision_queues: dict[tuple[str, str], deque[tuple[Execution, int]]]
-    activity_queues: dict[tuple[str, str], deque[ActivityTaskState]]
-
-    def _domain(self, name: Any, *, registered: bool = True) -> Domain:  # from SwfModel
-        raise NotImplementedError
 
     def execution_info(self, execution: Execution) -> dict[str, Any]:  # from SwfModel
         raise NotImplementedError

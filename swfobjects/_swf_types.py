@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._swf_core import ModelCore, _page_token, _read_page_token
 from ._swf_state import Domain, SwfFault, TypeRecord
 
 __all__ = ["TypesMixin"]
@@ -26,20 +27,8 @@ _WORKFLOW_DEFAULTS = (
 )
 
 
-class TypesMixin:
+class TypesMixin(ModelCore):
     """RegisterDomain ... DeleteWorkflowType, on ``self.domains`` and ``self.types``."""
-
-    domains: dict[str, Domain]
-    types: dict[tuple[str, str, str, str], TypeRecord]
-
-    def now(self) -> float:  # provided by SwfModel
-        raise NotImplementedError
-
-    def _domain(self, name: Any, *, registered: bool = True) -> Domain:
-        raise NotImplementedError
-
-    def _name(self, params: dict[str, Any], key: str) -> str:
-        raise NotImplementedError
 
     # --- domains ------------------------------------------------------------------------
 
@@ -219,8 +208,6 @@ class TypesMixin:
 
 def _paged(items: list[Any], key: str, params: dict[str, Any]) -> dict[str, Any]:
     """One page of ``items`` under ``key``, SWF style (``maximumPageSize``, ``nextPageToken``)."""
-    from ._swf_model import _page_token, _read_page_token
-
     size = int(params.get("maximumPageSize") or 1000)
     if not 1 <= size <= 1000:
         raise SwfFault("ValidationException", "maximumPageSize must be 1..1000")
