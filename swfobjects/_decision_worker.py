@@ -82,10 +82,14 @@ class DecisionHandler:
         self.hits = 0
         self.misses = 0
         for cls in workflows:
-            workflow = getattr(cls, "_swf_workflow", None)
-            if workflow is None:
-                raise TypeError(f"{cls!r} is not a Workflow class")
-            self._types[workflow.key] = workflow
+            self.add_workflow(cls)
+
+    def add_workflow(self, workflow_class: type) -> None:
+        """Prefer this class for its SWF type over any other of the same name and version."""
+        workflow = getattr(workflow_class, "_swf_workflow", None)
+        if workflow is None:
+            raise TypeError(f"{workflow_class!r} is not a Workflow class")
+        self._types[workflow.key] = workflow
 
     def workflow_types(self) -> list[WorkflowType]:
         """The workflow types given explicitly."""

@@ -129,6 +129,7 @@ class SerialExecutor:
     ) -> WorkflowHandle:
         """Start a workflow execution and return its handle (nothing runs until you wait)."""
         self._sync_types()
+        self.decisions.add_workflow(workflow_class)  # this class, whatever else shares its name
         workflow, workflow_id, run_id = start_execution(
             self.client,
             self.payloads,

@@ -118,7 +118,7 @@ def test_frozen_time_fires_timers_only_when_ticked():
 
 
 def test_waiting_forever_is_reported_not_hung():
-    class Waits(Workflow, task_list="w"):
+    class WaitsForever(Workflow, task_list="w"):
         @decision_task
         async def run(self) -> None:
             from swfobjects import Promise
@@ -126,7 +126,7 @@ def test_waiting_forever_is_reported_not_hung():
             await Promise()
 
     with pytest.raises(WorkflowStuckError, match="nothing can move it forward"):
-        SerialExecutor().run(Waits)
+        SerialExecutor().run(WaitsForever)
 
 
 def test_bad_stub_arguments_raise_type_error_inside_the_workflow():
