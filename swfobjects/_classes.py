@@ -44,14 +44,12 @@ def encode_signal_input(
     if workflow_class is not None and handler is None:
         raise SignalError(f"{workflow_class.__qualname__} has no @signal handler named {name!r}")
     if handler is not None:
-        method_name, arguments = handler
-        function = getattr(workflow_class, method_name)
+        _method_name, arguments = handler
         signature = arguments.signature
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as exc:
             raise TypeError(f"signal {name}(): {exc}") from None
-        del function
         return payloads.encode_data(arguments.encode(bound.arguments), f"input of signal {name}")
     if args:
         raise TypeError(

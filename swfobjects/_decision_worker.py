@@ -31,7 +31,6 @@ def collect_decision_task(
     client: Any, first: dict[str, Any], poll_params: dict[str, Any]
 ) -> dict[str, Any]:
     """``first`` with every further history page appended (``nextPageToken`` re-polls)."""
-    task = first
     events = list(first.get("events") or [])
     token = first.get("nextPageToken")
     while token:

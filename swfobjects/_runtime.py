@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import math
 import random
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from typing import Any
 
 from ._commands import (
@@ -333,5 +333,3 @@ def to_datetime(value: Any) -> dt.datetime:
         return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
     return _EPOCH + dt.timedelta(seconds=float(value))
 
-
-Predicate = Callable[[], bool]
