@@ -40,11 +40,30 @@ class ActivityTaskInfo:
 
 
 class _RunningTask:
-    __slots__ = ("info", "_heartbeat")
+    """The task an activity runs, for ``self.heartbeat()``; its info is built on first use."""
 
-    def __init__(self, info: ActivityTaskInfo, heartbeat: Callable[[Any], bool]) -> None:
-        self.info = info
+    __slots__ = ("task", "_heartbeat", "_info")
+
+    def __init__(self, task: dict[str, Any], heartbeat: Callable[[Any], bool]) -> None:
+        self.task = task
         self._heartbeat = heartbeat
+        self._info: ActivityTaskInfo | None = None
+
+    @property
+    def info(self) -> ActivityTaskInfo:
+        if self._info is None:
+            task = self.task
+            execution = task.get("workflowExecution") or {}
+            self._info = ActivityTaskInfo(
+                activity_id=task.get("activityId", ""),
+                activity_name=task["activityType"]["name"],
+                activity_version=task["activityType"]["version"],
+                workflow_id=execution.get("workflowId", ""),
+                run_id=execution.get("runId", ""),
+                started_event_id=task.get("startedEventId", 0),
+                task_token=task["taskToken"],
+            )
+        return self._info
 
     def heartbeat(self, details: Any) -> bool:
         return self._heartbeat(details)
@@ -120,22 +139,13 @@ class ActivityRunner:
             "workflow_id": execution.get("workflowId", ""),
             "run_id": execution.get("runId", ""),
         }
-        info = ActivityTaskInfo(
-            activity_id=task.get("activityId", ""),
-            activity_name=kind["name"],
-            activity_version=kind["version"],
-            workflow_id=scope["workflow_id"],
-            run_id=scope["run_id"],
-            started_event_id=task.get("startedEventId", 0),
-            task_token=token,
-        )
-        what = f"activity {kind['name']} ({info.activity_id})"
+        what = f"activity {kind['name']} ({task.get('activityId', '')})"
         try:
             instance, activity = self.resolve(kind["name"], kind["version"])
             data = self.payloads.decode_data(task.get("input"), f"input of {what}")
             args, kwargs = activity.arguments.decode(data)
             method = getattr(instance, activity.method_name)
-            var_token = activity_var.set(_RunningTask(info, heartbeat))
+            var_token = activity_var.set(_RunningTask(task, heartbeat))
             try:
                 value = method(*args, **kwargs)
             finally:

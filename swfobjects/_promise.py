@@ -108,6 +108,7 @@ class Promise(Generic[T]):
             self._callbacks.append(callback)
 
     def _fire(self) -> None:
+        self._cancel_hook = None  # settled: nothing to cancel, and no reference cycle kept
         callbacks, self._callbacks = self._callbacks, None
         if callbacks:
             for callback in callbacks:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._swf_core import MAX_ID, MAX_PAGE, ModelCore, _page_token, _read_page_token, _seconds
+from ._swf_decisions import apply_decisions, validate_decisions
 from ._swf_state import ActivityTaskState, Execution, SwfFault
 
 __all__ = ["TasksMixin"]
@@ -120,8 +121,6 @@ class TasksMixin(ModelCore):
         decisions = params.get("decisions") or []
         if not isinstance(decisions, list):
             raise SwfFault("ValidationException", "decisions must be a list")
-        from ._swf_decisions import apply_decisions, validate_decisions
-
         validate_decisions(decisions)
         context = self._text(params, "executionContext")
         self.tokens.pop(execution.decision_token or "", None)
