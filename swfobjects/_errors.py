@@ -255,8 +255,16 @@ class CancelledError(BaseException):
 class ChildWorkflowError(SwfObjectsError):
     """A child workflow closed without completing; ``reason``/``details`` are the child's."""
 
-    def __init__(self, message: str, *, workflow_id: str = "", run_id: str = "",
-                 workflow_name: str = "", reason: str = "", details: Any = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        workflow_id: str = "",
+        run_id: str = "",
+        workflow_name: str = "",
+        reason: str = "",
+        details: Any = None,
+    ) -> None:
         super().__init__(message)
         self.workflow_id = workflow_id
         self.run_id = run_id

@@ -20,6 +20,7 @@ from ._serialization import codec_for
 
 __all__ = ["WorkflowHandle", "boto3_shaped_events"]
 
+
 def boto3_shaped_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Events with timestamps as aware datetimes, exactly as boto3 returns them."""
     out = []
