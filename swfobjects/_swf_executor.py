@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ._activity_worker import ActivityRunner
+from ._decision_worker import DecisionHandler
 from ._declarations import REGISTRY, ActivityType, WorkflowType
 from ._handle import WorkflowHandle
 from ._payload import Payloads
@@ -67,7 +68,9 @@ class SWFExecutor:
     else one is made from ``session`` (or the default session) and ``endpoint_url``.
     ``data_store``: the out-of-band payload store (same seam as the SerialExecutor).
     ``poll_interval``: the longest pause between ``DescribeWorkflowExecution`` calls while a
-    handle waits for a result.
+    handle waits for a result. ``cache_size``: runs whose replay state deciders keep.
+    ``check_replay`` (for tests): after every cached decision, replay the full history and
+    require the same decisions.
     """
 
     def __init__(
@@ -83,6 +86,7 @@ class SWFExecutor:
         backoff: Backoff | None = None,
         poll_interval: float = 2.0,
         cache_size: int = 1000,
+        check_replay: bool = False,
     ) -> None:
         self.domain = domain
         self.raw_client = (
@@ -95,6 +99,7 @@ class SWFExecutor:
         self.payloads = Payloads(store=as_payload_store(data_store, domain))
         self.poll_interval = poll_interval
         self.cache_size = cache_size
+        self.check_replay = check_replay
         self._running: list[Workers] = []
         self._lock = threading.Lock()
 
@@ -267,6 +272,12 @@ class SWFExecutor:
         threads: int = 1,
     ) -> DecisionWorker:
         """A decider for ``workflows`` (any registered workflow type can be decided)."""
+        handler = DecisionHandler(
+            workflows,
+            self.payloads,
+            cache_size=self.cache_size,
+            check_replay=self.check_replay,
+        )
         return DecisionWorker(
             self.raw_client,
             self.domain,
@@ -277,6 +288,7 @@ class SWFExecutor:
             payloads=self.payloads,
             backoff=self.backoff,
             cache_size=self.cache_size,
+            handler=handler,
         )
 
     def activity_worker(

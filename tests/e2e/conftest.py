@@ -159,7 +159,7 @@ class SwfE2E:
     ) -> None:
         self.name = name
         domain = f"e2e-{uuid.uuid4().hex[:12]}"
-        self.executor = SWFExecutor(domain, client=client, poll_interval=0.2)
+        self.executor = SWFExecutor(domain, client=client, poll_interval=0.2, check_replay=True)
         self.executor.register()
         self.decision_threads = decision_threads
         self.activity_threads = activity_threads
