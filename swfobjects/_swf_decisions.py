@@ -383,6 +383,27 @@ def _external(model: SwfModel, execution: Execution, attrs: dict[str, Any]) -> E
     return target
 
 
+def _unknown_external(
+    model: SwfModel,
+    execution: Execution,
+    event_type: str,
+    attrs: dict[str, Any],
+    initiated_id: int,
+    completed_id: int,
+) -> None:
+    """The ``*Failed`` event for a signal or cancel request to an execution that is not open."""
+    failed: dict[str, Any] = {
+        "workflowId": attrs["workflowId"],
+        "cause": "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION",
+        "initiatedEventId": initiated_id,
+        "decisionTaskCompletedEventId": completed_id,
+    }
+    for key in ("runId", "control"):
+        if attrs.get(key) is not None:
+            failed[key] = attrs[key]
+    _fail(model, execution, event_type, failed)
+
+
 def _signal_external(
     model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
 ) -> None:
@@ -397,16 +418,14 @@ def _signal_external(
     initiated_id = model._append(execution, "SignalExternalWorkflowExecutionInitiated", event)
     target = _external(model, execution, attrs)
     if target is None:
-        failed: dict[str, Any] = {
-            "workflowId": attrs["workflowId"],
-            "cause": "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION",
-            "initiatedEventId": initiated_id,
-            "decisionTaskCompletedEventId": completed_id,
-        }
-        for key in ("runId", "control"):
-            if attrs.get(key) is not None:
-                failed[key] = attrs[key]
-        _fail(model, execution, "SignalExternalWorkflowExecutionFailed", failed)
+        _unknown_external(
+            model,
+            execution,
+            "SignalExternalWorkflowExecutionFailed",
+            attrs,
+            initiated_id,
+            completed_id,
+        )
         return
     signaled: dict[str, Any] = {
         "signalName": attrs["signalName"],
@@ -441,16 +460,14 @@ def _cancel_external(
     )
     target = _external(model, execution, attrs)
     if target is None:
-        failed: dict[str, Any] = {
-            "workflowId": attrs["workflowId"],
-            "cause": "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION",
-            "initiatedEventId": initiated_id,
-            "decisionTaskCompletedEventId": completed_id,
-        }
-        for key in ("runId", "control"):
-            if attrs.get(key) is not None:
-                failed[key] = attrs[key]
-        _fail(model, execution, "RequestCancelExternalWorkflowExecutionFailed", failed)
+        _unknown_external(
+            model,
+            execution,
+            "RequestCancelExternalWorkflowExecutionFailed",
+            attrs,
+            initiated_id,
+            completed_id,
+        )
         return
     model._request_cancel(
         target,

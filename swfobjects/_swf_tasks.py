@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._swf_core import MAX_ID, MAX_PAGE, ModelCore, _page_token, _read_page_token, _seconds
+from ._swf_core import (
+    MAX_DATA,
+    MAX_ID,
+    MAX_PAGE,
+    ModelCore,
+    _page_token,
+    _read_page_token,
+    _seconds,
+)
 from ._swf_decisions import apply_decisions, validate_decisions
 from ._swf_state import ActivityTaskState, Execution, SwfFault
 
@@ -209,52 +217,39 @@ class TasksMixin(ModelCore):
             raise SwfFault("UnknownResourceFault", "Unknown activity task token (stale or closed)")
         return task
 
-    def op_RespondActivityTaskCompleted(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _answer_activity(
+        self, params: dict[str, Any], event_type: str, fields: tuple[tuple[str, int], ...]
+    ) -> dict[str, Any]:
+        """Close the activity task named by ``taskToken`` with ``event_type``.
+
+        ``fields``: the request fields copied into the event, with their length limits.
+        """
         task = self._activity_task(params.get("taskToken"))
-        result = self._text(params, "result")
+        values = [(key, self._text(params, key, limit)) for key, limit in fields]
         self._close_activity(task)
         attributes: dict[str, Any] = {
             "scheduledEventId": task.scheduled_event_id,
             "startedEventId": task.started_event_id,
         }
-        if result is not None:
-            attributes["result"] = result
-        self._append(task.execution, "ActivityTaskCompleted", attributes)
+        for key, value in values:
+            if value is not None:
+                attributes[key] = value
+        if event_type == "ActivityTaskCanceled" and task.cancel_requested_event_id:
+            attributes["latestCancelRequestedEventId"] = task.cancel_requested_event_id
+        self._append(task.execution, event_type, attributes)
         self._notify()
         return {}
+
+    def op_RespondActivityTaskCompleted(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._answer_activity(params, "ActivityTaskCompleted", (("result", MAX_DATA),))
 
     def op_RespondActivityTaskFailed(self, params: dict[str, Any]) -> dict[str, Any]:
-        task = self._activity_task(params.get("taskToken"))
-        reason = self._text(params, "reason", MAX_ID)
-        details = self._text(params, "details")
-        self._close_activity(task)
-        attributes: dict[str, Any] = {
-            "scheduledEventId": task.scheduled_event_id,
-            "startedEventId": task.started_event_id,
-        }
-        if reason is not None:
-            attributes["reason"] = reason
-        if details is not None:
-            attributes["details"] = details
-        self._append(task.execution, "ActivityTaskFailed", attributes)
-        self._notify()
-        return {}
+        return self._answer_activity(
+            params, "ActivityTaskFailed", (("reason", MAX_ID), ("details", MAX_DATA))
+        )
 
     def op_RespondActivityTaskCanceled(self, params: dict[str, Any]) -> dict[str, Any]:
-        task = self._activity_task(params.get("taskToken"))
-        details = self._text(params, "details")
-        self._close_activity(task)
-        attributes: dict[str, Any] = {
-            "scheduledEventId": task.scheduled_event_id,
-            "startedEventId": task.started_event_id,
-        }
-        if details is not None:
-            attributes["details"] = details
-        if task.cancel_requested_event_id:
-            attributes["latestCancelRequestedEventId"] = task.cancel_requested_event_id
-        self._append(task.execution, "ActivityTaskCanceled", attributes)
-        self._notify()
-        return {}
+        return self._answer_activity(params, "ActivityTaskCanceled", (("details", MAX_DATA),))
 
     def op_RecordActivityTaskHeartbeat(self, params: dict[str, Any]) -> dict[str, Any]:
         task = self._activity_task(params.get("taskToken"))
