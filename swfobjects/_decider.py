@@ -35,6 +35,7 @@ from ._payload import Payloads
 from ._promise import Promise
 from ._runtime import WAKE_TIMER_PREFIX, Command, ScheduleRefused, WorkflowRuntime
 from ._runtime_features import ContinueAsNew
+from ._shapes import event_attributes_key
 
 __all__ = ["Decider", "decide", "MAX_DECISIONS", "MAX_RESPONSE_CHARS", "MAX_OPEN"]
 
@@ -65,18 +66,6 @@ _CLOSE_FAILED_EVENTS = frozenset(
         "ContinueAsNewWorkflowExecutionFailed",
     }
 )
-
-
-_ATTRIBUTE_KEYS: dict[str, str] = {}
-
-
-def _attributes_key(event_type: str) -> str:
-    key = _ATTRIBUTE_KEYS.get(event_type)
-    if key is None:
-        key = _ATTRIBUTE_KEYS[event_type] = (
-            event_type[0].lower() + event_type[1:] + ("EventAttributes")
-        )
-    return key
 
 
 _PAUSE_GC_FROM = 500
@@ -315,7 +304,7 @@ class Decider(FeatureEventsMixin):
         event_type = event["eventType"]
         handler = self._handlers.get(event_type)
         if handler is not None:
-            handler(event, event.get(_attributes_key(event_type)) or {})
+            handler(event, event.get(event_attributes_key(event_type)) or {})
         elif event_type in _CLOSE_EVENTS:
             self.closed = True
         elif event_type in _CLOSE_FAILED_EVENTS:

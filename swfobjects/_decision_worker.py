@@ -17,6 +17,7 @@ from ._decider import Decider
 from ._declarations import REGISTRY, Registry, WorkflowType
 from ._errors import NonDeterminismError
 from ._payload import Payloads
+from ._shapes import decision_attributes
 
 __all__ = ["DecisionHandler", "UnknownWorkflowTypeError", "collect_decision_task"]
 
@@ -194,7 +195,7 @@ def _shape(decisions: list[dict[str, Any]]) -> list[tuple[str, Any]]:
     out = []
     for decision in decisions:
         kind = decision["decisionType"]
-        attrs = decision.get(kind[0].lower() + kind[1:] + "DecisionAttributes") or {}
+        attrs = decision_attributes(decision)
         ident = (
             attrs.get("activityId")
             or attrs.get("timerId")

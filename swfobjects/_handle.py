@@ -17,6 +17,7 @@ from ._failures import decode_failure
 from ._payload import Payloads
 from ._runtime import to_datetime
 from ._serialization import codec_for
+from ._shapes import event_attributes
 
 __all__ = ["WorkflowHandle", "boto3_shaped_events"]
 
@@ -99,7 +100,7 @@ class WorkflowHandle:
             self._wait(self, timeout)
             event = self.last_event()
             kind = event["eventType"]
-            attrs = event.get(kind[0].lower() + kind[1:] + "EventAttributes") or {}
+            attrs = event_attributes(event)
             if kind == "WorkflowExecutionContinuedAsNew":
                 self.run_id = attrs["newExecutionRunId"]
                 continue

@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from ._shapes import event_attributes_key
 from ._swf_state import ActivityTaskState, Domain, Execution, SwfFault
 
 __all__ = ["ModelCore", "MAX_OPEN", "MAX_PAGE", "MAX_DATA", "MAX_ID", "MAX_HISTORY"]
@@ -60,10 +61,6 @@ _DECISION_WAKERS = frozenset(
         "DecisionTaskTimedOut",
     }
 )
-
-
-def _attr_key(event_type: str) -> str:
-    return event_type[0].lower() + event_type[1:] + "EventAttributes"
 
 
 def _seconds(value: str | None) -> float | None:
@@ -197,7 +194,7 @@ class ModelCore:
                 "eventTimestamp": self.now(),
                 "eventType": event_type,
                 "eventId": event_id,
-                _attr_key(event_type): attributes,
+                event_attributes_key(event_type): attributes,
             }
         )
         if event_type in _DECISION_WAKERS and execution.is_open:

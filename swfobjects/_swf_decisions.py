@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._shapes import decision_attributes_key
 from ._swf_state import ActivityTaskState, Execution, SwfFault
 
 if TYPE_CHECKING:
@@ -58,10 +59,6 @@ _CLOSE = frozenset(
 )
 
 
-def _attrs_key(decision_type: str) -> str:
-    return decision_type[0].lower() + decision_type[1:] + "DecisionAttributes"
-
-
 def validate_decisions(decisions: list[Any]) -> None:
     """Refuse malformed decisions with SWF's ``ValidationException`` (nothing recorded)."""
     for index, decision in enumerate(decisions):
@@ -74,7 +71,8 @@ def validate_decisions(decisions: list[Any]) -> None:
                 "ValidationException",
                 f"{where}.decisionType: unknown decision type {decision_type!r}",
             )
-        attrs = decision.get(_attrs_key(decision_type))
+        attrs_key = decision_attributes_key(decision_type)
+        attrs = decision.get(attrs_key)
         if attrs is None:
             attrs = {}
         if not isinstance(attrs, dict):
@@ -83,7 +81,7 @@ def validate_decisions(decisions: list[Any]) -> None:
             if not attrs.get(key):
                 raise SwfFault(
                     "ValidationException",
-                    f"{where}.{_attrs_key(decision_type)}.{key}: required for {decision_type}",
+                    f"{where}.{attrs_key}.{key}: required for {decision_type}",
                 )
         for key, value in attrs.items():
             limit = _LIMITS.get(key)
@@ -95,7 +93,7 @@ def validate_decisions(decisions: list[Any]) -> None:
                 raise SwfFault(
                     "ValidationException",
                     f"1 validation error detected: Value at '{where}."
-                    f"{_attrs_key(decision_type)}.{key}' failed to satisfy constraint: Member "
+                    f"{attrs_key}.{key}' failed to satisfy constraint: Member "
                     f"must have length less than or equal to {limit}",
                 )
         if decision_type == "StartTimer" and not _is_seconds(attrs["startToFireTimeout"]):
@@ -118,7 +116,7 @@ def apply_decisions(
         if not execution.is_open:
             break
         decision_type = decision["decisionType"]
-        attrs = dict(decision.get(_attrs_key(decision_type)) or {})
+        attrs = dict(decision.get(decision_attributes_key(decision_type)) or {})
         if decision_type in _CLOSE:
             _close(model, execution, decision_type, attrs, completed_id, unhandled)
         else:

@@ -1,0 +1,47 @@
+"""Where SWF puts an event's or a decision's attributes: one key per type, computed once.
+
+``ActivityTaskScheduled`` keeps its attributes under ``activityTaskScheduledEventAttributes``;
+``ScheduleActivityTask`` under ``scheduleActivityTaskDecisionAttributes``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "event_attributes_key",
+    "decision_attributes_key",
+    "event_attributes",
+    "decision_attributes",
+]
+
+_EVENT_KEYS: dict[str, str] = {}
+_DECISION_KEYS: dict[str, str] = {}
+
+
+def event_attributes_key(event_type: str) -> str:
+    """``"activityTaskScheduledEventAttributes"`` for ``"ActivityTaskScheduled"``."""
+    key = _EVENT_KEYS.get(event_type)
+    if key is None:
+        key = _EVENT_KEYS[event_type] = event_type[0].lower() + event_type[1:] + "EventAttributes"
+    return key
+
+
+def decision_attributes_key(decision_type: str) -> str:
+    """``"scheduleActivityTaskDecisionAttributes"`` for ``"ScheduleActivityTask"``."""
+    key = _DECISION_KEYS.get(decision_type)
+    if key is None:
+        key = _DECISION_KEYS[decision_type] = (
+            decision_type[0].lower() + decision_type[1:] + "DecisionAttributes"
+        )
+    return key
+
+
+def event_attributes(event: dict[str, Any]) -> dict[str, Any]:
+    """An event's attributes (empty if it has none)."""
+    return event.get(event_attributes_key(event["eventType"])) or {}
+
+
+def decision_attributes(decision: dict[str, Any]) -> dict[str, Any]:
+    """A decision's attributes (empty if it has none)."""
+    return decision.get(decision_attributes_key(decision["decisionType"])) or {}
