@@ -19,11 +19,11 @@ from ._activity_worker import ActivityRunner
 from ._decision_worker import DecisionHandler, collect_decision_task
 from ._declarations import REGISTRY, ActivityType, WorkflowType
 from ._errors import WorkflowStuckError
+from ._executor import ExecutorBase
 from ._handle import WorkflowHandle
 from ._inprocess import InProcessClient
 from ._payload import Payloads
 from ._registration import activity_registration, workflow_registration
-from ._starting import start_execution
 from ._swf_model import SwfModel
 from ._swf_state import SwfFault
 
@@ -32,7 +32,7 @@ __all__ = ["SerialExecutor"]
 log = logging.getLogger("swfobjects.serial")
 
 
-class SerialExecutor:
+class SerialExecutor(ExecutorBase):
     """Run workflows in this process, on an in-memory SWF.
 
     >>> SerialExecutor().run(Hello, "world")           # doctest: +SKIP
@@ -115,42 +115,16 @@ class SerialExecutor:
 
     # --- starting -----------------------------------------------------------------------
 
-    def start(
-        self,
-        workflow_class: type,
-        *args: Any,
-        workflow_id: str | None = None,
-        task_list: str | None = None,
-        tags: Iterable[str] = (),
-        execution_start_to_close_timeout: Any = None,
-        task_start_to_close_timeout: Any = None,
-        child_policy: str | None = None,
-        **kwargs: Any,
-    ) -> WorkflowHandle:
-        """Start a workflow execution and return its handle (nothing runs until you wait)."""
+    def _before_start(self, workflow_class: type) -> None:
         self._sync_types()
         self.decisions.add_workflow(workflow_class)  # this class, whatever else shares its name
-        workflow, workflow_id, run_id = start_execution(
-            self.client,
-            self.payloads,
-            self.domain,
-            workflow_class,
-            args,
-            kwargs,
-            workflow_id=workflow_id,
-            task_list=task_list,
-            tags=tags,
-            execution_start_to_close_timeout=execution_start_to_close_timeout,
-            task_start_to_close_timeout=task_start_to_close_timeout,
-            child_policy=child_policy,
-        )
+
+    def _handle(
+        self, workflow_id: str, run_id: str, workflow: WorkflowType | None
+    ) -> WorkflowHandle:
         return WorkflowHandle(
             self.client, self.domain, workflow_id, run_id, workflow, self.payloads, self._wait
         )
-
-    def run(self, workflow_class: type, *args: Any, **kwargs: Any) -> Any:
-        """Start a workflow, run it to the end, return its result (or raise its failure)."""
-        return self.start(workflow_class, *args, **kwargs).result()
 
     def get_handle(
         self, workflow_id: str, run_id: str = "", workflow_class: type | None = None
@@ -159,18 +133,7 @@ class SerialExecutor:
         if not run_id:
             info = self.model._find(self.domain, {"workflowId": workflow_id})
             run_id = info.run_id
-        workflow = getattr(workflow_class, "_swf_workflow", None)
-        return WorkflowHandle(
-            self.client, self.domain, workflow_id, run_id, workflow, self.payloads, self._wait
-        )
-
-    def delete_payloads(self, workflow_id: str, run_id: str = "") -> int:
-        """Delete the out-of-band payloads of a closed run (all runs without ``run_id``)."""
-        from ._storage.offload import delete_payloads
-
-        if self.payloads.store is None:
-            return 0
-        return delete_payloads(self.payloads.store, self.domain, workflow_id, run_id)  # type: ignore[arg-type]
+        return self._handle(workflow_id, run_id, getattr(workflow_class, "_swf_workflow", None))
 
     # --- running ------------------------------------------------------------------------
 

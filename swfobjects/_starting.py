@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from ._declarations import WorkflowType, check_name
-from ._options import timeout_value
 from ._payload import Payloads
 from ._stubs import _cached_hints, check_arguments
 
-__all__ = ["start_params", "start_execution"]
+__all__ = ["start_params"]
 
 
 def start_params(
@@ -62,45 +60,3 @@ def start_params(
     if workflow.task_priority is not None:
         params["taskPriority"] = workflow.task_priority
     return params
-
-
-def start_execution(
-    client: Any,
-    payloads: Payloads,
-    domain: str,
-    workflow_class: type,
-    args: Any,
-    kwargs: Any,
-    *,
-    workflow_id: str | None = None,
-    task_list: str | None = None,
-    tags: Iterable[str] = (),
-    execution_start_to_close_timeout: Any = None,
-    task_start_to_close_timeout: Any = None,
-    child_policy: str | None = None,
-) -> tuple[WorkflowType, str, str]:
-    """``StartWorkflowExecution`` for a workflow call; returns (type, workflow id, run id).
-
-    Shared by every executor: the default workflow id is ``<type name>-<12 random hex>``.
-    """
-    workflow: WorkflowType = workflow_class._swf_workflow  # type: ignore[attr-defined]
-    workflow_id = workflow_id or f"{workflow.name}-{uuid.uuid4().hex[:12]}"
-    params = start_params(
-        workflow,
-        payloads,
-        domain,
-        workflow_id,
-        args,
-        kwargs,
-        task_list=task_list,
-        tags=tags,
-        child_policy=child_policy,
-        execution_start_to_close_timeout=None
-        if execution_start_to_close_timeout is None
-        else timeout_value(execution_start_to_close_timeout),
-        task_start_to_close_timeout=None
-        if task_start_to_close_timeout is None
-        else timeout_value(task_start_to_close_timeout),
-    )
-    run_id = client.start_workflow_execution(**params)["runId"]
-    return workflow, workflow_id, run_id

@@ -20,13 +20,13 @@ from typing import Any
 from ._activity_worker import ActivityRunner
 from ._decision_worker import DecisionHandler
 from ._declarations import REGISTRY, ActivityType, WorkflowType
+from ._executor import ExecutorBase
 from ._handle import WorkflowHandle
 from ._payload import Payloads
 from ._pollers import ActivityWorkerRunner, DecisionWorker, Workers, default_identity
 from ._registration import activity_registration, workflow_registration
 from ._retrying import Backoff, RetryingClient, error_code
-from ._starting import start_execution
-from ._storage.offload import as_payload_store, delete_payloads
+from ._storage.offload import as_payload_store
 
 __all__ = ["SWFExecutor", "swf_client", "LONG_POLL_READ_TIMEOUT"]
 
@@ -56,7 +56,7 @@ def swf_client(
     return session.client("swf", config=config, endpoint_url=endpoint_url, region_name=region_name)
 
 
-class SWFExecutor:
+class SWFExecutor(ExecutorBase):
     """Run workflows on SWF: register types, start executions, run decider/activity workers.
 
     >>> executor = SWFExecutor("shop")           # boto3 defaults: env, profile  # doctest: +SKIP
@@ -171,43 +171,6 @@ class SWFExecutor:
         return _differences("workflow", workflow.key, params, found)
 
     # --- starting and handles -----------------------------------------------------------
-
-    def start(
-        self,
-        workflow_class: type,
-        *args: Any,
-        workflow_id: str | None = None,
-        task_list: str | None = None,
-        tags: Iterable[str] = (),
-        execution_start_to_close_timeout: Any = None,
-        task_start_to_close_timeout: Any = None,
-        child_policy: str | None = None,
-        **kwargs: Any,
-    ) -> WorkflowHandle:
-        """``StartWorkflowExecution``; returns the run's :class:`WorkflowHandle`.
-
-        ``args``/``kwargs`` are the workflow's arguments, checked against its entry method and
-        encoded by the payload layer before any call to SWF.
-        """
-        workflow, workflow_id, run_id = start_execution(
-            self.client,
-            self.payloads,
-            self.domain,
-            workflow_class,
-            args,
-            kwargs,
-            workflow_id=workflow_id,
-            task_list=task_list,
-            tags=tags,
-            execution_start_to_close_timeout=execution_start_to_close_timeout,
-            task_start_to_close_timeout=task_start_to_close_timeout,
-            child_policy=child_policy,
-        )
-        return self._handle(workflow_id, run_id, workflow)
-
-    def run(self, workflow_class: type, *args: Any, **kwargs: Any) -> Any:
-        """Start a workflow and wait for its result (workers must be running somewhere)."""
-        return self.start(workflow_class, *args, **kwargs).result()
 
     def get_handle(
         self, workflow_id: str, run_id: str | None = None, workflow_class: type | None = None
@@ -382,12 +345,6 @@ class SWFExecutor:
             group.join(timeout=90)
             with self._lock:
                 self._running.remove(group)
-
-    def delete_payloads(self, workflow_id: str, run_id: str = "") -> int:
-        """Delete the out-of-band payloads of a closed run (all runs without ``run_id``)."""
-        if self.payloads.store is None:
-            return 0
-        return delete_payloads(self.payloads.store, self.domain, workflow_id, run_id)  # type: ignore[arg-type]
 
     def stop(self) -> None:
         """Stop every worker group this executor runs (tasks in hand are finished)."""
