@@ -9,7 +9,6 @@ only timers are pending (``skip_time=True``, the default).
 
 from __future__ import annotations
 
-import heapq
 import logging
 import time
 from collections.abc import Iterable
@@ -196,20 +195,14 @@ class SerialExecutor(ExecutorBase):
 
     def _skip_ahead(self) -> bool:
         """Jump the clock to the next timer/timeout unless only execution timeouts remain."""
-        model = self.model
-        while model._due:
-            when, _, item = model._due[0]
-            if not model._still_pending(item):
-                heapq.heappop(model._due)
-                continue
-            if item[0] == "execution":
-                return False
-            delta = when - self._clock()
-            if delta > 0:
-                self._offset += delta
-            model.advance()
-            return True
-        return False
+        found = self.model.next_due_item()
+        if found is None or found[1] == "execution":
+            return False
+        delta = found[0] - self._clock()
+        if delta > 0:
+            self._offset += delta
+        self.model.advance()
+        return True
 
     def run_until_idle(self) -> None:
         """Process everything runnable now: tasks, due timers, and (with ``skip_time``) timers
@@ -226,12 +219,8 @@ class SerialExecutor(ExecutorBase):
 
     def _wait(self, handle: WorkflowHandle, timeout: float | None) -> None:
         execution = self.model._find(self.domain, handle.execution)
-        while True:
-            self.run_until_idle()
-            if not execution.is_open:
-                return
-            if execution.close_status is None and execution.continued_run_id:
-                return
+        self.run_until_idle()
+        if execution.is_open:
             raise WorkflowStuckError(
                 f"workflow {handle.workflow_id} (run {handle.run_id}) is open but nothing can "
                 "move it forward: it waits for a signal or cancellation no one has sent"

@@ -21,9 +21,18 @@ class ClockMixin(ModelCore):
         """When the next timer or timeout is due (epoch seconds), or None."""
         return self._due[0][0] if self._due else None
 
-    def due_kinds(self) -> set[str]:
-        """The kinds of pending timeouts ("timer", "activity", "decision", "execution")."""
-        return {item[0] for _, _, item in self._due if self._still_pending(item)}
+    def next_due_item(self) -> tuple[float, str] | None:
+        """(when, kind) of the next timer or timeout still pending, dropping stale entries.
+
+        Kinds: "timer", "activity", "decision", "execution".
+        """
+        due = self._due
+        while due:
+            when, _, item = due[0]
+            if self._still_pending(item):
+                return when, item[0]
+            heapq.heappop(due)
+        return None
 
     def _still_pending(self, item: tuple[Any, ...]) -> bool:
         kind = item[0]

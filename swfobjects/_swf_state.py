@@ -132,7 +132,6 @@ class Execution:
     children: dict[int, ChildState] = field(default_factory=dict)
     latest_activity_at: float | None = None
     latest_context: str | None = None
-    continued_run_id: str | None = None
 
     @property
     def is_open(self) -> bool:
