@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from ._options import RetryPolicy
 from ._promise import Promise
 
 __all__ = [
@@ -76,7 +77,15 @@ class Command:
         self.extra = extra
 
 
+THROTTLE_WAIT = RetryPolicy(
+    initial_interval=1.0,
+    backoff_coefficient=2.0,
+    maximum_interval=THROTTLE_BACKOFF_CAP,
+    jitter=0.5,
+)
+"""The wait before re-sending a decision SWF refused for a rate or limit cause."""
+
+
 def backoff(attempt: int, rng: random.Random) -> float:
     """Capped exponential wait (1, 2, 4... 60 s) with +-50% jitter, for refused schedules."""
-    delay = min(THROTTLE_BACKOFF_CAP, 2.0 ** (attempt - 1))
-    return delay * (0.5 + rng.random())
+    return THROTTLE_WAIT.delay(attempt, rng)
