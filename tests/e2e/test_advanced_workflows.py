@@ -21,6 +21,9 @@ from swfobjects import (
     signal,
 )
 
+TIMEOUTS = {"execution_start_to_close_timeout": 120, "task_start_to_close_timeout": 10}
+"""Short workflow timeouts, so a stuck test fails fast on the SWF executors."""
+
 
 class Packing(ActivityWorker, task_list="adv-packing"):
     @activity_task(start_to_close_timeout=30)
@@ -35,8 +38,7 @@ class Packing(ActivityWorker, task_list="adv-packing"):
 class PackOne(
     Workflow,
     task_list="adv-child",
-    execution_start_to_close_timeout=120,
-    task_start_to_close_timeout=10,
+    **TIMEOUTS,
 ):
     packing = Packing.client()
 
@@ -50,8 +52,7 @@ class PackOne(
 class PackAll(
     Workflow,
     task_list="adv-parent",
-    execution_start_to_close_timeout=120,
-    task_start_to_close_timeout=10,
+    **TIMEOUTS,
 ):
     child = PackOne.client()
 
@@ -78,8 +79,7 @@ def test_children_run_in_parallel_and_report_failures(executor):
 class Approval(
     Workflow,
     task_list="adv-approval",
-    execution_start_to_close_timeout=120,
-    task_start_to_close_timeout=10,
+    **TIMEOUTS,
 ):
     def __init__(self) -> None:
         self.approvers: list[str] = []
@@ -104,8 +104,7 @@ def test_signals_arrive_in_order_and_unblock_wait_for(executor):
 class Deadline(
     Workflow,
     task_list="adv-deadline",
-    execution_start_to_close_timeout=120,
-    task_start_to_close_timeout=10,
+    **TIMEOUTS,
 ):
     def __init__(self) -> None:
         self.approved = False
@@ -132,8 +131,7 @@ def test_timeout_scope_expires_without_a_signal(executor):
 class Waits(
     Workflow,
     task_list="adv-cancel",
-    execution_start_to_close_timeout=120,
-    task_start_to_close_timeout=10,
+    **TIMEOUTS,
 ):
     packing = Packing.client()
 
@@ -170,8 +168,7 @@ def test_cancel_runs_cleanup_and_closes_as_canceled(executor):
 class Lottery(
     Workflow,
     task_list="adv-lottery",
-    execution_start_to_close_timeout=120,
-    task_start_to_close_timeout=10,
+    **TIMEOUTS,
 ):
     packing = Packing.client()
 
@@ -212,8 +209,7 @@ def test_marker_values_survive_replay(executor):
 class Countdown(
     Workflow,
     task_list="adv-countdown",
-    execution_start_to_close_timeout=120,
-    task_start_to_close_timeout=10,
+    **TIMEOUTS,
 ):
     @decision_task
     async def run(self, n: int, total: int = 0) -> int:
@@ -233,8 +229,7 @@ def test_continue_as_new_follows_the_chain(executor):
 class Patched(
     Workflow,
     task_list="adv-patched",
-    execution_start_to_close_timeout=120,
-    task_start_to_close_timeout=10,
+    **TIMEOUTS,
 ):
     packing = Packing.client()
 
@@ -253,8 +248,7 @@ def test_new_executions_take_the_patched_path(executor):
 class FanOutChildren(
     Workflow,
     task_list="adv-fan",
-    execution_start_to_close_timeout=120,
-    task_start_to_close_timeout=10,
+    **TIMEOUTS,
 ):
     child = PackOne.client()
 
