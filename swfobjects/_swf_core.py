@@ -11,12 +11,13 @@ import heapq
 import itertools
 import json
 import os
+import random
 import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from ._shapes import event_attributes_key
+from ._shapes import _EVENT_KEYS, event_attributes_key
 from ._swf_state import ActivityTaskState, Domain, Execution, SwfFault
 
 __all__ = ["ModelCore", "MAX_OPEN", "MAX_PAGE", "MAX_DATA", "MAX_ID", "MAX_HISTORY"]
@@ -70,8 +71,13 @@ def _seconds(value: str | None) -> float | None:
     return float(value)
 
 
+_ID_SOURCE = random.Random(os.urandom(32))
+
+
 def _random_id() -> str:
-    return os.urandom(16).hex()
+    """128 random bits in hex: run ids and task tokens (unique, not a secret: the model is
+    in-process or on loopback, and a per-call ``os.urandom`` was a visible cost per task)."""
+    return f"{_ID_SOURCE.getrandbits(128):032x}"
 
 
 def _page_token(data: dict[str, Any]) -> str:
@@ -105,14 +111,18 @@ class ModelCore:
         self.listeners: list[Callable[[], None]] = []
         self.new_id: Callable[[], str] = _random_id  # seam: the local service journals ids
         self._call_now: float | None = None
+        self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
     # --- dispatch -----------------------------------------------------------------------
 
     def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """Run one SWF API operation; raises :class:`SwfFault` with SWF's error codes."""
-        handler = getattr(self, "op_" + operation, None)
+        handler = self._handlers.get(operation)
         if handler is None:
-            raise SwfFault("UnknownOperationException", f"unknown operation {operation!r}")
+            handler = getattr(self, "op_" + operation, None)
+            if handler is None:
+                raise SwfFault("UnknownOperationException", f"unknown operation {operation!r}")
+            self._handlers[operation] = handler
         if not isinstance(params, dict):
             raise SwfFault("SerializationException", "the request body must be a JSON object")
         self._call_now = float(self.clock())  # one timestamp for all events of a call
@@ -188,20 +198,22 @@ class ModelCore:
         return token
 
     def _append(self, execution: Execution, event_type: str, attributes: dict[str, Any]) -> int:
-        event_id = len(execution.events) + 1
-        execution.events.append(
+        events = execution.events
+        event_id = len(events) + 1
+        now = self._call_now
+        events.append(
             {
-                "eventTimestamp": self.now(),
+                "eventTimestamp": now if now is not None else float(self.clock()),
                 "eventType": event_type,
                 "eventId": event_id,
-                event_attributes_key(event_type): attributes,
+                _EVENT_KEYS.get(event_type) or event_attributes_key(event_type): attributes,
             }
         )
-        if event_type in _DECISION_WAKERS and execution.is_open:
+        if event_type in _DECISION_WAKERS and execution.close_status is None:
             self._need_decision(execution)
         if (
-            len(execution.events) >= MAX_HISTORY - 1  # the terminated event is the last one
-            and execution.is_open
+            len(events) >= MAX_HISTORY - 1  # the terminated event is the last one
+            and execution.close_status is None
             and event_type != "WorkflowExecutionTerminated"
         ):
             self._terminate(execution, "EVENT_LIMIT_EXCEEDED", None, None)

@@ -55,7 +55,7 @@ class TypeRecord:
     deprecation: float | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ActivityTaskState:
     """An open activity task of an execution."""
 
@@ -78,7 +78,7 @@ class ActivityTaskState:
     cancel_requested_event_id: int = 0
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class TimerState:
     """An open timer."""
 
@@ -87,7 +87,7 @@ class TimerState:
     fire_at: float
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ChildState:
     """An open child execution, seen from its parent."""
 
@@ -98,7 +98,7 @@ class ChildState:
     started_event_id: int = 0
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Execution:
     """One workflow run and everything SWF tracks about it."""
 

@@ -162,24 +162,24 @@ class TasksMixin(ModelCore):
             task = queue.popleft()
             execution = task.execution
             if (
-                not execution.is_open
+                execution.close_status is not None
                 or task.token is not None
                 or execution.activities.get(task.activity_id) is not task
             ):
                 continue
             attributes: dict[str, Any] = {"scheduledEventId": task.scheduled_event_id}
-            if params.get("identity"):
-                attributes["identity"] = params["identity"][:MAX_ID]
+            identity = params.get("identity")
+            if identity:
+                attributes["identity"] = identity[:MAX_ID]
             task.started_event_id = self._append(execution, "ActivityTaskStarted", attributes)
             task.token = self._new_token(task)
-            task.last_heartbeat = self.now()
-            execution.latest_activity_at = self.now()
-            limit = _seconds(task.start_to_close)
-            if limit is not None:
-                self._push_due(self.now() + limit, "activity", task, "START_TO_CLOSE")
-            beat = _seconds(task.heartbeat)
-            if beat is not None:
-                self._push_due(self.now() + beat, "activity", task, "HEARTBEAT")
+            now = self.now()
+            task.last_heartbeat = now
+            execution.latest_activity_at = now
+            if task.start_to_close != "NONE":
+                self._push_due(now + float(task.start_to_close), "activity", task, "START_TO_CLOSE")
+            if task.heartbeat != "NONE":
+                self._push_due(now + float(task.heartbeat), "activity", task, "HEARTBEAT")
             response: dict[str, Any] = {
                 "taskToken": task.token,
                 "activityId": task.activity_id,
