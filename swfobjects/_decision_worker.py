@@ -32,8 +32,10 @@ def collect_decision_task(
     client: Any, first: dict[str, Any], poll_params: dict[str, Any]
 ) -> dict[str, Any]:
     """``first`` with every further history page appended (``nextPageToken`` re-polls)."""
-    events = list(first.get("events") or [])
     token = first.get("nextPageToken")
+    if not token:
+        return first  # one page: nothing to copy
+    events = list(first.get("events") or [])
     while token:
         page = client.poll_for_decision_task(**poll_params, nextPageToken=token)
         events.extend(page.get("events") or [])

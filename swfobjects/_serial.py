@@ -138,39 +138,50 @@ class SerialExecutor(ExecutorBase):
 
     def _work_once(self) -> bool:
         """Run every activity task and decision task available now; True if any ran."""
-        model = self.model
         worked = False
-        for (domain, task_list), queue in list(model.activity_queues.items()):
-            while queue and model.has_activity_task(domain, task_list):
-                task = self.client.poll_for_activity_task(
-                    domain=domain, taskList={"name": task_list}, identity="serial"
-                )
-                if not task.get("taskToken"):
-                    break
-                operation, params = self.activities.execute(task, self._heartbeat_for(task))
-                self._respond(operation, params)
+        for key, queue in list(self.model.activity_queues.items()):
+            if queue and self._run_activity_tasks(*key):
                 worked = True
-        for (domain, task_list), decision_queue in list(model.decision_queues.items()):
-            while decision_queue and model.has_decision_task(domain, task_list):
-                poll = {
-                    "domain": domain,
-                    "taskList": {"name": task_list},
-                    "identity": "serial",
-                    "maximumPageSize": 1000,
-                    "startAtPreviousStartedEvent": True,
-                }
-                first = self.client.poll_for_decision_task(**poll)
-                if not first.get("taskToken"):
-                    break
-                task = collect_decision_task(self.client, first, poll)
-                self._sync_types()
-                decisions = self.decisions.decide(task, self.client, domain)
-                self._respond(
-                    "RespondDecisionTaskCompleted",
-                    {"taskToken": task["taskToken"], "decisions": decisions},
-                )
+        for key, decision_queue in list(self.model.decision_queues.items()):
+            if decision_queue and self._run_decision_tasks(*key):
                 worked = True
         return worked
+
+    def _run_activity_tasks(self, domain: str, task_list: str) -> bool:
+        """Poll and run this task list's activity tasks until none is left; True if any ran."""
+        call = self.model.call
+        poll = {"domain": domain, "taskList": {"name": task_list}, "identity": "serial"}
+        ran = False
+        while True:
+            task = call("PollForActivityTask", poll)
+            if not task["taskToken"]:
+                return ran
+            operation, params = self.activities.execute(task, self._heartbeat_for(task))
+            self._respond(operation, params)
+            ran = True
+
+    def _run_decision_tasks(self, domain: str, task_list: str) -> bool:
+        """Poll and decide this task list's decision tasks until none is left."""
+        poll = {
+            "domain": domain,
+            "taskList": {"name": task_list},
+            "identity": "serial",
+            "maximumPageSize": 1000,
+            "startAtPreviousStartedEvent": True,
+        }
+        ran = False
+        while True:
+            first = self.model.call("PollForDecisionTask", poll)
+            if not first["taskToken"]:
+                return ran
+            task = collect_decision_task(self.client, first, poll)
+            self._sync_types()
+            decisions = self.decisions.decide(task, self.client, domain)
+            self._respond(
+                "RespondDecisionTaskCompleted",
+                {"taskToken": task["taskToken"], "decisions": decisions},
+            )
+            ran = True
 
     def _respond(self, operation: str, params: dict[str, Any]) -> None:
         """Answer a task; a task that closed meanwhile (stale token) is dropped, as SWF does."""
