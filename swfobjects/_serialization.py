@@ -42,16 +42,41 @@ _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_C_ENCODE: Any = (
+    json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+        None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",", False, False, False
+    )
+    if getattr(json.encoder, "c_make_encoder", None) is not None
+    else None
+)
+"""The C encoder ``_ENCODER`` would build on every call, built once (every payload passes
+here). It skips the circular-reference check: a cycle raises ``RecursionError`` instead."""
+_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def dumps(data: Any) -> str:
-    """Compact JSON text (no ASCII escaping: SWF limits count characters)."""
-    return _ENCODER.encode(data)
+    """Compact JSON text (no ASCII escaping: SWF limits count characters).
+
+    Raises ``TypeError`` for values JSON cannot hold and ``ValueError`` for NaN, infinities
+    and circular structures.
+    """
+    if _C_ENCODE is None:
+        return _ENCODER.encode(data)
+    try:
+        return "".join(_C_ENCODE(data, 0))
+    except RecursionError:
+        raise ValueError("circular reference (or nesting too deep)") from None
 
 
 def loads(text: str) -> Any:
-    """Parse JSON text."""
-    return json.loads(text)
+    """Parse JSON text (``ValueError`` if it is not JSON)."""
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        return json.loads(text)  # leading whitespace, or not JSON: let json explain
+    if end != len(text):
+        return json.loads(text)  # trailing whitespace or extra data
+    return value
 
 
 def _join(path: str, key: object) -> str:
@@ -454,13 +479,19 @@ class ArgumentsCodec:
             elif param.kind is inspect.Parameter.VAR_KEYWORD:
                 hint = dict[str, hint]  # type: ignore[valid-type]
             self._params.append((name, param.kind, codec_for(hint)))
+        self._names = frozenset(name for name, _, _ in self._params)
 
     def encode(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """JSON-ready object for bound arguments (``BoundArguments.arguments``)."""
         out = {}
         for name, _kind, codec in self._params:
             if name in arguments:
-                out[name] = codec.encode(arguments[name], f"{self.what} argument '{name}'")
+                value = arguments[name]
+                native = codec._native
+                if native is not None and type(value) in native:
+                    out[name] = value  # the fast path of codec.encode, without naming the field
+                else:
+                    out[name] = codec.encode(value, f"{self.what} argument '{name}'")
         return out
 
     def decode(self, data: Any) -> tuple[list[Any], dict[str, Any]]:
@@ -472,8 +503,8 @@ class ArgumentsCodec:
                 f"cannot decode {self.what} input: expected a JSON object of arguments, "
                 f"got {type(data).__name__}"
             )
-        unknown = set(data) - {name for name, _, _ in self._params}
-        if unknown:
+        if not self._names.issuperset(data):
+            unknown = set(data) - self._names
             raise SerializationError(
                 f"cannot decode {self.what} input: unexpected argument(s) {sorted(unknown)}",
                 path=sorted(unknown)[0],
@@ -491,8 +522,11 @@ class ArgumentsCodec:
                         f"cannot decode {self.what} input: missing argument '{name}'", path=name
                     )
                 continue
+            value = data[name]
+            native = codec._native
             try:
-                value = codec.decode(data[name], f"{self.what} argument '{name}'")
+                if native is None or type(value) not in native:
+                    value = codec.decode(value, f"{self.what} argument '{name}'")
             except SerializationError as exc:
                 path = _join(name, exc.path) if exc.path and exc.path != name else name
                 raise SerializationError(str(exc), path=path) from None

@@ -14,7 +14,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
-from ._context import current_runtime
+from ._context import current_runtime, runtime_var
 from ._declarations import ActivityType, WorkflowType, check_name
 from ._errors import DeclarationError
 from ._options import RetryPolicy, timeout_value
@@ -217,7 +217,7 @@ class ActivityClient(_Client[C]):
     _allowed = ACTIVITY_OVERRIDES
 
     def _invoke(self, target: ActivityType, args: Any, kwargs: Any) -> Promise[Any]:
-        runtime = current_runtime(f"activity stub {target.name}")
+        runtime = runtime_var.get() or current_runtime(f"activity stub {target.name}")
         arguments = check_arguments(
             target.name, target.signature, _cached_hints(target), args, kwargs
         )
@@ -230,7 +230,7 @@ class WorkflowClient(_Client[C]):
     _allowed = WORKFLOW_OVERRIDES
 
     def _invoke(self, target: WorkflowType, args: Any, kwargs: Any) -> Promise[Any]:
-        runtime = current_runtime(f"workflow stub {target.name}")
+        runtime = runtime_var.get() or current_runtime(f"workflow stub {target.name}")
         arguments = check_arguments(
             target.name, target.signature, _cached_hints(target), args, kwargs
         )

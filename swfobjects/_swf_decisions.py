@@ -62,26 +62,25 @@ _CLOSE = frozenset(
 def validate_decisions(decisions: list[Any]) -> None:
     """Refuse malformed decisions with SWF's ``ValidationException`` (nothing recorded)."""
     for index, decision in enumerate(decisions):
-        where = f"decisions.{index + 1}.member"
         if not isinstance(decision, dict):
-            raise SwfFault("ValidationException", f"{where} must be an object")
+            raise SwfFault("ValidationException", f"{_where(index)} must be an object")
         decision_type = decision.get("decisionType")
         if decision_type not in _REQUIRED:
             raise SwfFault(
                 "ValidationException",
-                f"{where}.decisionType: unknown decision type {decision_type!r}",
+                f"{_where(index)}.decisionType: unknown decision type {decision_type!r}",
             )
         attrs_key = decision_attributes_key(decision_type)
         attrs = decision.get(attrs_key)
         if attrs is None:
             attrs = {}
         if not isinstance(attrs, dict):
-            raise SwfFault("ValidationException", f"{where}: attributes must be an object")
+            raise SwfFault("ValidationException", f"{_where(index)}: attributes must be an object")
         for key in _REQUIRED[decision_type]:
             if not attrs.get(key):
                 raise SwfFault(
                     "ValidationException",
-                    f"{where}.{attrs_key}.{key}: required for {decision_type}",
+                    f"{_where(index)}.{attrs_key}.{key}: required for {decision_type}",
                 )
         for key, value in attrs.items():
             limit = _LIMITS.get(key)
@@ -92,12 +91,19 @@ def validate_decisions(decisions: list[Any]) -> None:
                     continue
                 raise SwfFault(
                     "ValidationException",
-                    f"1 validation error detected: Value at '{where}."
+                    f"1 validation error detected: Value at '{_where(index)}."
                     f"{attrs_key}.{key}' failed to satisfy constraint: Member "
                     f"must have length less than or equal to {limit}",
                 )
         if decision_type == "StartTimer" and not _is_seconds(attrs["startToFireTimeout"]):
-            raise SwfFault("ValidationException", f"{where}: startToFireTimeout must be seconds")
+            raise SwfFault(
+                "ValidationException", f"{_where(index)}: startToFireTimeout must be seconds"
+            )
+
+
+def _where(index: int) -> str:
+    """How SWF names the ``index``-th decision in an error (built only when one is raised)."""
+    return f"decisions.{index + 1}.member"
 
 
 def _is_seconds(value: Any) -> bool:
@@ -127,92 +133,97 @@ def _fail(model: SwfModel, execution: Execution, event: str, attrs: dict[str, An
     model._append(execution, event, attrs)
 
 
+_ACTIVITY_TIMEOUTS = (
+    (
+        "scheduleToStartTimeout",
+        "defaultTaskScheduleToStartTimeout",
+        "DEFAULT_SCHEDULE_TO_START_TIMEOUT_UNDEFINED",
+    ),
+    (
+        "scheduleToCloseTimeout",
+        "defaultTaskScheduleToCloseTimeout",
+        "DEFAULT_SCHEDULE_TO_CLOSE_TIMEOUT_UNDEFINED",
+    ),
+    (
+        "startToCloseTimeout",
+        "defaultTaskStartToCloseTimeout",
+        "DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED",
+    ),
+    ("heartbeatTimeout", "defaultTaskHeartbeatTimeout", "DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED"),
+)
+
+
 def _schedule_activity(
     model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
 ) -> None:
     kind = attrs["activityType"]
     activity_id = attrs["activityId"]
     record = model.types.get(("activity", execution.domain, kind.get("name"), kind.get("version")))
+    cause = _schedule_activity_refusal(execution, record, activity_id)
     defaults = record.defaults if record is not None else {}
-
-    def refuse(cause: str) -> None:
-        _fail(
-            model,
-            execution,
-            "ScheduleActivityTaskFailed",
-            {
-                "activityType": dict(kind),
-                "activityId": activity_id,
-                "cause": cause,
-                "decisionTaskCompletedEventId": completed_id,
-            },
-        )
-
-    if record is None:
-        return refuse("ACTIVITY_TYPE_DOES_NOT_EXIST")
-    if record.status != "REGISTERED":
-        return refuse("ACTIVITY_TYPE_DEPRECATED")
-    if activity_id in execution.activities:
-        return refuse("ACTIVITY_ID_ALREADY_IN_USE")
-    if len(execution.activities) >= MAX_OPEN:
-        return refuse("OPEN_ACTIVITIES_LIMIT_EXCEEDED")
-    task_list = attrs.get("taskList") or defaults.get("defaultTaskList")
-    if not task_list:
-        return refuse("DEFAULT_TASK_LIST_UNDEFINED")
-    values = {}
-    for key, default_key, cause in (
-        (
-            "scheduleToStartTimeout",
-            "defaultTaskScheduleToStartTimeout",
-            "DEFAULT_SCHEDULE_TO_START_TIMEOUT_UNDEFINED",
-        ),
-        (
-            "scheduleToCloseTimeout",
-            "defaultTaskScheduleToCloseTimeout",
-            "DEFAULT_SCHEDULE_TO_CLOSE_TIMEOUT_UNDEFINED",
-        ),
-        (
-            "startToCloseTimeout",
-            "defaultTaskStartToCloseTimeout",
-            "DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED",
-        ),
-        ("heartbeatTimeout", "defaultTaskHeartbeatTimeout", "DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED"),
-    ):
-        value = attrs.get(key) or defaults.get(default_key)
-        if value is None:
-            return refuse(cause)
-        values[key] = value
-    priority = attrs.get("taskPriority", defaults.get("defaultTaskPriority"))
+    task_list: Any = attrs.get("taskList") or defaults.get("defaultTaskList")
+    if cause is None and not task_list:
+        cause = "DEFAULT_TASK_LIST_UNDEFINED"
     event: dict[str, Any] = {
         "activityType": dict(kind),
         "activityId": activity_id,
-        "taskList": {"name": task_list["name"]},
-        "decisionTaskCompletedEventId": completed_id,
-        **values,
     }
-    for key in ("input", "control"):
-        if attrs.get(key) is not None:
-            event[key] = attrs[key]
+    if cause is None:
+        event["taskList"] = {"name": task_list["name"]}
+        event["decisionTaskCompletedEventId"] = completed_id
+        for key, default_key, missing in _ACTIVITY_TIMEOUTS:
+            value = attrs.get(key) or defaults.get(default_key)
+            if value is None:
+                cause = missing
+                break
+            event[key] = value
+    if cause is not None:
+        event = {
+            "activityType": event["activityType"],
+            "activityId": activity_id,
+            "cause": cause,
+            "decisionTaskCompletedEventId": completed_id,
+        }
+        _fail(model, execution, "ScheduleActivityTaskFailed", event)
+        return
+    text = attrs.get("input")
+    if text is not None:
+        event["input"] = text
+    if attrs.get("control") is not None:
+        event["control"] = attrs["control"]
+    priority = attrs.get("taskPriority", defaults.get("defaultTaskPriority"))
     if priority is not None:
         event["taskPriority"] = priority
     scheduled_id = model._append(execution, "ActivityTaskScheduled", event)
     model.schedule_activity(
         execution,
         ActivityTaskState(
-            execution=execution,
-            activity_id=activity_id,
-            activity_type=dict(kind),
-            scheduled_event_id=scheduled_id,
-            task_list=task_list["name"],
-            input=attrs.get("input"),
-            schedule_to_start=values["scheduleToStartTimeout"],
-            schedule_to_close=values["scheduleToCloseTimeout"],
-            start_to_close=values["startToCloseTimeout"],
-            heartbeat=values["heartbeatTimeout"],
-            priority=priority,
-            scheduled_at=model.now(),
+            execution,
+            activity_id,
+            event["activityType"],
+            scheduled_id,
+            task_list["name"],
+            text,
+            event["scheduleToStartTimeout"],
+            event["scheduleToCloseTimeout"],
+            event["startToCloseTimeout"],
+            event["heartbeatTimeout"],
+            priority,
+            model.now(),
         ),
     )
+
+
+def _schedule_activity_refusal(execution: Execution, record: Any, activity_id: str) -> str | None:
+    """SWF's ``ScheduleActivityTaskFailed`` cause for this type and id, if it refuses."""
+    if record is None:
+        return "ACTIVITY_TYPE_DOES_NOT_EXIST"
+    if record.status != "REGISTERED":
+        return "ACTIVITY_TYPE_DEPRECATED"
+    if activity_id in execution.activities:
+        return "ACTIVITY_ID_ALREADY_IN_USE"
+    if len(execution.activities) >= MAX_OPEN:
+        return "OPEN_ACTIVITIES_LIMIT_EXCEEDED"
     return None
 
 
