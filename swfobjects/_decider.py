@@ -114,6 +114,7 @@ class Decider(FeatureEventsMixin):
         self._signals: dict[int, Command] = {}
         self._current: list[dict[str, Any]] = []
         self._handlers = self._build_handlers()
+        self._prefetch = getattr(self.payloads.store, "prefetch_events", None)
 
     # --- public -------------------------------------------------------------------------
 
@@ -182,7 +183,7 @@ class Decider(FeatureEventsMixin):
 
     def _run_decision(self, started: dict[str, Any], replaying: bool) -> None:
         visible = self._buffer[: self._visible]
-        prefetch = getattr(self.payloads.store, "prefetch_events", None)
+        prefetch = self._prefetch
         if prefetch is not None:
             prefetch(visible)  # a store failure fails the decision task, not the workflow
         del self._buffer[: self._visible]

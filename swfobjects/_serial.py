@@ -149,16 +149,17 @@ class SerialExecutor(ExecutorBase):
 
     def _run_activity_tasks(self, domain: str, task_list: str) -> bool:
         """Poll and run this task list's activity tasks until none is left; True if any ran."""
-        call = self.model.call
+        model = self.model
         poll = {"domain": domain, "taskList": {"name": task_list}, "identity": "serial"}
         ran = False
-        while True:
-            task = call("PollForActivityTask", poll)
+        while model.has_activity_task(domain, task_list):  # cheaper than an empty poll
+            task = model.call("PollForActivityTask", poll)
             if not task["taskToken"]:
                 return ran
             operation, params = self.activities.execute(task, self._heartbeat_for(task))
             self._respond(operation, params)
             ran = True
+        return ran
 
     def _run_decision_tasks(self, domain: str, task_list: str) -> bool:
         """Poll and decide this task list's decision tasks until none is left."""
@@ -169,9 +170,10 @@ class SerialExecutor(ExecutorBase):
             "maximumPageSize": 1000,
             "startAtPreviousStartedEvent": True,
         }
+        model = self.model
         ran = False
-        while True:
-            first = self.model.call("PollForDecisionTask", poll)
+        while model.has_decision_task(domain, task_list):
+            first = model.call("PollForDecisionTask", poll)
             if not first["taskToken"]:
                 return ran
             task = collect_decision_task(self.client, first, poll)
@@ -182,6 +184,7 @@ class SerialExecutor(ExecutorBase):
                 {"taskToken": task["taskToken"], "decisions": decisions},
             )
             ran = True
+        return ran
 
     def _respond(self, operation: str, params: dict[str, Any]) -> None:
         """Answer a task; a task that closed meanwhile (stale token) is dropped, as SWF does."""

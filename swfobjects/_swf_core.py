@@ -125,10 +125,12 @@ class ModelCore:
             self._handlers[operation] = handler
         if not isinstance(params, dict):
             raise SwfFault("SerializationException", "the request body must be a JSON object")
-        self._call_now = float(self.clock())  # one timestamp for all events of a call
+        now = self._call_now = float(self.clock())  # one timestamp for all events of a call
         try:
-            self.advance()
-            return handler(params)  # type: ignore[no-any-return]
+            due = self._due
+            if due and due[0][0] <= now:
+                self.advance()
+            return handler(params)
         except (KeyError, TypeError, AttributeError) as exc:
             raise SwfFault(
                 "ValidationException", f"{operation}: missing or malformed field ({exc})"

@@ -119,7 +119,7 @@ def apply_decisions(
 ) -> None:
     """Record the outcome of each decision, in order."""
     for decision in decisions:
-        if not execution.is_open:
+        if execution.close_status is not None:
             break
         decision_type = decision["decisionType"]
         attrs = dict(decision.get(decision_attributes_key(decision_type)) or {})

@@ -45,7 +45,7 @@ class TasksMixin(ModelCore):
             if (
                 execution.decision_state != "scheduled"
                 or execution.decision_scheduled_id != scheduled_id
-                or not execution.is_open
+                or execution.close_status is not None
             ):
                 continue
             return self._start_decision(execution, params, page_size, reverse)
@@ -58,7 +58,7 @@ class TasksMixin(ModelCore):
             execution, scheduled_id = queue[0]
             if (
                 execution.decision_state == "scheduled"
-                and execution.is_open
+                and execution.close_status is None
                 and execution.decision_scheduled_id == scheduled_id
             ):
                 return True
@@ -119,7 +119,7 @@ class TasksMixin(ModelCore):
             not isinstance(execution, Execution)
             or execution.decision_token != token
             or execution.decision_state != "started"
-            or not execution.is_open
+            or execution.close_status is not None
         ):
             raise SwfFault("UnknownResourceFault", "Unknown decision task token (stale or closed)")
         return execution
@@ -145,7 +145,7 @@ class TasksMixin(ModelCore):
         completed_id = self._append(execution, "DecisionTaskCompleted", attributes)
         execution.previous_started_id = execution.decision_started_id
         apply_decisions(self, execution, decisions, completed_id, unhandled)  # type: ignore[arg-type]
-        if execution.is_open:
+        if execution.close_status is None:
             needed = unhandled or execution.decision_needed
             execution.decision_state = "none"
             if needed:
@@ -198,7 +198,7 @@ class TasksMixin(ModelCore):
         while queue:
             task = queue[0]
             if (
-                task.execution.is_open
+                task.execution.close_status is None
                 and task.token is None
                 and task.execution.activities.get(task.activity_id) is task
             ):
@@ -212,7 +212,7 @@ class TasksMixin(ModelCore):
             not isinstance(task, ActivityTaskState)
             or task.token != token
             or task.execution.activities.get(task.activity_id) is not task
-            or not task.execution.is_open
+            or task.execution.close_status is not None
         ):
             raise SwfFault("UnknownResourceFault", "Unknown activity task token (stale or closed)")
         return task
