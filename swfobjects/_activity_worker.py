@@ -140,9 +140,12 @@ class ActivityRunner:
             "run_id": execution.get("runId", ""),
         }
         what = f"activity {kind['name']} ({task.get('activityId', '')})"
+        payloads = self.payloads
         try:
-            instance, activity = self.resolve(kind["name"], kind["version"])
-            data = self.payloads.decode_data(task.get("input"), f"input of {what}")
+            instance, activity = self._types.get((kind["name"], kind["version"])) or self.resolve(
+                kind["name"], kind["version"]
+            )
+            data = payloads.decode_data(task.get("input"), "input of " + what)
             args, kwargs = activity.arguments.decode(data)
             method = getattr(instance, activity.method_name)
             var_token = activity_var.set(_RunningTask(task, heartbeat))
@@ -150,8 +153,8 @@ class ActivityRunner:
                 value = method(*args, **kwargs)
             finally:
                 activity_var.reset(var_token)
-            result = self.payloads.encode(
-                value, activity.result, f"result of {what}", scope, activity.result_store
+            result = payloads.encode(
+                value, activity.result, "result of " + what, scope, activity.result_store
             )
         except CancelledError as cancelled:
             log.info("%s cancelled: %s", what, cancelled)

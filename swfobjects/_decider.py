@@ -68,6 +68,9 @@ _CLOSE_FAILED_EVENTS = frozenset(
 )
 
 
+_NOTHING_TO_DO = frozenset({"ActivityTaskStarted"})
+"""Events replay has no use for (not even a debug log line: they are frequent)."""
+
 _PAUSE_GC_FROM = 500
 """Feeds of at least this many events run with the cyclic garbage collector paused.
 
@@ -136,15 +139,16 @@ class Decider(FeatureEventsMixin):
         if not isinstance(events, list):
             events = list(events)
         markers = self.runtime.markers
+        last = self.last_event_id
         for event in events:
-            if event["eventType"] == "MarkerRecorded" and event["eventId"] > self.last_event_id:
+            if event["eventType"] == "MarkerRecorded" and event["eventId"] > last:
                 attrs = event.get("markerRecordedEventAttributes") or {}
                 markers[attrs.get("markerName", "")] = attrs.get("details")
         for event in events:
             event_id = event["eventId"]
-            if event_id <= self.last_event_id:
+            if event_id <= last:
                 continue
-            self.last_event_id = event_id
+            last = self.last_event_id = event_id
             event_type = event["eventType"]
             if event_type == "DecisionTaskStarted":
                 self._started = event
@@ -155,7 +159,7 @@ class Decider(FeatureEventsMixin):
                 self._started = None
             elif event_type != "DecisionTaskScheduled":
                 buffer.append(event)
-        self.runtime.history_length = self.last_event_id
+        self.runtime.history_length = last
         started = self._started
         if started is not None and self.ran_for != started["eventId"]:
             self._run_decision(started, replaying=False)
@@ -306,6 +310,8 @@ class Decider(FeatureEventsMixin):
         handler = self._handlers.get(event_type)
         if handler is not None:
             handler(event, event.get(event_attributes_key(event_type)) or {})
+        elif event_type in _NOTHING_TO_DO:
+            pass
         elif event_type in _CLOSE_EVENTS:
             self.closed = True
         elif event_type in _CLOSE_FAILED_EVENTS:

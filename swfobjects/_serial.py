@@ -77,6 +77,7 @@ class SerialExecutor(ExecutorBase):
         self.client.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
         self._registered: set[tuple[str, str, str]] = set()
         self._registry_size = (-1, -1)
+        self._polls: dict[tuple[str, str, str], dict[str, Any]] = {}
 
     # --- time ---------------------------------------------------------------------------
 
@@ -137,46 +138,52 @@ class SerialExecutor(ExecutorBase):
     # --- running ------------------------------------------------------------------------
 
     def _work_once(self) -> bool:
-        """Run every activity task and decision task available now; True if any ran."""
+        """Run activity and decision tasks until none is available now; True if any ran."""
+        model = self.model
         worked = False
-        for key, queue in list(self.model.activity_queues.items()):
-            if queue and self._run_activity_tasks(*key):
-                worked = True
-        for key, decision_queue in list(self.model.decision_queues.items()):
-            if decision_queue and self._run_decision_tasks(*key):
-                worked = True
-        return worked
+        while True:
+            ran = False
+            for key, queue in list(model.activity_queues.items()):
+                if queue and self._run_activity_tasks(*key):
+                    ran = True
+            for key, decision_queue in list(model.decision_queues.items()):
+                if decision_queue and self._run_decision_tasks(*key):
+                    ran = True
+            if not ran:
+                return worked
+            worked = True
+
+    def _poll_params(self, kind: str, domain: str, task_list: str) -> dict[str, Any]:
+        """The (reused) poll request for a task list."""
+        key = (kind, domain, task_list)
+        params = self._polls.get(key)
+        if params is None:
+            params = {"domain": domain, "taskList": {"name": task_list}, "identity": "serial"}
+            if kind == "decision":
+                params["maximumPageSize"] = 1000
+                params["startAtPreviousStartedEvent"] = True
+            self._polls[key] = params
+        return params
 
     def _run_activity_tasks(self, domain: str, task_list: str) -> bool:
-        """Poll and run this task list's activity tasks until none is left; True if any ran."""
+        """Run this task list's activity tasks until none is left; True if any ran."""
         model = self.model
-        poll = {"domain": domain, "taskList": {"name": task_list}, "identity": "serial"}
+        poll = self._poll_params("activity", domain, task_list)
         ran = False
         while model.has_activity_task(domain, task_list):  # cheaper than an empty poll
             task = model.call("PollForActivityTask", poll)
-            if not task["taskToken"]:
-                return ran
             operation, params = self.activities.execute(task, self._heartbeat_for(task))
             self._respond(operation, params)
             ran = True
         return ran
 
     def _run_decision_tasks(self, domain: str, task_list: str) -> bool:
-        """Poll and decide this task list's decision tasks until none is left."""
-        poll = {
-            "domain": domain,
-            "taskList": {"name": task_list},
-            "identity": "serial",
-            "maximumPageSize": 1000,
-            "startAtPreviousStartedEvent": True,
-        }
+        """Decide this task list's decision tasks until none is left; True if any ran."""
         model = self.model
+        poll = self._poll_params("decision", domain, task_list)
         ran = False
         while model.has_decision_task(domain, task_list):
-            first = model.call("PollForDecisionTask", poll)
-            if not first["taskToken"]:
-                return ran
-            task = collect_decision_task(self.client, first, poll)
+            task = collect_decision_task(self.client, model.call("PollForDecisionTask", poll), poll)
             self._sync_types()
             decisions = self.decisions.decide(task, self.client, domain)
             self._respond(

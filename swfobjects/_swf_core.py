@@ -27,6 +27,7 @@ MAX_PAGE = 1000
 MAX_DATA = 32_768
 MAX_ID = 256
 MAX_HISTORY = 25_000
+_MIN_COMPACT = 256
 
 _DECISION_WAKERS = frozenset(
     {
@@ -77,7 +78,7 @@ _ID_SOURCE = random.Random(os.urandom(32))
 def _random_id() -> str:
     """128 random bits in hex: run ids and task tokens (unique, not a secret: the model is
     in-process or on loopback, and a per-call ``os.urandom`` was a visible cost per task)."""
-    return f"{_ID_SOURCE.getrandbits(128):032x}"
+    return _ID_SOURCE.getrandbits(128).to_bytes(16, "big").hex()
 
 
 def _page_token(data: dict[str, Any]) -> str:
@@ -107,6 +108,7 @@ class ModelCore:
         self.activity_queues: dict[tuple[str, str], deque[ActivityTaskState]] = {}
         self.tokens: dict[str, Any] = {}
         self._due: list[tuple[float, int, tuple[Any, ...]]] = []
+        self._compact_due_at = _MIN_COMPACT
         self._seq = itertools.count()
         self.listeners: list[Callable[[], None]] = []
         self.new_id: Callable[[], str] = _random_id  # seam: the local service journals ids
@@ -192,7 +194,21 @@ class ModelCore:
         return value
 
     def _push_due(self, when: float, *item: Any) -> None:
-        heapq.heappush(self._due, (when, next(self._seq), item))
+        due = self._due
+        heapq.heappush(due, (when, next(self._seq), item))
+        if len(due) > self._compact_due_at:
+            self._compact_due()
+
+    def _compact_due(self) -> None:
+        """Drop the entries of timers and timeouts whose task or execution has closed.
+
+        Closing never searches the heap: stale entries are skipped when they come due. Without
+        this sweep a long run would keep one or two per activity it ever ran (memory, and a
+        deeper heap for every push); swept whenever the heap doubles, it costs O(1) per push.
+        """
+        self._due = [entry for entry in self._due if self._still_pending(entry[2])]
+        heapq.heapify(self._due)
+        self._compact_due_at = max(_MIN_COMPACT, 2 * len(self._due))
 
     def _new_token(self, target: Any) -> str:
         token = self.new_id() + self.new_id()
@@ -251,6 +267,9 @@ class ModelCore:
     # --- provided by SwfModel -----------------------------------------------------------
 
     def advance(self) -> int:
+        raise NotImplementedError
+
+    def _still_pending(self, item: tuple[Any, ...]) -> bool:
         raise NotImplementedError
 
     def _terminate(

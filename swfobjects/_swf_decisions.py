@@ -49,6 +49,26 @@ _LIMITS = {
     "id": 256,
     "name": 64,
 }
+_CHECKED_KEYS: dict[str, tuple[str, ...]] = {
+    "ScheduleActivityTask": ("activityId", "input", "control"),
+    "RequestCancelActivityTask": ("activityId",),
+    "CompleteWorkflowExecution": ("result",),
+    "FailWorkflowExecution": ("reason", "details"),
+    "CancelWorkflowExecution": ("details",),
+    "ContinueAsNewWorkflowExecution": ("input",),
+    "RecordMarker": ("markerName", "details"),
+    "StartTimer": ("timerId", "control"),
+    "CancelTimer": ("timerId",),
+    "SignalExternalWorkflowExecution": ("workflowId", "signalName", "input", "control"),
+    "RequestCancelExternalWorkflowExecution": ("workflowId", "control"),
+    "StartChildWorkflowExecution": ("workflowId", "input", "control"),
+    "ScheduleLambdaFunction": ("id", "name", "input", "control"),
+}
+_CHECKED: dict[str, tuple[tuple[str, int], ...]] = {
+    decision_type: tuple((key, _LIMITS[key]) for key in keys)
+    for decision_type, keys in _CHECKED_KEYS.items()
+}
+"""Per decision type, the string attributes whose length SWF limits (checked if present)."""
 _CLOSE = frozenset(
     {
         "CompleteWorkflowExecution",
@@ -82,13 +102,11 @@ def validate_decisions(decisions: list[Any]) -> None:
                     "ValidationException",
                     f"{_where(index)}.{attrs_key}.{key}: required for {decision_type}",
                 )
-        for key, value in attrs.items():
-            limit = _LIMITS.get(key)
-            if limit is None or value is None:
+        for key, limit in _CHECKED[decision_type]:
+            value = attrs.get(key)
+            if value is None:
                 continue
             if not isinstance(value, str) or len(value) > limit:
-                if key == "name" and decision_type != "ScheduleLambdaFunction":
-                    continue
                 raise SwfFault(
                     "ValidationException",
                     f"1 validation error detected: Value at '{_where(index)}."
@@ -172,7 +190,9 @@ def _schedule_activity(
         event["taskList"] = {"name": task_list["name"]}
         event["decisionTaskCompletedEventId"] = completed_id
         for key, default_key, missing in _ACTIVITY_TIMEOUTS:
-            value = attrs.get(key) or defaults.get(default_key)
+            value = attrs.get(key)
+            if not value:
+                value = defaults.get(default_key)
             if value is None:
                 cause = missing
                 break
