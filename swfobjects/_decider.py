@@ -35,7 +35,7 @@ from ._payload import Payloads
 from ._promise import Promise
 from ._runtime import WAKE_TIMER_PREFIX, Command, ScheduleRefused, WorkflowRuntime
 from ._runtime_features import ContinueAsNew
-from ._shapes import event_attributes_key
+from ._shapes import _EVENT_KEYS, event_attributes_key
 
 __all__ = ["Decider", "decide", "MAX_DECISIONS", "MAX_RESPONSE_CHARS", "MAX_OPEN"]
 
@@ -67,6 +67,16 @@ _CLOSE_FAILED_EVENTS = frozenset(
     }
 )
 
+
+_DECISION_TASK_EVENTS = frozenset(
+    {
+        "DecisionTaskScheduled",
+        "DecisionTaskStarted",
+        "DecisionTaskCompleted",
+        "DecisionTaskTimedOut",
+    }
+)
+"""Events that delimit decision tasks; the decider reads them itself instead of buffering them."""
 
 _NOTHING_TO_DO = frozenset({"ActivityTaskStarted"})
 """Events replay has no use for (not even a debug log line: they are frequent)."""
@@ -135,30 +145,31 @@ class Decider(FeatureEventsMixin):
             gc.enable()
 
     def _feed(self, events: Iterable[dict[str, Any]]) -> None:
-        buffer = self._buffer
         if not isinstance(events, list):
             events = list(events)
-        markers = self.runtime.markers
         last = self.last_event_id
+        if events and events[0]["eventId"] <= last:
+            events = [event for event in events if event["eventId"] > last]  # seen already
+        if events:
+            last = events[-1]["eventId"]  # SWF histories are in ascending order
+        markers = self.runtime.markers
         for event in events:
-            if event["eventType"] == "MarkerRecorded" and event["eventId"] > last:
+            if event["eventType"] == "MarkerRecorded":
                 attrs = event.get("markerRecordedEventAttributes") or {}
                 markers[attrs.get("markerName", "")] = attrs.get("details")
+        buffer = self._buffer
         for event in events:
-            event_id = event["eventId"]
-            if event_id <= last:
-                continue
-            last = self.last_event_id = event_id
             event_type = event["eventType"]
-            if event_type == "DecisionTaskStarted":
+            if event_type not in _DECISION_TASK_EVENTS:
+                buffer.append(event)
+            elif event_type == "DecisionTaskStarted":
                 self._started = event
                 self._visible = len(buffer)
             elif event_type == "DecisionTaskCompleted":
                 self._decision_completed(event)
             elif event_type == "DecisionTaskTimedOut":
                 self._started = None
-            elif event_type != "DecisionTaskScheduled":
-                buffer.append(event)
+        self.last_event_id = last
         self.runtime.history_length = last
         started = self._started
         if started is not None and self.ran_for != started["eventId"]:
@@ -200,12 +211,18 @@ class Decider(FeatureEventsMixin):
         try:
             if guard is not None:
                 guard.__enter__()
-            apply = self._apply
+            handlers = self._handlers
             for event in visible:
-                apply(event)
+                event_type = event["eventType"]
+                handler = handlers.get(event_type)
+                if handler is None:
+                    self._apply_unhandled(event)
+                    continue
+                key = _EVENT_KEYS.get(event_type) or event_attributes_key(event_type)
+                handler(event, event.get(key) or {})
             run = runtime.scheduler.run
             run()
-            while runtime.check_waiters():
+            while runtime.waiters and runtime.check_waiters():
                 run()
         finally:
             if guard is not None:
@@ -305,12 +322,10 @@ class Decider(FeatureEventsMixin):
                 table[name[4:]] = getattr(self, name)
         return table
 
-    def _apply(self, event: dict[str, Any]) -> None:
+    def _apply_unhandled(self, event: dict[str, Any]) -> None:
+        """An event no ``_on_<type>`` handler reads: closes the run, or is ignored."""
         event_type = event["eventType"]
-        handler = self._handlers.get(event_type)
-        if handler is not None:
-            handler(event, event.get(event_attributes_key(event_type)) or {})
-        elif event_type in _NOTHING_TO_DO:
+        if event_type in _NOTHING_TO_DO:
             pass
         elif event_type in _CLOSE_EVENTS:
             self.closed = True

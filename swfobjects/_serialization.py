@@ -498,7 +498,7 @@ class ArgumentsCodec:
         """Positional and keyword arguments for a JSON object made by :meth:`encode`."""
         if data is None:
             data = {}
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):
             raise SerializationError(
                 f"cannot decode {self.what} input: expected a JSON object of arguments, "
                 f"got {type(data).__name__}"
@@ -530,12 +530,20 @@ class ArgumentsCodec:
             except SerializationError as exc:
                 path = _join(name, exc.path) if exc.path and exc.path != name else name
                 raise SerializationError(str(exc), path=path) from None
-            if kind is inspect.Parameter.POSITIONAL_ONLY:
+            if kind is _POSITIONAL_OR_KEYWORD:
+                kwargs[name] = value
+            elif kind is _POSITIONAL_ONLY:
                 args.append(value)
-            elif kind is inspect.Parameter.VAR_POSITIONAL:
+            elif kind is _VAR_POSITIONAL:
                 args.extend(value)
-            elif kind is inspect.Parameter.VAR_KEYWORD:
+            elif kind is _VAR_KEYWORD:
                 kwargs.update(value)
             else:
                 kwargs[name] = value
         return args, kwargs
+
+
+_POSITIONAL_OR_KEYWORD = inspect.Parameter.POSITIONAL_OR_KEYWORD
+_POSITIONAL_ONLY = inspect.Parameter.POSITIONAL_ONLY
+_VAR_POSITIONAL = inspect.Parameter.VAR_POSITIONAL
+_VAR_KEYWORD = inspect.Parameter.VAR_KEYWORD

@@ -211,7 +211,7 @@ class ModelCore:
         self._compact_due_at = max(_MIN_COMPACT, 2 * len(self._due))
 
     def _new_token(self, target: Any) -> str:
-        token = self.new_id() + self.new_id()
+        token = self.new_id()
         self.tokens[token] = target
         return token
 
@@ -227,14 +227,15 @@ class ModelCore:
                 _EVENT_KEYS.get(event_type) or event_attributes_key(event_type): attributes,
             }
         )
-        if event_type in _DECISION_WAKERS and execution.close_status is None:
-            self._need_decision(execution)
-        if (
-            len(events) >= MAX_HISTORY - 1  # the terminated event is the last one
-            and execution.close_status is None
-            and event_type != "WorkflowExecutionTerminated"
-        ):
-            self._terminate(execution, "EVENT_LIMIT_EXCEEDED", None, None)
+        if execution.close_status is None:
+            if event_type in _DECISION_WAKERS:
+                self._need_decision(execution)  # may append (and check) DecisionTaskScheduled
+            if (
+                event_id >= MAX_HISTORY - 1  # the terminated event is the last one
+                and execution.close_status is None
+                and event_type != "WorkflowExecutionTerminated"
+            ):
+                self._terminate(execution, "EVENT_LIMIT_EXCEEDED", None, None)
         return event_id
 
     def _need_decision(self, execution: Execution) -> None:

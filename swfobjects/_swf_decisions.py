@@ -151,26 +151,6 @@ def _fail(model: SwfModel, execution: Execution, event: str, attrs: dict[str, An
     model._append(execution, event, attrs)
 
 
-_ACTIVITY_TIMEOUTS = (
-    (
-        "scheduleToStartTimeout",
-        "defaultTaskScheduleToStartTimeout",
-        "DEFAULT_SCHEDULE_TO_START_TIMEOUT_UNDEFINED",
-    ),
-    (
-        "scheduleToCloseTimeout",
-        "defaultTaskScheduleToCloseTimeout",
-        "DEFAULT_SCHEDULE_TO_CLOSE_TIMEOUT_UNDEFINED",
-    ),
-    (
-        "startToCloseTimeout",
-        "defaultTaskStartToCloseTimeout",
-        "DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED",
-    ),
-    ("heartbeatTimeout", "defaultTaskHeartbeatTimeout", "DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED"),
-)
-
-
 def _schedule_activity(
     model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
 ) -> None:
@@ -178,40 +158,48 @@ def _schedule_activity(
     activity_id = attrs["activityId"]
     record = model.types.get(("activity", execution.domain, kind.get("name"), kind.get("version")))
     cause = _schedule_activity_refusal(execution, record, activity_id)
-    defaults = record.defaults if record is not None else {}
-    task_list: Any = attrs.get("taskList") or defaults.get("defaultTaskList")
-    if cause is None and not task_list:
-        cause = "DEFAULT_TASK_LIST_UNDEFINED"
-    event: dict[str, Any] = {
-        "activityType": dict(kind),
-        "activityId": activity_id,
-    }
-    if cause is None:
-        event["taskList"] = {"name": task_list["name"]}
-        event["decisionTaskCompletedEventId"] = completed_id
-        for key, default_key, missing in _ACTIVITY_TIMEOUTS:
-            value = attrs.get(key)
-            if not value:
-                value = defaults.get(default_key)
-            if value is None:
-                cause = missing
-                break
-            event[key] = value
-    if cause is not None:
-        event = {
-            "activityType": event["activityType"],
-            "activityId": activity_id,
-            "cause": cause,
-            "decisionTaskCompletedEventId": completed_id,
-        }
-        _fail(model, execution, "ScheduleActivityTaskFailed", event)
+    if cause is not None or record is None:
+        _refuse_activity(model, execution, kind, activity_id, cause or "", completed_id)
         return
-    text = attrs.get("input")
+    defaults = record.defaults
+    get = attrs.get
+    task_list = get("taskList") or defaults.get("defaultTaskList")
+    to_start = get("scheduleToStartTimeout") or defaults.get("defaultTaskScheduleToStartTimeout")
+    to_close = get("scheduleToCloseTimeout") or defaults.get("defaultTaskScheduleToCloseTimeout")
+    start_to_close = get("startToCloseTimeout") or defaults.get("defaultTaskStartToCloseTimeout")
+    heartbeat = get("heartbeatTimeout") or defaults.get("defaultTaskHeartbeatTimeout")
+    if not task_list:
+        cause = "DEFAULT_TASK_LIST_UNDEFINED"
+    elif to_start is None:
+        cause = "DEFAULT_SCHEDULE_TO_START_TIMEOUT_UNDEFINED"
+    elif to_close is None:
+        cause = "DEFAULT_SCHEDULE_TO_CLOSE_TIMEOUT_UNDEFINED"
+    elif start_to_close is None:
+        cause = "DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED"
+    elif heartbeat is None:
+        cause = "DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED"
+    if cause is not None:
+        _refuse_activity(model, execution, kind, activity_id, cause, completed_id)
+        return
+    activity_type = dict(kind)
+    task_list_name = task_list["name"]
+    event: dict[str, Any] = {
+        "activityType": activity_type,
+        "activityId": activity_id,
+        "taskList": {"name": task_list_name},
+        "decisionTaskCompletedEventId": completed_id,
+        "scheduleToStartTimeout": to_start,
+        "scheduleToCloseTimeout": to_close,
+        "startToCloseTimeout": start_to_close,
+        "heartbeatTimeout": heartbeat,
+    }
+    text = get("input")
     if text is not None:
         event["input"] = text
-    if attrs.get("control") is not None:
-        event["control"] = attrs["control"]
-    priority = attrs.get("taskPriority", defaults.get("defaultTaskPriority"))
+    control = get("control")
+    if control is not None:
+        event["control"] = control
+    priority = get("taskPriority", defaults.get("defaultTaskPriority"))
     if priority is not None:
         event["taskPriority"] = priority
     scheduled_id = model._append(execution, "ActivityTaskScheduled", event)
@@ -220,18 +208,35 @@ def _schedule_activity(
         ActivityTaskState(
             execution,
             activity_id,
-            event["activityType"],
+            activity_type,
             scheduled_id,
-            task_list["name"],
+            task_list_name,
             text,
-            event["scheduleToStartTimeout"],
-            event["scheduleToCloseTimeout"],
-            event["startToCloseTimeout"],
-            event["heartbeatTimeout"],
+            to_start,
+            to_close,
+            start_to_close,
+            heartbeat,
             priority,
             model.now(),
         ),
     )
+
+
+def _refuse_activity(
+    model: SwfModel,
+    execution: Execution,
+    kind: dict[str, Any],
+    activity_id: str,
+    cause: str,
+    completed_id: int,
+) -> None:
+    attributes = {
+        "activityType": dict(kind),
+        "activityId": activity_id,
+        "cause": cause,
+        "decisionTaskCompletedEventId": completed_id,
+    }
+    _fail(model, execution, "ScheduleActivityTaskFailed", attributes)
 
 
 def _schedule_activity_refusal(execution: Execution, record: Any, activity_id: str) -> str | None:

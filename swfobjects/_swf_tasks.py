@@ -11,7 +11,6 @@ from ._swf_core import (
     ModelCore,
     _page_token,
     _read_page_token,
-    _seconds,
 )
 from ._swf_decisions import apply_decisions, validate_decisions
 from ._swf_state import ActivityTaskState, Execution, SwfFault
@@ -69,8 +68,9 @@ class TasksMixin(ModelCore):
         self, execution: Execution, params: dict[str, Any], page_size: int, reverse: bool
     ) -> dict[str, Any]:
         attributes: dict[str, Any] = {"scheduledEventId": execution.decision_scheduled_id}
-        if params.get("identity"):
-            attributes["identity"] = params["identity"][:MAX_ID]
+        identity = params.get("identity")
+        if identity:
+            attributes["identity"] = identity[:MAX_ID]
         execution.decision_state = "started"
         started_id = self._append(execution, "DecisionTaskStarted", attributes)
         execution.decision_started_id = started_id
@@ -78,8 +78,8 @@ class TasksMixin(ModelCore):
         if execution.decision_token:
             self.tokens.pop(execution.decision_token, None)
         execution.decision_token = token
-        limit = _seconds(execution.task_timeout)
-        if limit is not None:
+        if execution.task_timeout != "NONE":
+            limit = float(execution.task_timeout)
             self._push_due(self.now() + limit, "decision", execution, started_id)
         since = 0
         if params.get("startAtPreviousStartedEvent") and execution.previous_started_id:
@@ -98,7 +98,11 @@ class TasksMixin(ModelCore):
         events = execution.events[since : execution.decision_started_id]
         if reverse:
             events = events[::-1]
-        page = events[offset : offset + page_size]
+        page = (
+            events
+            if offset == 0 and len(events) <= page_size
+            else events[offset : offset + page_size]
+        )
         response: dict[str, Any] = {
             "taskToken": token,
             "startedEventId": execution.decision_started_id,
