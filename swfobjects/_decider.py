@@ -35,7 +35,7 @@ from ._payload import Payloads
 from ._promise import Promise
 from ._runtime import WAKE_TIMER_PREFIX, Command, ScheduleRefused, WorkflowRuntime
 from ._runtime_features import ContinueAsNew
-from ._shapes import _EVENT_KEYS, event_attributes_key
+from ._shapes import EVENT_KEYS, event_attributes_key
 
 __all__ = ["Decider", "decide", "MAX_DECISIONS", "MAX_RESPONSE_CHARS", "MAX_OPEN"]
 
@@ -218,7 +218,7 @@ class Decider(FeatureEventsMixin):
                 if handler is None:
                     self._apply_unhandled(event)
                     continue
-                key = _EVENT_KEYS.get(event_type) or event_attributes_key(event_type)
+                key = EVENT_KEYS.get(event_type) or event_attributes_key(event_type)
                 handler(event, event.get(key) or {})
             run = runtime.scheduler.run
             run()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sized
 from typing import Any
 
 from ._activity_worker import ActivityRunner
@@ -144,10 +144,10 @@ class SerialExecutor(ExecutorBase):
         while True:
             ran = False
             for key, queue in list(model.activity_queues.items()):
-                if queue and self._run_activity_tasks(*key):
+                if queue and self._run_activity_tasks(key, queue):
                     ran = True
             for key, decision_queue in list(model.decision_queues.items()):
-                if decision_queue and self._run_decision_tasks(*key):
+                if decision_queue and self._run_decision_tasks(key, decision_queue):
                     ran = True
             if not ran:
                 return worked
@@ -165,24 +165,26 @@ class SerialExecutor(ExecutorBase):
             self._polls[key] = params
         return params
 
-    def _run_activity_tasks(self, domain: str, task_list: str) -> bool:
+    def _run_activity_tasks(self, key: tuple[str, str], queue: Sized) -> bool:
         """Run this task list's activity tasks until none is left; True if any ran."""
         model = self.model
+        domain, task_list = key
         poll = self._poll_params("activity", domain, task_list)
         ran = False
-        while model.has_activity_task(domain, task_list):  # cheaper than an empty poll
+        while queue and model.has_activity_task(domain, task_list):  # cheaper than a poll
             task = model.call("PollForActivityTask", poll)
             operation, params = self.activities.execute(task, self._heartbeat_for(task))
             self._respond(operation, params)
             ran = True
         return ran
 
-    def _run_decision_tasks(self, domain: str, task_list: str) -> bool:
+    def _run_decision_tasks(self, key: tuple[str, str], queue: Sized) -> bool:
         """Decide this task list's decision tasks until none is left; True if any ran."""
         model = self.model
+        domain, task_list = key
         poll = self._poll_params("decision", domain, task_list)
         ran = False
-        while model.has_decision_task(domain, task_list):
+        while queue and model.has_decision_task(domain, task_list):
             task = collect_decision_task(self.client, model.call("PollForDecisionTask", poll), poll)
             self._sync_types()
             decisions = self.decisions.decide(task, self.client, domain)

@@ -9,29 +9,33 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "EVENT_KEYS",
+    "DECISION_KEYS",
     "event_attributes_key",
     "decision_attributes_key",
     "event_attributes",
     "decision_attributes",
 ]
 
-_EVENT_KEYS: dict[str, str] = {}
-_DECISION_KEYS: dict[str, str] = {}
+EVENT_KEYS: dict[str, str] = {}
+"""Cache of :func:`event_attributes_key`; hot loops read it directly (``.get(t) or ...``)."""
+DECISION_KEYS: dict[str, str] = {}
+"""Cache of :func:`decision_attributes_key`."""
 
 
 def event_attributes_key(event_type: str) -> str:
     """``"activityTaskScheduledEventAttributes"`` for ``"ActivityTaskScheduled"``."""
-    key = _EVENT_KEYS.get(event_type)
+    key = EVENT_KEYS.get(event_type)
     if key is None:
-        key = _EVENT_KEYS[event_type] = event_type[0].lower() + event_type[1:] + "EventAttributes"
+        key = EVENT_KEYS[event_type] = event_type[0].lower() + event_type[1:] + "EventAttributes"
     return key
 
 
 def decision_attributes_key(decision_type: str) -> str:
     """``"scheduleActivityTaskDecisionAttributes"`` for ``"ScheduleActivityTask"``."""
-    key = _DECISION_KEYS.get(decision_type)
+    key = DECISION_KEYS.get(decision_type)
     if key is None:
-        key = _DECISION_KEYS[decision_type] = (
+        key = DECISION_KEYS[decision_type] = (
             decision_type[0].lower() + decision_type[1:] + "DecisionAttributes"
         )
     return key

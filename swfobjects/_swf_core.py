@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from ._shapes import _EVENT_KEYS, event_attributes_key
+from ._shapes import EVENT_KEYS, event_attributes_key
 from ._swf_state import ActivityTaskState, Domain, Execution, SwfFault
 
 __all__ = ["ModelCore", "MAX_OPEN", "MAX_PAGE", "MAX_DATA", "MAX_ID", "MAX_HISTORY"]
@@ -151,6 +151,13 @@ class ModelCore:
         now = self._call_now
         return now if now is not None else float(self.clock())
 
+    def _registered_domain(self, name: Any) -> str:
+        """``name`` if it is a registered domain (the hot path of :meth:`_domain`)."""
+        domain = self.domains.get(name) if type(name) is str else None
+        if domain is None or domain.status != "REGISTERED":
+            return self._domain(name).name  # raises SWF's fault
+        return name
+
     def _domain(self, name: Any, *, registered: bool = True) -> Domain:
         if not isinstance(name, str):
             raise SwfFault("ValidationException", "domain must be a string")
@@ -224,7 +231,7 @@ class ModelCore:
                 "eventTimestamp": now if now is not None else float(self.clock()),
                 "eventType": event_type,
                 "eventId": event_id,
-                _EVENT_KEYS.get(event_type) or event_attributes_key(event_type): attributes,
+                EVENT_KEYS.get(event_type) or event_attributes_key(event_type): attributes,
             }
         )
         if execution.close_status is None:

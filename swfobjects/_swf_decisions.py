@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._shapes import decision_attributes_key
+from ._shapes import DECISION_KEYS, decision_attributes_key
 from ._swf_state import ActivityTaskState, Execution, SwfFault
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def validate_decisions(decisions: list[Any]) -> None:
                 "ValidationException",
                 f"{_where(index)}.decisionType: unknown decision type {decision_type!r}",
             )
-        attrs_key = decision_attributes_key(decision_type)
+        attrs_key = DECISION_KEYS.get(decision_type) or decision_attributes_key(decision_type)
         attrs = decision.get(attrs_key)
         if attrs is None:
             attrs = {}
@@ -140,7 +140,8 @@ def apply_decisions(
         if execution.close_status is not None:
             break
         decision_type = decision["decisionType"]
-        attrs = dict(decision.get(decision_attributes_key(decision_type)) or {})
+        attrs_key = DECISION_KEYS.get(decision_type) or decision_attributes_key(decision_type)
+        attrs = dict(decision.get(attrs_key) or {})
         if decision_type in _CLOSE:
             _close(model, execution, decision_type, attrs, completed_id, unhandled)
         else:

@@ -24,7 +24,7 @@ class TasksMixin(ModelCore):
     # --- decision tasks -----------------------------------------------------------------
 
     def op_PollForDecisionTask(self, params: dict[str, Any]) -> dict[str, Any]:
-        domain = self._domain(params.get("domain")).name
+        domain = self._registered_domain(params.get("domain"))
         task_list = params["taskList"]["name"]
         page_size = int(params.get("maximumPageSize") or MAX_PAGE)
         if not 1 <= page_size <= MAX_PAGE:
@@ -160,7 +160,7 @@ class TasksMixin(ModelCore):
     # --- activity tasks -----------------------------------------------------------------
 
     def op_PollForActivityTask(self, params: dict[str, Any]) -> dict[str, Any]:
-        domain = self._domain(params.get("domain")).name
+        domain = self._registered_domain(params.get("domain"))
         queue = self.activity_queues.get((domain, params["taskList"]["name"]))
         while queue:
             task = queue.popleft()
@@ -245,7 +245,18 @@ class TasksMixin(ModelCore):
         return {}
 
     def op_RespondActivityTaskCompleted(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._answer_activity(params, "ActivityTaskCompleted", (("result", MAX_DATA),))
+        task = self._activity_task(params.get("taskToken"))
+        result = self._text(params, "result")
+        self._close_activity(task)
+        attributes: dict[str, Any] = {
+            "scheduledEventId": task.scheduled_event_id,
+            "startedEventId": task.started_event_id,
+        }
+        if result is not None:
+            attributes["result"] = result
+        self._append(task.execution, "ActivityTaskCompleted", attributes)
+        self._notify()
+        return {}
 
     def op_RespondActivityTaskFailed(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._answer_activity(
