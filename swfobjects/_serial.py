@@ -77,7 +77,7 @@ class SerialExecutor(ExecutorBase):
         self.client.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
         self._registered: set[tuple[str, str, str]] = set()
         self._registry_size = (-1, -1)
-        self._polls: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._polls: dict[tuple[str, tuple[str, str]], dict[str, Any]] = {}
 
     # --- time ---------------------------------------------------------------------------
 
@@ -153,41 +153,50 @@ class SerialExecutor(ExecutorBase):
                 return worked
             worked = True
 
-    def _poll_params(self, kind: str, domain: str, task_list: str) -> dict[str, Any]:
-        """The (reused) poll request for a task list."""
-        key = (kind, domain, task_list)
-        params = self._polls.get(key)
+    def _poll_params(self, kind: str, key: tuple[str, str]) -> dict[str, Any]:
+        """The poll request for a task list, built once and reused."""
+        polls = self._polls
+        params = polls.get((kind, key))
         if params is None:
+            domain, task_list = key
             params = {"domain": domain, "taskList": {"name": task_list}, "identity": "serial"}
             if kind == "decision":
                 params["maximumPageSize"] = 1000
                 params["startAtPreviousStartedEvent"] = True
-            self._polls[key] = params
+            polls[(kind, key)] = params
         return params
 
     def _run_activity_tasks(self, key: tuple[str, str], queue: Sized) -> bool:
-        """Run this task list's activity tasks until none is left; True if any ran."""
-        model = self.model
-        domain, task_list = key
-        poll = self._poll_params("activity", domain, task_list)
+        """Run this task list's activity tasks until none is left; True if any ran.
+
+        The queue may hold entries the model skips (tasks of closed runs): a poll then comes
+        back empty, as SWF's would.
+        """
+        call = self.model.call
+        execute = self.activities.execute
+        poll = self._poll_params("activity", key)
         ran = False
-        while queue and model.has_activity_task(domain, task_list):  # cheaper than a poll
-            task = model.call("PollForActivityTask", poll)
-            operation, params = self.activities.execute(task, self._heartbeat_for(task))
+        while queue:
+            task = call("PollForActivityTask", poll)
+            if not task["taskToken"]:
+                break
+            operation, params = execute(task, self._heartbeat_for(task))
             self._respond(operation, params)
             ran = True
         return ran
 
     def _run_decision_tasks(self, key: tuple[str, str], queue: Sized) -> bool:
         """Decide this task list's decision tasks until none is left; True if any ran."""
-        model = self.model
-        domain, task_list = key
-        poll = self._poll_params("decision", domain, task_list)
+        call = self.model.call
+        poll = self._poll_params("decision", key)
         ran = False
-        while queue and model.has_decision_task(domain, task_list):
-            task = collect_decision_task(self.client, model.call("PollForDecisionTask", poll), poll)
+        while queue:
+            first = call("PollForDecisionTask", poll)
+            if not first["taskToken"]:
+                break
+            task = collect_decision_task(self.client, first, poll)
             self._sync_types()
-            decisions = self.decisions.decide(task, self.client, domain)
+            decisions = self.decisions.decide(task, self.client, key[0])
             self._respond(
                 "RespondDecisionTaskCompleted",
                 {"taskToken": task["taskToken"], "decisions": decisions},
