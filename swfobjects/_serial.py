@@ -9,6 +9,7 @@ only timers are pending (``skip_time=True``, the default).
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Iterable, Sized
@@ -30,6 +31,9 @@ __all__ = ["SerialExecutor"]
 
 log = logging.getLogger("swfobjects.serial")
 
+_YOUNG_OBJECTS = 100_000
+"""Allocations between the young-generation collections of a run with ``pause_gc``."""
+
 
 class SerialExecutor(ExecutorBase):
     """Run workflows in this process, on an in-memory SWF.
@@ -47,6 +51,13 @@ class SerialExecutor(ExecutorBase):
       clock, ``random`` or ``uuid4`` directly.
     * ``check_replay`` (for tests): after every cached decision, check that a full replay
       decides the same.
+    * ``pause_gc`` (default on): while it runs tasks, the executor replaces CPython's
+      automatic cyclic garbage collection with a young-generation collection every
+      ``_YOUNG_OBJECTS`` allocations. The automatic collector also rescans the old generation,
+      which here is mostly the growing history every run keeps: that made long runs
+      superlinear (a 10,000-activity fan-out paid a quarter of its time to it). Garbage
+      without cycles is freed at once as always; the collector is back to normal when
+      ``run``/``run_until_idle`` returns.
     """
 
     def __init__(
@@ -59,8 +70,10 @@ class SerialExecutor(ExecutorBase):
         cache_size: int = 1000,
         check_determinism: bool = True,
         check_replay: bool = False,
+        pause_gc: bool = True,
     ) -> None:
         self.skip_time = skip_time
+        self.pause_gc = pause_gc
         self.domain = domain
         self._offset = 0.0
         self.model = SwfModel(clock=self._clock)
@@ -152,6 +165,8 @@ class SerialExecutor(ExecutorBase):
             if not ran:
                 return worked
             worked = True
+            if self.pause_gc and gc.get_count()[0] > _YOUNG_OBJECTS:
+                gc.collect(1)  # cycles made by activity code are freed as the run goes
 
     def _poll_params(self, kind: str, key: tuple[str, str]) -> dict[str, Any]:
         """The poll request for a task list, built once and reused."""
@@ -239,15 +254,22 @@ class SerialExecutor(ExecutorBase):
     def run_until_idle(self) -> None:
         """Process everything runnable now: tasks, due timers, and (with ``skip_time``) timers
         that are pending, until only external input (signals) or the real clock can help."""
-        while True:
-            self.model.advance()
-            if self._work_once():
-                continue
-            if self.model.advance():
-                continue
-            if self.skip_time and self._skip_ahead():
-                continue
-            return
+        paused = self.pause_gc and gc.isenabled()
+        if paused:
+            gc.disable()  # see pause_gc
+        try:
+            while True:
+                self.model.advance()
+                if self._work_once():
+                    continue
+                if self.model.advance():
+                    continue
+                if self.skip_time and self._skip_ahead():
+                    continue
+                return
+        finally:
+            if paused:
+                gc.enable()
 
     def _wait(self, handle: WorkflowHandle, timeout: float | None) -> None:
         execution = self.model._find(self.domain, handle.execution)

@@ -189,3 +189,70 @@ def test_history_limit_terminates_the_execution_like_swf():
     assert (caught.value.status, caught.value.reason) == ("TERMINATED", "EVENT_LIMIT_EXCEEDED")
     events = handle.history()
     assert len(events) == 25_000 and events[-1]["eventType"] == "WorkflowExecutionTerminated"
+
+
+class _Cycle:
+    """An object in a reference cycle: only the cyclic collector can free it."""
+
+    freed = 0
+
+    def __init__(self) -> None:
+        self.me = self
+
+    def __del__(self) -> None:
+        _Cycle.freed += 1
+
+
+class CycleMaker(ActivityWorker, task_list="cycles"):
+    @activity_task
+    def make(self, i: int) -> int:
+        _Cycle()
+        return _Cycle.freed  # how many cycles were freed before this call
+
+
+class MakeCycles(Workflow, task_list="cycles-wf"):
+    maker = CycleMaker.client()
+
+    @decision_task
+    async def run(self, n: int) -> int:
+        freed = 0
+        for i in range(n):
+            freed = await self.maker.make(i)
+        return freed
+
+
+def test_paused_gc_still_frees_cycles_during_the_run_and_is_restored(monkeypatch):
+    import gc
+
+    import swfobjects._serial as serial
+
+    monkeypatch.setattr(serial, "_YOUNG_OBJECTS", 2_000)
+    _Cycle.freed = 0
+    freed_during_run = SerialExecutor().run(MakeCycles, 300)
+    assert freed_during_run > 100  # young collections ran while the workflow ran
+    assert gc.isenabled()
+
+
+def test_gc_is_restored_when_a_run_fails(monkeypatch):
+    import gc
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("decider exploded")
+
+    executor = SerialExecutor()
+    monkeypatch.setattr(executor.decisions, "decide", boom)
+    with pytest.raises(RuntimeError, match="decider exploded"):
+        executor.run(MakeCycles, 3)
+    assert gc.isenabled()
+
+
+def test_pause_gc_off_leaves_the_collector_alone(monkeypatch):
+    import gc
+
+    seen = []
+    monkeypatch.setattr(
+        CycleMaker, "make", lambda self, i: seen.append(gc.isenabled()) or 0, raising=True
+    )
+    SerialExecutor(pause_gc=False).run(MakeCycles, 2)
+    SerialExecutor().run(MakeCycles, 2)
+    assert seen == [True, True, False, False]
