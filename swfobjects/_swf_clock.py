@@ -128,14 +128,17 @@ class ClockMixin(ModelCore):
     def schedule_activity(self, execution: Execution, task: ActivityTaskState) -> None:
         """Queue an activity task and arm its schedule-to-start/close timeouts."""
         execution.activities[task.activity_id] = task
-        self.activity_queues.setdefault((execution.domain, task.task_list), deque()).append(task)
-        for timeout, kind in (
-            (task.schedule_to_start, "SCHEDULE_TO_START"),
-            (task.schedule_to_close, "SCHEDULE_TO_CLOSE"),
-        ):
-            limit = _seconds(timeout)
-            if limit is not None:
-                self._push_due(task.scheduled_at + limit, "activity", task, kind)
+        key = (execution.domain, task.task_list)
+        queue = self.activity_queues.get(key)
+        if queue is None:
+            queue = self.activity_queues[key] = deque()
+        queue.append(task)
+        if task.schedule_to_start != "NONE":
+            limit = float(task.schedule_to_start)
+            self._push_due(task.scheduled_at + limit, "activity", task, "SCHEDULE_TO_START")
+        if task.schedule_to_close != "NONE":
+            limit = float(task.schedule_to_close)
+            self._push_due(task.scheduled_at + limit, "activity", task, "SCHEDULE_TO_CLOSE")
 
     def start_timer(
         self, execution: Execution, timer_id: str, seconds: float, started_id: int

@@ -264,7 +264,10 @@ class ModelCore:
         event_id = self._append(execution, "DecisionTaskScheduled", attributes)
         execution.decision_scheduled_id = event_id
         key = (execution.domain, execution.task_list)
-        self.decision_queues.setdefault(key, deque()).append((execution, event_id))
+        queue = self.decision_queues.get(key)
+        if queue is None:
+            queue = self.decision_queues[key] = deque()
+        queue.append((execution, event_id))
         self._notify()
 
     def _close_activity(self, task: ActivityTaskState) -> None:
