@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import Iterable, Sized
+from collections.abc import Callable, Iterable, Sized
 from typing import Any
 
 from ._activity_worker import ActivityRunner
@@ -182,42 +182,50 @@ class SerialExecutor(ExecutorBase):
         return params
 
     def _run_activity_tasks(self, key: tuple[str, str], queue: Sized) -> bool:
-        """Run this task list's activity tasks until none is left; True if any ran.
-
-        The queue may hold entries the model skips (tasks of closed runs): a poll then comes
-        back empty, as SWF's would.
-        """
-        call = self.model.call
-        execute = self.activities.execute
+        """Run this task list's activity tasks until none is left; True if any ran."""
         poll = self._poll_params("activity", key)
-        ran = False
-        while queue:
-            task = call("PollForActivityTask", poll)
-            if not task["taskToken"]:
-                break
-            operation, params = execute(task, self._heartbeat_for(task))
-            self._respond(operation, params)
-            ran = True
-        return ran
+        return self._drain(queue, "PollForActivityTask", poll, self._run_activity)
 
     def _run_decision_tasks(self, key: tuple[str, str], queue: Sized) -> bool:
         """Decide this task list's decision tasks until none is left; True if any ran."""
-        call = self.model.call
         poll = self._poll_params("decision", key)
+        return self._drain(
+            queue, "PollForDecisionTask", poll, lambda first: self._decide(first, poll)
+        )
+
+    def _drain(
+        self,
+        queue: Sized,
+        operation: str,
+        poll: dict[str, Any],
+        work: Callable[[dict[str, Any]], tuple[str, dict[str, Any]]],
+    ) -> bool:
+        """Poll while ``queue`` has entries and answer each task with ``work(task)``.
+
+        The queue may hold entries the model skips (tasks of closed runs): the poll then comes
+        back empty, as SWF's would.
+        """
+        call = self.model.call
         ran = False
         while queue:
-            first = call("PollForDecisionTask", poll)
-            if not first["taskToken"]:
+            task = call(operation, poll)
+            if not task["taskToken"]:
                 break
-            task = collect_decision_task(self.client, first, poll)
-            self._sync_types()
-            decisions = self.decisions.decide(task, self.client, key[0])
-            self._respond(
-                "RespondDecisionTaskCompleted",
-                {"taskToken": task["taskToken"], "decisions": decisions},
-            )
+            self._respond(*work(task))
             ran = True
         return ran
+
+    def _run_activity(self, task: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return self.activities.execute(task, self._heartbeat_for(task))
+
+    def _decide(self, first: dict[str, Any], poll: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        task = collect_decision_task(self.client, first, poll)
+        self._sync_types()
+        decisions = self.decisions.decide(task, self.client, poll["domain"])
+        return "RespondDecisionTaskCompleted", {
+            "taskToken": task["taskToken"],
+            "decisions": decisions,
+        }
 
     def _respond(self, operation: str, params: dict[str, Any]) -> None:
         """Answer a task; a task that closed meanwhile (stale token) is dropped, as SWF does."""
