@@ -73,6 +73,8 @@ def _seconds(value: str | None) -> float | None:
 
 
 _ID_SOURCE = random.Random(os.urandom(32))
+if hasattr(os, "register_at_fork"):  # a forked child must not repeat its parent's ids
+    os.register_at_fork(after_in_child=lambda: _ID_SOURCE.seed(os.urandom(32)))
 
 
 def _random_id() -> str:
@@ -213,9 +215,10 @@ class ModelCore:
         this sweep a long run would keep one or two per activity it ever ran (memory, and a
         deeper heap for every push); swept whenever the heap doubles, it costs O(1) per push.
         """
-        self._due = [entry for entry in self._due if self._still_pending(entry[2])]
-        heapq.heapify(self._due)
-        self._compact_due_at = max(_MIN_COMPACT, 2 * len(self._due))
+        due = self._due  # in place: advance() may be iterating over this very list
+        due[:] = [entry for entry in due if self._still_pending(entry[2])]
+        heapq.heapify(due)
+        self._compact_due_at = max(_MIN_COMPACT, 2 * len(due))
 
     def _new_token(self, target: Any) -> str:
         token = self.new_id()

@@ -256,3 +256,43 @@ def test_pause_gc_off_leaves_the_collector_alone(monkeypatch):
     SerialExecutor(pause_gc=False).run(MakeCycles, 2)
     SerialExecutor().run(MakeCycles, 2)
     assert seen == [True, True, False, False]
+
+
+class TimerAcrossManyActivities(Workflow, task_list="timer-across"):
+    counter = Counter.client()
+
+    @decision_task
+    async def run(self, bumps: int) -> int:
+        timer = self.timer(3600)  # armed first: its entry must survive every sweep of the heap
+        total = 0
+        for _ in range(bumps):
+            total = await self.counter.bump(1)
+        await timer
+        return total
+
+
+def test_due_heap_drops_closed_tasks_and_keeps_pending_timers():
+    from swfobjects._swf_core import _MIN_COMPACT
+
+    executor = SerialExecutor()
+    started = executor.now()
+    assert executor.run(TimerAcrossManyActivities, 600) == 600
+    assert executor.now() - started >= 3600  # the timer fired (time skipped to it)
+    # two timeout entries per activity (its start-to-close, its decision task's) were pushed;
+    # sweeps keep only what is pending
+    assert len(executor.model._due) <= 2 * _MIN_COMPACT
+
+
+def test_forked_child_does_not_repeat_the_parents_ids():
+    import os
+
+    from swfobjects._swf_core import _random_id
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.write(write, _random_id().encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    child_id = os.read(read, 64).decode()
+    assert child_id and child_id != _random_id()
