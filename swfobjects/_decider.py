@@ -152,12 +152,8 @@ class Decider(FeatureEventsMixin):
             events = [event for event in events if event["eventId"] > last]  # seen already
         if events:
             last = events[-1]["eventId"]  # SWF histories are in ascending order
-        markers = self.runtime.markers
-        for event in events:
-            if event["eventType"] == "MarkerRecorded":
-                attrs = event.get("markerRecordedEventAttributes") or {}
-                markers[attrs.get("markerName", "")] = attrs.get("details")
         buffer = self._buffer
+        markers_read = False
         for event in events:
             event_type = event["eventType"]
             if event_type not in _DECISION_TASK_EVENTS:
@@ -166,6 +162,10 @@ class Decider(FeatureEventsMixin):
                 self._started = event
                 self._visible = len(buffer)
             elif event_type == "DecisionTaskCompleted":
+                started = self._started
+                if not markers_read and started is not None and self.ran_for != started["eventId"]:
+                    self._read_markers(events)  # this feed replays a decision: see _read_markers
+                    markers_read = True
                 self._decision_completed(event)
             elif event_type == "DecisionTaskTimedOut":
                 self._started = None
@@ -176,6 +176,19 @@ class Decider(FeatureEventsMixin):
             self._run_decision(started, replaying=False)
             self.ran_for = started["eventId"]
             self._current = self._build_decisions(started["eventId"])
+
+    def _read_markers(self, events: list[dict[str, Any]]) -> None:
+        """Record the value of every marker in ``events`` before any decision is replayed.
+
+        A replayed decision must see the values its own markers got, which history records
+        after it. A decision this decider ran live already holds its markers' values, so only
+        feeds that replay a decision pay for this pass.
+        """
+        markers = self.runtime.markers
+        for event in events:
+            if event["eventType"] == "MarkerRecorded":
+                attrs = event.get("markerRecordedEventAttributes") or {}
+                markers[attrs.get("markerName", "")] = attrs.get("details")
 
     def decisions(self) -> list[dict[str, Any]]:
         """The decisions for the open decision task of the events fed so far."""
@@ -369,10 +382,14 @@ class Decider(FeatureEventsMixin):
     def _on_ActivityTaskScheduled(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
         activity_id = attrs["activityId"]
         kind = attrs.get("activityType", {})
-        command = self._pop_command(
-            "A:" + activity_id, event, f"activity {activity_id} {kind.get('name')}"
-        )
-        if (kind.get("name"), kind.get("version")) != (command.name, command.version):
+        found = self.runtime.pending.pop("A:" + activity_id, None)
+        if found is None:  # raises, naming the event
+            found = self._pop_command(
+                "A:" + activity_id, event, f"activity {activity_id} {kind.get('name')}"
+            )
+        command = found
+        command.state = "open"
+        if kind.get("name") != command.name or kind.get("version") != command.version:
             raise NonDeterminismError(
                 f"history event {event['eventId']} scheduled activity {activity_id} as "
                 f"{kind.get('name')} {kind.get('version')}, but the replayed code calls "
