@@ -90,7 +90,7 @@ class SerialExecutor(ExecutorBase):
         self.client.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
         self._registered: set[tuple[str, str, str]] = set()
         self._registry_size = (-1, -1)
-        self._polls: dict[tuple[str, tuple[str, str]], dict[str, Any]] = {}
+        self._task_list_cache: dict[str, tuple[int, list[tuple[Sized, dict[str, Any]]]]] = {}
 
     # --- time ---------------------------------------------------------------------------
 
@@ -156,11 +156,11 @@ class SerialExecutor(ExecutorBase):
         worked = False
         while True:
             ran = False
-            for key, queue in list(model.activity_queues.items()):
-                if queue and self._run_activity_tasks(key, queue):
+            for queue, poll in self._task_lists("activity", model.activity_queues):
+                if queue and self._drain(queue, "PollForActivityTask", poll, self._run_activity):
                     ran = True
-            for key, decision_queue in list(model.decision_queues.items()):
-                if decision_queue and self._run_decision_tasks(key, decision_queue):
+            for queue, poll in self._task_lists("decision", model.decision_queues):
+                if queue and self._drain(queue, "PollForDecisionTask", poll, self._decide):
                     ran = True
             if not ran:
                 return worked
@@ -168,42 +168,46 @@ class SerialExecutor(ExecutorBase):
             if self.pause_gc and gc.get_count()[0] > _YOUNG_OBJECTS:
                 gc.collect(1)  # cycles made by activity code are freed as the run goes
 
+    def _task_lists(
+        self, kind: str, queues: dict[tuple[str, str], Any]
+    ) -> list[tuple[Sized, dict[str, Any]]]:
+        """(queue, poll request) of every task list of ``kind`` the model has.
+
+        Cached until the model adds a task list (it never removes one); the drains below may
+        add some while this list is walked, and the next round picks them up.
+        """
+        cached = self._task_list_cache.get(kind)
+        if cached is not None and cached[0] == len(queues):
+            return cached[1]
+        pairs = [(queue, self._poll_params(kind, key)) for key, queue in list(queues.items())]
+        self._task_list_cache[kind] = (len(queues), pairs)
+        return pairs
+
     def _poll_params(self, kind: str, key: tuple[str, str]) -> dict[str, Any]:
-        """The poll request for a task list, built once and reused."""
-        polls = self._polls
-        params = polls.get((kind, key))
-        if params is None:
-            domain, task_list = key
-            params = {"domain": domain, "taskList": {"name": task_list}, "identity": "serial"}
-            if kind == "decision":
-                params["maximumPageSize"] = 1000
-                params["startAtPreviousStartedEvent"] = True
-            polls[(kind, key)] = params
+        """The poll request for a task list."""
+        domain, task_list = key
+        params: dict[str, Any] = {
+            "domain": domain,
+            "taskList": {"name": task_list},
+            "identity": "serial",
+        }
+        if kind == "decision":
+            params["maximumPageSize"] = 1000
+            params["startAtPreviousStartedEvent"] = True
         return params
-
-    def _run_activity_tasks(self, key: tuple[str, str], queue: Sized) -> bool:
-        """Run this task list's activity tasks until none is left; True if any ran."""
-        poll = self._poll_params("activity", key)
-        return self._drain(queue, "PollForActivityTask", poll, self._run_activity)
-
-    def _run_decision_tasks(self, key: tuple[str, str], queue: Sized) -> bool:
-        """Decide this task list's decision tasks until none is left; True if any ran."""
-        poll = self._poll_params("decision", key)
-        return self._drain(
-            queue, "PollForDecisionTask", poll, lambda first: self._decide(first, poll)
-        )
 
     def _drain(
         self,
         queue: Sized,
         operation: str,
         poll: dict[str, Any],
-        work: Callable[[dict[str, Any]], tuple[str, dict[str, Any]]],
+        work: Callable[[dict[str, Any], dict[str, Any]], tuple[str, dict[str, Any]]],
     ) -> bool:
-        """Poll while ``queue`` has entries and answer each task with ``work(task)``.
+        """Poll while ``queue`` has entries and answer each task with ``work(task, poll)``.
 
         The queue may hold entries the model skips (tasks of closed runs): the poll then comes
-        back empty, as SWF's would.
+        back empty, as SWF's would. An answer to a task that closed meanwhile (stale token) is
+        dropped, as SWF does.
         """
         call = self.model.call
         ran = False
@@ -211,11 +215,19 @@ class SerialExecutor(ExecutorBase):
             task = call(operation, poll)
             if not task["taskToken"]:
                 break
-            self._respond(*work(task))
+            answer, params = work(task, poll)
+            try:
+                call(answer, params)
+            except SwfFault as fault:
+                if fault.code != "UnknownResourceFault":
+                    raise
+                log.info("%s ignored: %s", answer, fault.message)
             ran = True
         return ran
 
-    def _run_activity(self, task: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def _run_activity(
+        self, task: dict[str, Any], poll: dict[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
         return self.activities.execute(task, self._heartbeat_for(task))
 
     def _decide(self, first: dict[str, Any], poll: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -226,15 +238,6 @@ class SerialExecutor(ExecutorBase):
             "taskToken": task["taskToken"],
             "decisions": decisions,
         }
-
-    def _respond(self, operation: str, params: dict[str, Any]) -> None:
-        """Answer a task; a task that closed meanwhile (stale token) is dropped, as SWF does."""
-        try:
-            self.model.call(operation, params)
-        except SwfFault as fault:
-            if fault.code != "UnknownResourceFault":
-                raise
-            log.info("%s ignored: %s", operation, fault.message)
 
     def _heartbeat_for(self, task: dict[str, Any]) -> Any:
         token = task["taskToken"]
