@@ -100,13 +100,15 @@ class Payloads:
             return None
         if self.store is not None:
             text = self.store.internalize(text, what)
-        elif text.startswith(ENVELOPE_PREFIX) and (reader := _declared_reader(text)) is not None:
-            text = reader.internalize(text, what)
         elif text.startswith(ENVELOPE_PREFIX):
-            raise SerializationError(
-                f"cannot decode {what}: it was sent out of band (swfobjects.storage) and no data "
-                "store is configured here; give this executor the data_store its writer used"
-            )
+            reader = _declared_reader(text)
+            if reader is None:
+                raise SerializationError(
+                    f"cannot decode {what}: it was sent out of band (swfobjects.storage) and no "
+                    "data store is configured here; give this executor the data_store its writer "
+                    "used"
+                )
+            text = reader.internalize(text, what)
         try:
             return loads(text)
         except ValueError as exc:
