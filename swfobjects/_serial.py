@@ -74,6 +74,7 @@ class SerialExecutor(ExecutorBase):
     ) -> None:
         self.skip_time = skip_time
         self.pause_gc = pause_gc
+        self._gc_paused = False
         self.domain = domain
         self._offset = 0.0
         self.model = SwfModel(clock=self._clock)
@@ -165,7 +166,7 @@ class SerialExecutor(ExecutorBase):
             if not ran:
                 return worked
             worked = True
-            if self.pause_gc and gc.get_count()[0] > _YOUNG_OBJECTS:
+            if self._gc_paused and gc.get_count()[0] > _YOUNG_OBJECTS:
                 gc.collect(1)  # cycles made by activity code are freed as the run goes
 
     def _task_lists(
@@ -265,9 +266,10 @@ class SerialExecutor(ExecutorBase):
     def run_until_idle(self) -> None:
         """Process everything runnable now: tasks, due timers, and (with ``skip_time``) timers
         that are pending, until only external input (signals) or the real clock can help."""
-        paused = self.pause_gc and gc.isenabled()
+        paused = self.pause_gc and gc.isenabled()  # a collector the caller disabled stays so
         if paused:
             gc.disable()  # see pause_gc
+            self._gc_paused = True
         try:
             while True:
                 self.model.advance()
@@ -280,6 +282,7 @@ class SerialExecutor(ExecutorBase):
                 return
         finally:
             if paused:
+                self._gc_paused = False
                 gc.enable()
 
     def _wait(self, handle: WorkflowHandle, timeout: float | None) -> None:

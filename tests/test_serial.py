@@ -296,3 +296,20 @@ def test_forked_child_does_not_repeat_the_parents_ids():
     os.waitpid(pid, 0)
     child_id = os.read(read, 64).decode()
     assert child_id and child_id != _random_id()
+
+
+def test_a_collector_the_caller_disabled_is_left_alone(monkeypatch):
+    import gc
+
+    import swfobjects._serial as serial
+
+    monkeypatch.setattr(serial, "_YOUNG_OBJECTS", 0)  # would collect after every round
+    collections = []
+    monkeypatch.setattr(serial.gc, "collect", lambda *args: collections.append(args) or 0)
+    gc.disable()
+    try:
+        SerialExecutor().run(MakeCycles, 3)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert collections == []
