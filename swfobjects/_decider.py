@@ -35,7 +35,7 @@ from ._payload import Payloads
 from ._promise import Promise
 from ._runtime import WAKE_TIMER_PREFIX, Command, ScheduleRefused, WorkflowRuntime
 from ._runtime_features import ContinueAsNew
-from ._shapes import EVENT_KEYS, event_attributes_key
+from ._shapes import EVENT_KEYS, event_attributes, event_attributes_key
 
 __all__ = ["Decider", "decide", "MAX_DECISIONS", "MAX_RESPONSE_CHARS", "MAX_OPEN"]
 
@@ -347,12 +347,14 @@ class Decider(FeatureEventsMixin):
         else:
             log.debug("event %s (%s) ignored", event["eventId"], event_type)
 
-    def _pop_command(self, key: str, event: dict[str, Any], what: str) -> Command:
+    def _pop_command(self, key: str, event: dict[str, Any]) -> Command:
+        """The pending command ``event`` records (now open), or a NonDeterminismError."""
         command = self.runtime.pending.pop(key, None)
         if command is None:
             waiting = ", ".join(list(self.runtime.pending)[:5]) or "none"
+            subject = _subject(event)
             raise NonDeterminismError(
-                f"history event {event['eventId']} ({event['eventType']}: {what}) has no "
+                f"history event {event['eventId']} ({event['eventType']}: {subject}) has no "
                 f"matching call in the replayed workflow code (calls waiting to be sent: "
                 f"{waiting}); the workflow code changed since this execution started",
                 event["eventId"],
@@ -382,13 +384,7 @@ class Decider(FeatureEventsMixin):
     def _on_ActivityTaskScheduled(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
         activity_id = attrs["activityId"]
         kind = attrs.get("activityType", {})
-        found = self.runtime.pending.pop("A:" + activity_id, None)
-        if found is None:  # raises, naming the event
-            found = self._pop_command(
-                "A:" + activity_id, event, f"activity {activity_id} {kind.get('name')}"
-            )
-        command = found
-        command.state = "open"
+        command = self._pop_command("A:" + activity_id, event)
         if kind.get("name") != command.name or kind.get("version") != command.version:
             raise NonDeterminismError(
                 f"history event {event['eventId']} scheduled activity {activity_id} as "
@@ -401,7 +397,7 @@ class Decider(FeatureEventsMixin):
 
     def _on_ScheduleActivityTaskFailed(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
         activity_id = attrs["activityId"]
-        command = self._pop_command("A:" + activity_id, event, f"activity {activity_id}")
+        command = self._pop_command("A:" + activity_id, event)
         command.outcome.set_exception(ScheduleRefused(attrs.get("cause", "UNKNOWN")))
 
     def _closed_activity(self, event: dict[str, Any], attrs: dict[str, Any]) -> Command:
@@ -461,7 +457,7 @@ class Decider(FeatureEventsMixin):
         timer_id = attrs["timerId"]
         if timer_id.startswith(WAKE_TIMER_PREFIX):
             return
-        self._timers[timer_id] = self._pop_command("T:" + timer_id, event, f"timer {timer_id}")
+        self._timers[timer_id] = self._pop_command("T:" + timer_id, event)
 
     def _on_TimerFired(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
         command = self._timers.pop(attrs["timerId"], None)
@@ -473,27 +469,43 @@ class Decider(FeatureEventsMixin):
         timer_id = attrs["timerId"]
         if timer_id.startswith(WAKE_TIMER_PREFIX):
             return
-        command = self._pop_command("T:" + timer_id, event, f"timer {timer_id}")
+        command = self._pop_command("T:" + timer_id, event)
         command.outcome.set_exception(ScheduleRefused(attrs.get("cause", "UNKNOWN")))
 
     def _on_TimerCanceled(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
         timer_id = attrs["timerId"]
-        self._pop_command("CT:" + timer_id, event, f"cancel timer {timer_id}")
+        self._pop_command("CT:" + timer_id, event)
         command = self._timers.pop(timer_id, None)
         if command is not None:
             command.state = "closed"
             command.outcome.set_exception(CancelledError(f"timer {timer_id} cancelled"))
 
     def _on_CancelTimerFailed(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
-        self._pop_command("CT:" + attrs["timerId"], event, "cancel timer")
+        self._pop_command("CT:" + attrs["timerId"], event)
 
     def _on_ActivityTaskCancelRequested(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
-        self._pop_command("RCA:" + attrs["activityId"], event, "cancel activity")
+        self._pop_command("RCA:" + attrs["activityId"], event)
 
     def _on_RequestCancelActivityTaskFailed(
         self, event: dict[str, Any], attrs: dict[str, Any]
     ) -> None:
-        self._pop_command("RCA:" + attrs["activityId"], event, "cancel activity")
+        self._pop_command("RCA:" + attrs["activityId"], event)
+
+
+def _subject(event: dict[str, Any]) -> str:
+    """What a history event is about, for error messages: ``activity 5 (noop)``, ``timer t1``."""
+    attrs = event_attributes(event)
+    kind = attrs.get("activityType") or attrs.get("workflowType") or {}
+    name = f" ({kind['name']})" if kind.get("name") else ""
+    for key, label in (
+        ("activityId", "activity"),
+        ("timerId", "timer"),
+        ("signalName", "signal"),
+        ("workflowId", "workflow"),
+    ):
+        if key in attrs:
+            return f"{label} {attrs[key]}{name}"
+    return "no id"
 
 
 def decide(

@@ -33,7 +33,7 @@ class FeatureEventsMixin:
     _children: dict[int, Command]
     _signals: dict[int, Command]
 
-    def _pop_command(self, key: str, event: dict[str, Any], what: str) -> Command:
+    def _pop_command(self, key: str, event: dict[str, Any]) -> Command:
         raise NotImplementedError  # provided by Decider
 
     # --- markers ------------------------------------------------------------------------
@@ -63,7 +63,7 @@ class FeatureEventsMixin:
         self, event: dict[str, Any], attrs: dict[str, Any]
     ) -> None:
         workflow_id = attrs["workflowId"]
-        command = self._pop_command("C:" + workflow_id, event, f"child {workflow_id}")
+        command = self._pop_command("C:" + workflow_id, event)
         name = attrs.get("workflowType", {}).get("name")
         if name != command.name:
             raise NonDeterminismError(
@@ -79,7 +79,7 @@ class FeatureEventsMixin:
         command = self._children.pop(attrs.get("initiatedEventId", 0), None)
         if command is None:
             workflow_id = attrs["workflowId"]
-            command = self._pop_command("C:" + workflow_id, event, f"child {workflow_id}")
+            command = self._pop_command("C:" + workflow_id, event)
         command.state = "closed"
         command.outcome.set_exception(ScheduleRefused(attrs.get("cause", "UNKNOWN")))
 
@@ -149,7 +149,7 @@ class FeatureEventsMixin:
     def _on_RequestCancelExternalWorkflowExecutionInitiated(
         self, event: dict[str, Any], attrs: dict[str, Any]
     ) -> None:
-        self._pop_command("RCE:" + attrs["workflowId"], event, "cancel external")
+        self._pop_command("RCE:" + attrs["workflowId"], event)
 
     # --- signals and cancellation -------------------------------------------------------
 
@@ -169,7 +169,7 @@ class FeatureEventsMixin:
         self, event: dict[str, Any], attrs: dict[str, Any]
     ) -> None:
         control = attrs.get("control", "")
-        command = self._pop_command("S:" + control, event, f"signal {attrs.get('signalName')}")
+        command = self._pop_command("S:" + control, event)
         self._signals[event["eventId"]] = command
 
     def _on_ExternalWorkflowExecutionSignaled(
