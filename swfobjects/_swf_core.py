@@ -153,13 +153,6 @@ class ModelCore:
         now = self._call_now
         return now if now is not None else float(self.clock())
 
-    def _registered_domain(self, name: Any) -> str:
-        """``name`` if it is a registered domain (the hot path of :meth:`_domain`)."""
-        domain = self.domains.get(name) if type(name) is str else None
-        if domain is None or domain.status != "REGISTERED":
-            return self._domain(name).name  # raises SWF's fault
-        return name
-
     def _domain(self, name: Any, *, registered: bool = True) -> Domain:
         if not isinstance(name, str):
             raise SwfFault("ValidationException", "domain must be a string")

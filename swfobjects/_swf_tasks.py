@@ -24,7 +24,7 @@ class TasksMixin(ModelCore):
     # --- decision tasks -----------------------------------------------------------------
 
     def op_PollForDecisionTask(self, params: dict[str, Any]) -> dict[str, Any]:
-        domain = self._registered_domain(params.get("domain"))
+        domain = self._domain(params.get("domain")).name
         task_list = params["taskList"]["name"]
         page_size = int(params.get("maximumPageSize") or MAX_PAGE)
         if not 1 <= page_size <= MAX_PAGE:
@@ -160,7 +160,7 @@ class TasksMixin(ModelCore):
     # --- activity tasks -----------------------------------------------------------------
 
     def op_PollForActivityTask(self, params: dict[str, Any]) -> dict[str, Any]:
-        domain = self._registered_domain(params.get("domain"))
+        domain = self._domain(params.get("domain")).name
         queue = self.activity_queues.get((domain, params["taskList"]["name"]))
         while queue:
             task = queue.popleft()
@@ -229,15 +229,15 @@ class TasksMixin(ModelCore):
         ``fields``: the request fields copied into the event, with their length limits.
         """
         task = self._activity_task(params.get("taskToken"))
-        values = [(key, self._text(params, key, limit)) for key, limit in fields]
-        self._close_activity(task)
         attributes: dict[str, Any] = {
             "scheduledEventId": task.scheduled_event_id,
             "startedEventId": task.started_event_id,
         }
-        for key, value in values:
+        for key, limit in fields:  # all checked before anything changes
+            value = self._text(params, key, limit)
             if value is not None:
                 attributes[key] = value
+        self._close_activity(task)
         if event_type == "ActivityTaskCanceled" and task.cancel_requested_event_id:
             attributes["latestCancelRequestedEventId"] = task.cancel_requested_event_id
         self._append(task.execution, event_type, attributes)
@@ -245,18 +245,7 @@ class TasksMixin(ModelCore):
         return {}
 
     def op_RespondActivityTaskCompleted(self, params: dict[str, Any]) -> dict[str, Any]:
-        task = self._activity_task(params.get("taskToken"))
-        result = self._text(params, "result")
-        self._close_activity(task)
-        attributes: dict[str, Any] = {
-            "scheduledEventId": task.scheduled_event_id,
-            "startedEventId": task.started_event_id,
-        }
-        if result is not None:
-            attributes["result"] = result
-        self._append(task.execution, "ActivityTaskCompleted", attributes)
-        self._notify()
-        return {}
+        return self._answer_activity(params, "ActivityTaskCompleted", (("result", MAX_DATA),))
 
     def op_RespondActivityTaskFailed(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._answer_activity(
