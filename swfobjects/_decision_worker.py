@@ -19,13 +19,34 @@ from ._errors import NonDeterminismError
 from ._payload import Payloads
 from ._shapes import decision_attributes
 
-__all__ = ["DecisionHandler", "UnknownWorkflowTypeError", "collect_decision_task"]
+__all__ = [
+    "DecisionHandler",
+    "UnknownWorkflowTypeError",
+    "collect_decision_task",
+    "decision_poll_request",
+]
 
 log = logging.getLogger("swfobjects.decider")
 
 
 class UnknownWorkflowTypeError(LookupError):
     """A decision task names a workflow type no class here implements."""
+
+
+def decision_poll_request(domain: str, task_list: str, identity: str) -> dict[str, Any]:
+    """The ``PollForDecisionTask`` request every executor sends.
+
+    Full pages, and only the events since the previous decision task
+    (``startAtPreviousStartedEvent``): the sticky cache continues from there, and a cache miss
+    fetches the rest (see :meth:`DecisionHandler.decide`).
+    """
+    return {
+        "domain": domain,
+        "taskList": {"name": task_list},
+        "identity": identity,
+        "maximumPageSize": 1000,
+        "startAtPreviousStartedEvent": True,
+    }
 
 
 def collect_decision_task(

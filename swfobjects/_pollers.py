@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ._activity_worker import ActivityRunner, UnknownActivityTypeError
-from ._decision_worker import DecisionHandler, collect_decision_task
+from ._decision_worker import DecisionHandler, collect_decision_task, decision_poll_request
 from ._errors import PayloadTooLargeError
 from ._options import NO_TIMEOUT
 from ._payload import Payloads
@@ -192,13 +192,7 @@ class DecisionWorker(_PollLoop):
 
     def poll_once(self, task_list: str) -> bool:
         """One poll: collect every page, decide, answer (or log and let the task time out)."""
-        poll = {
-            "domain": self.domain,
-            "taskList": {"name": task_list},
-            "identity": self.identity,
-            "maximumPageSize": 1000,
-            "startAtPreviousStartedEvent": True,
-        }
+        poll = decision_poll_request(self.domain, task_list, self.identity)
         first = self.client.poll_for_decision_task(**poll)
         if not first.get("taskToken"):
             return False

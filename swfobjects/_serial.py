@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sized
 from typing import Any
 
 from ._activity_worker import ActivityRunner
-from ._decision_worker import DecisionHandler, collect_decision_task
+from ._decision_worker import DecisionHandler, collect_decision_task, decision_poll_request
 from ._declarations import REGISTRY, ActivityType, WorkflowType
 from ._errors import WorkflowStuckError
 from ._executor import ExecutorBase
@@ -187,15 +187,9 @@ class SerialExecutor(ExecutorBase):
     def _poll_params(self, kind: str, key: tuple[str, str]) -> dict[str, Any]:
         """The poll request for a task list."""
         domain, task_list = key
-        params: dict[str, Any] = {
-            "domain": domain,
-            "taskList": {"name": task_list},
-            "identity": "serial",
-        }
         if kind == "decision":
-            params["maximumPageSize"] = 1000
-            params["startAtPreviousStartedEvent"] = True
-        return params
+            return decision_poll_request(domain, task_list, "serial")
+        return {"domain": domain, "taskList": {"name": task_list}, "identity": "serial"}
 
     def _drain(
         self,
