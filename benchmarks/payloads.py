@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from swfobjects._payload import Payloads
-from swfobjects._serialization import codec_for
+from swfobjects.payloads._codecs import codec_for
+from swfobjects.payloads._payload import Payloads
 from swfobjects.storage import DataStore, FileStore, MemoryStore, OffloadingStore, PayloadCache
 
 SIZES = {"1 KB": 1024, "100 KB": 100 * 1024, "5 MB": 5 * 1024 * 1024}

@@ -45,8 +45,8 @@ from botocore.config import Config
 from benchmarks._histories import FanOut, Noop, Sequential
 from benchmarks._report import finish, parser, print_table
 from swfobjects import SWFExecutor
-from swfobjects._local import LocalSWF
-from swfobjects._pollers import _PollLoop
+from swfobjects.local import LocalSWF
+from swfobjects.worker._pollers import _PollLoop
 
 POLL_TIMEOUT = 1.0
 """Seconds an empty poll waits in the local service: only matters when the workers stop."""

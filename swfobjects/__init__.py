@@ -11,11 +11,8 @@ Layers, top to bottom (data flows down, never back up):
 
 from __future__ import annotations
 
-from ._activity_worker import ActivityTaskInfo
-from ._classes import ActivityWorker, Workflow
-from ._decider import Decider, decide
-from ._declarations import ActivityType, WorkflowType, activity_task, decision_task
-from ._errors import (
+from .client._handle import WorkflowHandle
+from .exceptions import (
     ActivityScheduleError,
     ActivityTaskCancelledError,
     ActivityTaskError,
@@ -43,12 +40,15 @@ from ._errors import (
     WorkflowExecutionError,
     WorkflowStuckError,
 )
-from ._handle import WorkflowHandle
-from ._markers import cached, nondeterministic, signal
-from ._options import RetryPolicy
-from ._promise import Promise, all_of, any_of
-from ._serial import SerialExecutor
-from ._stubs import ActivityClient, WorkflowClient
+from .replay._decider import Decider, decide
+from .testing._serial import SerialExecutor
+from .worker._activities import ActivityTaskInfo
+from .workflow._classes import ActivityWorker, Workflow
+from .workflow._declarations import ActivityType, WorkflowType, activity_task, decision_task
+from .workflow._markers import cached, nondeterministic, signal
+from .workflow._options import RetryPolicy
+from .workflow._promise import Promise, all_of, any_of
+from .workflow._stubs import ActivityClient, WorkflowClient
 
 __version__ = "0.1.0"
 
@@ -111,9 +111,9 @@ for _name in __all__:
 del _name, _obj
 
 # The SWF executor (issue 5): boto3 client, poll loops, retries.
-from ._pollers import ActivityWorkerRunner, DecisionWorker, Workers  # noqa: E402
-from ._retrying import Backoff  # noqa: E402
-from ._swf_executor import SWFExecutor, swf_client  # noqa: E402
+from .client._swf_executor import SWFExecutor, swf_client  # noqa: E402
+from .worker._pollers import ActivityWorkerRunner, DecisionWorker, Workers  # noqa: E402
+from .worker._retrying import Backoff  # noqa: E402
 
 __all__ += [
     "ActivityWorkerRunner",
@@ -128,7 +128,7 @@ for _obj in (ActivityWorkerRunner, Backoff, DecisionWorker, SWFExecutor, Workers
 del _obj
 
 # swfobjects local (issue 4): the SWF-compatible service on this machine.
-from ._local import LocalSWF  # noqa: E402
+from .local import LocalSWF  # noqa: E402
 
 __all__ += ["LocalSWF"]
 LocalSWF.__module__ = "swfobjects"

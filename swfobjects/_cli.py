@@ -46,7 +46,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _local(args: argparse.Namespace) -> int:
-    from ._local import NO_AUTH_WARNING, LocalSWF
+    from .local import NO_AUTH_WARNING, LocalSWF
 
     service = LocalSWF(
         args.host, args.port, db=args.db, poll_timeout=args.poll_timeout, verbose=args.verbose

@@ -21,17 +21,17 @@ objects with :func:`delete_payloads` and give S3 prefixes a lifecycle rule
 
 from __future__ import annotations
 
-from ._errors import (
+from .exceptions import (
     CorruptPayloadError,
     DataStoreError,
     PayloadNotFoundError,
     PayloadTooLargeForStoreError,
 )
-from ._storage.cache import DEFAULT_CACHE, PayloadCache
-from ._storage.offload import OffloadingStore, delete_payloads, payload_prefix
-from ._storage.references import Reference
-from ._storage.s3 import S3Store
-from ._storage.stores import DataStore, FileStore, MemoryStore
+from .payloads.storage._cache import DEFAULT_CACHE, PayloadCache
+from .payloads.storage._offload import OffloadingStore, delete_payloads, payload_prefix
+from .payloads.storage._references import Reference
+from .payloads.storage._s3 import S3Store
+from .payloads.storage._stores import DataStore, FileStore, MemoryStore
 
 __all__ = [
     "CorruptPayloadError",
@@ -52,6 +52,6 @@ __all__ = [
 
 for _name in __all__:
     _obj = globals()[_name]
-    if getattr(_obj, "__module__", "").startswith("swfobjects._storage"):
+    if getattr(_obj, "__module__", "").startswith("swfobjects.payloads.storage"):
         _obj.__module__ = __name__
 del _name, _obj

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 from botocore.model import Shape
 
-from swfobjects._local.protocol import service_model
+from swfobjects.local._protocol import service_model
 
 DOMAIN = "local-tests"
 WORKFLOW = {"name": "wf", "version": "1"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from swfobjects import ActivityWorker, CancelledError, activity_task
-from swfobjects._activity_worker import ActivityRunner
+from swfobjects.worker._activities import ActivityRunner
 
 
 class Jobs(ActivityWorker, task_list="jobs-runner"):

@@ -20,7 +20,7 @@ from swfobjects import (
     decide,
     decision_task,
 )
-from swfobjects._decider import MAX_DECISIONS
+from swfobjects.replay._decider import MAX_DECISIONS
 
 
 class Calc(ActivityWorker, task_list="calc", version="2"):

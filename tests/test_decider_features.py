@@ -22,7 +22,7 @@ from swfobjects import (
     nondeterministic,
     signal,
 )
-from swfobjects._decider import Decider
+from swfobjects.replay._decider import Decider
 
 
 class Tools(ActivityWorker, task_list="tools"):

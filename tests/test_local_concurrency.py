@@ -7,7 +7,7 @@ from collections import Counter
 
 from local_support import DOMAIN, WORKFLOW, register, schedule
 
-from swfobjects._local import LocalSWF
+from swfobjects.local import LocalSWF
 
 POLLERS = 8
 TASKS = 500

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from local_support import DOMAIN, WORKFLOW, ManualClock, decision, register, schedule
 
-from swfobjects._local import LocalSWF
-from swfobjects._local.persistence import Journal, JournalEntry
+from swfobjects.local import LocalSWF
+from swfobjects.local._persistence import Journal, JournalEntry
 
 
 def _history(client, execution):

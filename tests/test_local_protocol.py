@@ -8,9 +8,9 @@ import json
 import pytest
 from local_support import DOMAIN, raw_call, register
 
-from swfobjects._local import LocalSWF
-from swfobjects._local.protocol import MAX_BODY, validate_input
-from swfobjects._swf_state import SwfFault
+from swfobjects.local import LocalSWF
+from swfobjects.local._protocol import MAX_BODY, validate_input
+from swfobjects.model._state import SwfFault
 
 
 @pytest.fixture(scope="module")

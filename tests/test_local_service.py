@@ -23,7 +23,7 @@ from local_support import (
     schedule,
 )
 
-from swfobjects._local import LocalSWF
+from swfobjects.local import LocalSWF
 
 
 @pytest.fixture

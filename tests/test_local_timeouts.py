@@ -7,7 +7,7 @@ import threading
 import pytest
 from local_support import DOMAIN, WORKFLOW, ManualClock, decision, register, schedule
 
-from swfobjects._local import LocalSWF
+from swfobjects.local import LocalSWF
 
 
 @pytest.fixture

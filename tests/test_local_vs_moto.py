@@ -15,7 +15,7 @@ import boto3
 import pytest
 from local_support import ACTIVITY, WORKFLOW, decision, register, schedule
 
-from swfobjects._local import LocalSWF
+from swfobjects.local import LocalSWF
 
 DOMAIN = "compare"
 MOTO_OMITS = {

@@ -16,8 +16,8 @@ from botocore.stub import ANY, Stubber
 from histories import History
 
 from swfobjects import ActivityWorker, Workflow, activity_task, decision_task
-from swfobjects._pollers import MAX_HEARTBEAT_DETAILS, ActivityWorkerRunner, DecisionWorker
-from swfobjects._retrying import Backoff
+from swfobjects.worker._pollers import MAX_HEARTBEAT_DETAILS, ActivityWorkerRunner, DecisionWorker
+from swfobjects.worker._retrying import Backoff
 
 DOMAIN = "pollers"
 NO_WAIT = Backoff(base=0.0, cap=0.0, attempts=4, respond_attempts=3)

@@ -224,7 +224,7 @@ class MakeCycles(Workflow, task_list="cycles-wf"):
 def test_paused_gc_still_frees_cycles_during_the_run_and_is_restored(monkeypatch):
     import gc
 
-    import swfobjects._serial as serial
+    import swfobjects.testing._serial as serial
 
     monkeypatch.setattr(serial, "_YOUNG_OBJECTS", 2_000)
     _Cycle.freed = 0
@@ -272,7 +272,7 @@ class TimerAcrossManyActivities(Workflow, task_list="timer-across"):
 
 
 def test_due_heap_drops_closed_tasks_and_keeps_pending_timers():
-    from swfobjects._swf_core import _MIN_COMPACT
+    from swfobjects.model._core import _MIN_COMPACT
 
     executor = SerialExecutor()
     started = executor.now()
@@ -286,7 +286,7 @@ def test_due_heap_drops_closed_tasks_and_keeps_pending_timers():
 def test_forked_child_does_not_repeat_the_parents_ids():
     import os
 
-    from swfobjects._swf_core import _random_id
+    from swfobjects.model._core import _random_id
 
     read, write = os.pipe()
     pid = os.fork()
@@ -301,7 +301,7 @@ def test_forked_child_does_not_repeat_the_parents_ids():
 def test_a_collector_the_caller_disabled_is_left_alone(monkeypatch):
     import gc
 
-    import swfobjects._serial as serial
+    import swfobjects.testing._serial as serial
 
     monkeypatch.setattr(serial, "_YOUNG_OBJECTS", 0)  # would collect after every round
     collections = []

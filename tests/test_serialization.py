@@ -12,8 +12,8 @@ import pytest
 from marshmallow import Schema, fields, post_load
 
 from swfobjects import PayloadTooLargeError, SerializationError
-from swfobjects._payload import Payloads
-from swfobjects._serialization import codec_for, decode_any, encode_any
+from swfobjects.payloads._codecs import codec_for, decode_any, encode_any
+from swfobjects.payloads._payload import Payloads
 
 
 class Color(enum.Enum):

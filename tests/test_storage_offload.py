@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from swfobjects import SerializationError
-from swfobjects._payload import MAX_PAYLOAD, Payloads
-from swfobjects._serialization import codec_for
+from swfobjects.payloads._codecs import codec_for
+from swfobjects.payloads._payload import MAX_PAYLOAD, Payloads
 from swfobjects.storage import (
     CorruptPayloadError,
     DataStore,
@@ -293,7 +293,7 @@ def test_delete_payloads_by_run_and_by_workflow(tmp_path: Any) -> None:
 
 
 def test_executor_argument_conversion() -> None:
-    from swfobjects._storage.offload import as_payload_store
+    from swfobjects.payloads.storage._offload import as_payload_store
 
     store = MemoryStore()
     wrapped = as_payload_store(store, "shop")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from swfobjects._storage.references import (
+from swfobjects.payloads.storage._references import (
     ENVELOPE_PREFIX,
     Reference,
     decode_bytes,

@@ -199,7 +199,7 @@ def test_s3_unreachable_endpoint_is_wrapped() -> None:
 def test_s3_delete_many_batches(
     s3_bucket: tuple[object, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from swfobjects._storage import s3
+    from swfobjects.payloads.storage import _s3 as s3
 
     monkeypatch.setattr(s3, "_DELETE_BATCH", 3)
     client, bucket = s3_bucket

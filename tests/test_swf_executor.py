@@ -17,10 +17,10 @@ from swfobjects import (
     activity_task,
     decision_task,
 )
-from swfobjects._inprocess import InProcessClient
-from swfobjects._retrying import Backoff, RetryingClient, is_retryable
-from swfobjects._swf_executor import SWFExecutor
-from swfobjects._swf_model import SwfModel
+from swfobjects.client._swf_executor import SWFExecutor
+from swfobjects.model._client import InProcessClient
+from swfobjects.model._model import SwfModel
+from swfobjects.worker._retrying import Backoff, RetryingClient, is_retryable
 
 
 class Registered(ActivityWorker, task_list="exec-reg", version="1.0"):
@@ -208,7 +208,7 @@ def test_a_stopping_worker_does_not_retry_polls_but_still_retries_responds() -> 
 
 @pytest.fixture(scope="module")
 def local_service() -> Any:
-    local = pytest.importorskip("swfobjects._local")
+    local = pytest.importorskip("swfobjects.local")
     with local.LocalSWF(poll_timeout=1.0) as service:
         yield service
 

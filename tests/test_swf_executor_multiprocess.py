@@ -63,7 +63,7 @@ def _worker_main(role: str, endpoint: str, domain: str, in_flight: str) -> None:
 
     import boto3
 
-    from swfobjects._swf_executor import SWFExecutor, swf_client
+    from swfobjects.client._swf_executor import SWFExecutor, swf_client
 
     logging.basicConfig(level=logging.WARNING, format=f"{role}[%(process)d] %(message)s")
     session = boto3.session.Session(
@@ -90,8 +90,8 @@ def _wait_all(handles: list, timeout: float) -> list[int]:
 
 
 def test_deciders_and_workers_in_separate_processes_survive_kill_9(tmp_path: Path) -> None:
-    local = pytest.importorskip("swfobjects._local")
-    from swfobjects._swf_executor import SWFExecutor
+    local = pytest.importorskip("swfobjects.local")
+    from swfobjects.client._swf_executor import SWFExecutor
 
     in_flight = tmp_path / "in-flight"
     in_flight.mkdir()

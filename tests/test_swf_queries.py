@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from swfobjects._swf_model import SwfModel
-from swfobjects._swf_state import SwfFault
+from swfobjects.model._model import SwfModel
+from swfobjects.model._state import SwfFault
 
 
 @pytest.fixture

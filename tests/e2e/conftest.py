@@ -27,10 +27,10 @@ import boto3
 import pytest
 
 from swfobjects import SerialExecutor
-from swfobjects._declarations import REGISTRY
-from swfobjects._pollers import Workers
-from swfobjects._stubs import ActivityClient, WorkflowClient
-from swfobjects._swf_executor import SWFExecutor, swf_client
+from swfobjects.client._swf_executor import SWFExecutor, swf_client
+from swfobjects.worker._pollers import Workers
+from swfobjects.workflow._declarations import REGISTRY
+from swfobjects.workflow._stubs import ActivityClient, WorkflowClient
 
 EXECUTORS = ("serial", "local", "moto")
 
@@ -85,7 +85,7 @@ def moto_endpoint() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def local_swf() -> Iterator[Any]:
     """``swfobjects local`` on 127.0.0.1 with short empty polls (quick worker shutdown)."""
-    local = pytest.importorskip("swfobjects._local")
+    local = pytest.importorskip("swfobjects.local")
     with local.LocalSWF(poll_timeout=1.0) as service:
         yield service
 

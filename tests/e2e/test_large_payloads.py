@@ -30,7 +30,7 @@ from swfobjects import (
     nondeterministic,
     signal,
 )
-from swfobjects._payload import MAX_PAYLOAD, Payloads
+from swfobjects.payloads._payload import MAX_PAYLOAD, Payloads
 from swfobjects.storage import (
     DataStore,
     DataStoreError,
@@ -163,7 +163,7 @@ class Setup:
 @pytest.fixture(scope="module")
 def local_swf() -> Iterator[Any]:
     """``swfobjects local`` (SWF over HTTP on 127.0.0.1) for the SWFExecutor variant."""
-    local = pytest.importorskip("swfobjects._local")
+    local = pytest.importorskip("swfobjects.local")
     with local.LocalSWF(poll_timeout=1.0) as service:
         yield service
 
@@ -183,7 +183,7 @@ def executor(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Setup]:
         domain = "large-payloads"
         yield Setup(SerialExecutor(data_store=store, domain=domain), store, domain)
         return
-    swf = pytest.importorskip("swfobjects._swf_executor")
+    swf = pytest.importorskip("swfobjects.client._swf_executor")
     service = request.getfixturevalue("local_swf")
     domain = f"large-{uuid.uuid4().hex[:8]}"
     adapter = OffloadingStore(store, domain=domain)

@@ -1,0 +1,87 @@
+"""The part of the executors' interface that does not depend on where workflows run."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from ..payloads._payload import Payloads
+from ..payloads.storage._offload import delete_payloads
+from ..workflow._declarations import WorkflowType
+from ..workflow._options import timeout_value
+from ._handle import WorkflowHandle
+from ._starting import start_params
+
+__all__ = ["ExecutorBase"]
+
+
+class ExecutorBase:
+    """What every executor shares: ``start()``, ``run()`` and ``delete_payloads()``.
+
+    An executor provides ``client`` (boto3-shaped), ``payloads``, ``domain``, a
+    ``_handle(workflow_id, run_id, workflow)`` factory, and may prepare in ``_before_start``.
+    """
+
+    client: Any
+    payloads: Payloads
+    domain: str
+
+    def _before_start(self, workflow_class: type) -> None:
+        """Hook run before ``StartWorkflowExecution`` (the SerialExecutor registers types)."""
+
+    def _handle(
+        self, workflow_id: str, run_id: str, workflow: WorkflowType | None
+    ) -> WorkflowHandle:
+        raise NotImplementedError
+
+    def start(
+        self,
+        workflow_class: type,
+        *args: Any,
+        workflow_id: str | None = None,
+        task_list: str | None = None,
+        tags: Iterable[str] = (),
+        execution_start_to_close_timeout: Any = None,
+        task_start_to_close_timeout: Any = None,
+        child_policy: str | None = None,
+        **kwargs: Any,
+    ) -> WorkflowHandle:
+        """Start an execution of ``workflow_class`` and return its ``WorkflowHandle``.
+
+        ``args``/``kwargs`` are the workflow's arguments, checked against its entry method and
+        encoded by the payload layer before any call to SWF. The default workflow id is
+        ``<type name>-<12 random hex digits>``.
+        """
+        self._before_start(workflow_class)
+        workflow: WorkflowType = workflow_class._swf_workflow  # type: ignore[attr-defined]
+        workflow_id = workflow_id or f"{workflow.name}-{uuid.uuid4().hex[:12]}"
+        params = start_params(
+            workflow,
+            self.payloads,
+            self.domain,
+            workflow_id,
+            args,
+            kwargs,
+            task_list=task_list,
+            tags=tags,
+            child_policy=child_policy,
+            execution_start_to_close_timeout=None
+            if execution_start_to_close_timeout is None
+            else timeout_value(execution_start_to_close_timeout),
+            task_start_to_close_timeout=None
+            if task_start_to_close_timeout is None
+            else timeout_value(task_start_to_close_timeout),
+        )
+        run_id = self.client.start_workflow_execution(**params)["runId"]
+        return self._handle(workflow_id, run_id, workflow)
+
+    def run(self, workflow_class: type, *args: Any, **kwargs: Any) -> Any:
+        """Start a workflow and wait for its result (or raise its failure)."""
+        return self.start(workflow_class, *args, **kwargs).result()
+
+    def delete_payloads(self, workflow_id: str, run_id: str = "") -> int:
+        """Delete the out-of-band payloads of a closed run (all runs without ``run_id``)."""
+        if self.payloads.store is None:
+            return 0
+        return delete_payloads(self.payloads.store, self.domain, workflow_id, run_id)  # type: ignore[arg-type]

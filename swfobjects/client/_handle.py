@@ -1,0 +1,196 @@
+"""``WorkflowHandle``: one workflow execution, seen from outside.
+
+The handle speaks only SWF's API (through a boto3-shaped client), so the same class serves
+the SerialExecutor (in-process client) and the SWF executor (boto3). What differs is how to
+wait for the execution to close, which the executor supplies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from ..exceptions import WorkflowCancelledError, WorkflowExecutionError
+from ..payloads._codecs import codec_for
+from ..payloads._failures import decode_failure
+from ..payloads._payload import Payloads
+from ..replay._runtime import to_datetime
+from ..swf._shapes import event_attributes
+from ..workflow._declarations import WorkflowType
+
+__all__ = ["WorkflowHandle", "boto3_shaped_events"]
+
+
+def boto3_shaped_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Events with timestamps as aware datetimes, exactly as boto3 returns them."""
+    out = []
+    for event in events:
+        stamp = event.get("eventTimestamp")
+        if stamp is not None and not isinstance(stamp, dt.datetime):
+            event = dict(event, eventTimestamp=to_datetime(stamp))
+        out.append(event)
+    return out
+
+
+class WorkflowHandle:
+    """A started workflow execution: wait for its result, read its history, signal it...
+
+    ``result()`` follows continue-as-new runs to the last one and raises the workflow's
+    failure as :class:`WorkflowExecutionError` (``WorkflowCancelledError`` if cancelled).
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        domain: str,
+        workflow_id: str,
+        run_id: str,
+        workflow: WorkflowType | None,
+        payloads: Payloads,
+        wait: Callable[[WorkflowHandle, float | None], None],
+    ) -> None:
+        self.client = client
+        self.domain = domain
+        self.workflow_id = workflow_id
+        self.run_id = run_id
+        self.workflow = workflow
+        self.payloads = payloads
+        self._wait = wait
+
+    def __repr__(self) -> str:
+        return f"<WorkflowHandle {self.workflow_id} run {self.run_id}>"
+
+    @property
+    def execution(self) -> dict[str, str]:
+        """``{"workflowId", "runId"}`` of this run."""
+        return {"workflowId": self.workflow_id, "runId": self.run_id}
+
+    def describe(self) -> dict[str, Any]:
+        """``DescribeWorkflowExecution`` for this run."""
+        return self.client.describe_workflow_execution(  # type: ignore[no-any-return]
+            domain=self.domain, execution=self.execution
+        )
+
+    def is_open(self) -> bool:
+        """True while the run is open."""
+        return bool(self.describe()["executionInfo"]["executionStatus"] == "OPEN")
+
+    def history(self) -> list[dict[str, Any]]:
+        """The run's full event history, shaped as ``GetWorkflowExecutionHistory`` returns it."""
+        events: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"domain": self.domain, "execution": self.execution}
+        while True:
+            page = self.client.get_workflow_execution_history(**params)
+            events.extend(page.get("events") or [])
+            if not page.get("nextPageToken"):
+                return boto3_shaped_events(events)
+            params["nextPageToken"] = page["nextPageToken"]
+
+    def last_event(self) -> dict[str, Any]:
+        """The newest event of this run."""
+        page = self.client.get_workflow_execution_history(
+            domain=self.domain, execution=self.execution, reverseOrder=True, maximumPageSize=1
+        )
+        return page["events"][0]  # type: ignore[no-any-return]
+
+    def result(self, timeout: float | None = None) -> Any:
+        """Wait for the execution to close and return its result (or raise its failure)."""
+        while True:
+            self._wait(self, timeout)
+            event = self.last_event()
+            kind = event["eventType"]
+            attrs = event_attributes(event)
+            if kind == "WorkflowExecutionContinuedAsNew":
+                self.run_id = attrs["newExecutionRunId"]
+                continue
+            return self._outcome(kind, attrs)
+
+    def _outcome(self, kind: str, attrs: dict[str, Any]) -> Any:
+        name = self.workflow.name if self.workflow else self.workflow_id
+        where = {"workflow_id": self.workflow_id, "run_id": self.run_id}
+        if kind == "WorkflowExecutionCompleted":
+            codec = self.workflow.result if self.workflow else codec_for(Any)
+            return self.payloads.decode(attrs.get("result"), codec, f"result of {name}")
+        if kind == "WorkflowExecutionFailed":
+            failure = decode_failure(attrs.get("reason"), attrs.get("details"), self.payloads)
+            message = f"workflow {name} ({self.workflow_id}) failed: {attrs.get('reason', '')}"
+            raise WorkflowExecutionError(
+                message, status="FAILED", reason=attrs.get("reason", ""), details=failure, **where
+            )
+        if kind == "WorkflowExecutionCanceled":
+            details = (
+                self.payloads.decode_data(attrs.get("details"), "cancellation details")
+                if attrs.get("details")
+                else None
+            )
+            raise WorkflowCancelledError(
+                f"workflow {name} ({self.workflow_id}) was cancelled",
+                status="CANCELED",
+                details=details,
+                **where,
+            )
+        if kind == "WorkflowExecutionTimedOut":
+            raise WorkflowExecutionError(
+                f"workflow {name} ({self.workflow_id}) timed out ({attrs.get('timeoutType')})",
+                status="TIMED_OUT",
+                reason=attrs.get("timeoutType", ""),
+                **where,
+            )
+        if kind == "WorkflowExecutionTerminated":
+            reason = attrs.get("reason") or attrs.get("cause") or ""
+            raise WorkflowExecutionError(
+                f"workflow {name} ({self.workflow_id}) was terminated: {reason}",
+                status="TERMINATED",
+                reason=reason,
+                details=attrs.get("details"),
+                **where,
+            )
+        raise WorkflowExecutionError(
+            f"workflow {name} ({self.workflow_id}) is not closed (last event {kind})",
+            status="OPEN",
+            **where,
+        )
+
+    def terminate(self, reason: str = "", details: str | None = None) -> None:
+        """``TerminateWorkflowExecution`` (the workflow code gets no say)."""
+        params: dict[str, Any] = {
+            "domain": self.domain,
+            "workflowId": self.workflow_id,
+            "runId": self.run_id,
+        }
+        if reason:
+            params["reason"] = reason[:256]
+        if details is not None:
+            params["details"] = details
+        self.client.terminate_workflow_execution(**params)
+
+    def cancel(self) -> None:
+        """``RequestCancelWorkflowExecution``: the workflow sees a cancellation request."""
+        self.client.request_cancel_workflow_execution(
+            domain=self.domain, workflowId=self.workflow_id, runId=self.run_id
+        )
+
+    def signal(self, name: Any, *args: Any, **kwargs: Any) -> None:
+        """Send signal ``name`` (or pass the ``@signal`` method itself) with these arguments.
+
+        Arguments are encoded for the workflow's handler, so they decode to its types.
+        """
+        from ..workflow._classes import encode_signal_input
+
+        if callable(name):
+            name = getattr(name, "__swf_signal__", None) or name.__name__
+        workflow_class = self.workflow.workflow_class if self.workflow else None
+        text = encode_signal_input(self.payloads, name, args, kwargs, workflow_class)
+        self.signal_raw(name, text)
+
+    def signal_raw(self, name: str, input_text: str | None = None) -> None:
+        """Send a signal with an already-encoded input (for foreign signal formats)."""
+        params: dict[str, Any] = {
+            "domain": self.domain,
+            "workflowId": self.workflow_id,
+            "signalName": name,
+        }
+        if input_text is not None:
+            params["input"] = input_text
+        self.client.signal_workflow_execution(**params)

@@ -1,0 +1,62 @@
+"""The ``StartWorkflowExecution`` parameters for a workflow call (validated and encoded)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..payloads._payload import Payloads
+from ..workflow._declarations import WorkflowType, check_name
+from ..workflow._stubs import _cached_hints, check_arguments
+
+__all__ = ["start_params"]
+
+
+def start_params(
+    workflow: WorkflowType,
+    payloads: Payloads,
+    domain: str,
+    workflow_id: str,
+    args: Any,
+    kwargs: Any,
+    *,
+    task_list: str | None = None,
+    tags: Iterable[str] = (),
+    child_policy: str | None = None,
+    execution_start_to_close_timeout: str | None = None,
+    task_start_to_close_timeout: str | None = None,
+) -> dict[str, Any]:
+    """Check the arguments against the entry method and build the request."""
+    check_name(workflow_id, "workflow_id")
+    arguments = check_arguments(
+        workflow.name, workflow.signature, _cached_hints(workflow), args, kwargs
+    )
+    scope = {"workflow_id": workflow_id, "run_id": ""}
+    text = payloads.encode_data(
+        workflow.arguments.encode(arguments),
+        f"input of workflow {workflow.name}",
+        scope,
+        workflow.input_store,
+    )
+    tag_list = list(tags)
+    if len(tag_list) > 5:
+        raise ValueError(f"SWF allows at most 5 tags per execution, got {len(tag_list)}")
+    for tag in tag_list:
+        check_name(tag, "tag")
+    params: dict[str, Any] = {
+        "domain": domain,
+        "workflowId": workflow_id,
+        "workflowType": {"name": workflow.name, "version": workflow.version},
+        "taskList": {"name": task_list or workflow.task_list},
+        "input": text,
+        "executionStartToCloseTimeout": execution_start_to_close_timeout
+        or workflow.execution_start_to_close_timeout,
+        "taskStartToCloseTimeout": task_start_to_close_timeout
+        or workflow.task_start_to_close_timeout,
+        "childPolicy": child_policy or workflow.child_policy,
+    }
+    if tag_list:
+        params["tagList"] = tag_list
+    if workflow.task_priority is not None:
+        params["taskPriority"] = workflow.task_priority
+    return params

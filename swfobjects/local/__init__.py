@@ -1,0 +1,16 @@
+"""``swfobjects local``: an SWF-compatible HTTP service around the in-memory SWF model.
+
+Modules, each with one job:
+
+- ``protocol``: SWF's JSON 1.0 wire format, input validation, error shapes (no I/O);
+- ``engine``: the thread-safe front of ``SwfModel`` (lock, long polls, clock thread, journal);
+- ``persistence``: the SQLite write-ahead journal behind ``--db FILE``;
+- ``server``: the stdlib HTTP/1.1 server speaking the protocol;
+- ``service``: ``LocalSWF``, which puts them together.
+"""
+
+from __future__ import annotations
+
+from ._service import NO_AUTH_WARNING, LocalSWF
+
+__all__ = ["LocalSWF", "NO_AUTH_WARNING"]

@@ -1,0 +1,237 @@
+"""The concurrent front of the SWF model: one lock, long polls, a clock thread, a journal.
+
+The model (``SwfModel``) is the one implementation of SWF semantics and is not thread-safe.
+``Engine`` adds only what a shared service needs around it:
+
+- every call runs under one lock, with the clock read once per call, so every event of one
+  call carries the same timestamp and a journal replay reproduces it exactly;
+- ``PollFor*Task`` waits (outside the lock) on a condition that the model's listeners wake,
+  for up to ``poll_timeout`` seconds, and each task goes to exactly one poller because the
+  hand-out happens under the lock;
+- a background thread calls ``model.advance()`` when the next timer or timeout is due (and at
+  least every ``tick`` seconds, so a clock that tests move by hand is noticed), so timeouts fire
+  while nobody calls the service;
+- with a :class:`~swfobjects.local._persistence.Journal`, every accepted mutating call is
+  recorded before it is answered and replayed on start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+import traceback
+import uuid
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from ..model._model import SwfModel
+from ..model._state import SwfFault
+from ._persistence import ADVANCE, Journal, JournalEntry
+
+__all__ = ["Engine", "READ_ONLY", "POLLS"]
+
+POLLS = frozenset({"PollForDecisionTask", "PollForActivityTask"})
+READ_ONLY = frozenset(
+    {
+        "CountClosedWorkflowExecutions",
+        "CountOpenWorkflowExecutions",
+        "CountPendingActivityTasks",
+        "CountPendingDecisionTasks",
+        "DescribeActivityType",
+        "DescribeDomain",
+        "DescribeWorkflowExecution",
+        "DescribeWorkflowType",
+        "GetWorkflowExecutionHistory",
+        "ListActivityTypes",
+        "ListClosedWorkflowExecutions",
+        "ListDomains",
+        "ListOpenWorkflowExecutions",
+        "ListTagsForResource",
+        "ListWorkflowTypes",
+    }
+)
+
+
+def _wall_clock() -> float:
+    return time.time()  # looked up per call, so freezegun's patch applies
+
+
+class Engine:
+    """Serve one :class:`SwfModel` to many threads.
+
+    >>> engine = Engine(clock=lambda: 1000.0)
+    >>> engine.call("RegisterDomain", {"name": "d", "workflowExecutionRetentionPeriodInDays": "1"})
+    {}
+    >>> engine.call("PollForActivityTask", {"domain": "d", "taskList": {"name": "t"}}, wait=0)
+    {'taskToken': '', 'activityId': '', 'startedEventId': 0}
+    """
+
+    def __init__(
+        self,
+        clock: Callable[[], float] | None = None,
+        journal: Journal | None = None,
+        poll_timeout: float = 60.0,
+        tick: float = 0.05,
+    ) -> None:
+        self.clock = clock or _wall_clock
+        self.journal = journal
+        self.poll_timeout = poll_timeout
+        self.tick = tick
+        self._now = float(self.clock())
+        self._ids: list[str] = []
+        self._replay_ids: deque[str] | None = None
+        self.model = SwfModel(clock=lambda: self._now)
+        self.model.new_id = self._new_id
+        self.lock = threading.Lock()
+        self._changed = threading.Condition(self.lock)
+        self.model.listeners.append(self._changed.notify_all)
+        self._closing = threading.Event()
+        self._ticker: threading.Thread | None = None
+        self.replayed = self._replay() if journal is not None else 0
+
+    # --- ids and journal ----------------------------------------------------------------
+
+    def _new_id(self) -> str:
+        if self._replay_ids is not None:
+            return self._replay_ids.popleft()
+        value = uuid.uuid4().hex
+        self._ids.append(value)
+        return value
+
+    def _replay(self) -> int:
+        assert self.journal is not None
+        count = 0
+        with self.lock:  # the model's listeners notify, which needs the lock
+            for entry in self.journal.entries():
+                self._now = entry.at
+                self._replay_ids = deque(entry.ids)
+                try:
+                    if entry.operation == ADVANCE:
+                        self.model.advance()
+                    else:
+                        self.model.call(entry.operation, json.loads(entry.body))
+                except SwfFault:
+                    pass  # refused then, refused again: journaled because it might mutate
+                count += 1
+            self._replay_ids = None
+        return count
+
+    def _record(self, operation: str, params: dict[str, Any] | None) -> None:
+        if self.journal is not None:
+            body = "" if params is None else json.dumps(params, separators=(",", ":"))
+            self.journal.append(JournalEntry(self._now, operation, body, tuple(self._ids)))
+        self._ids = []
+
+    # --- calls --------------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        """Read the clock for this call and fire whatever came due (journaled)."""
+        self._now = float(self.clock())
+        self._ids = []
+        if self.model.advance():
+            self._record(ADVANCE, None)
+
+    def _call_locked(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        self._begin()
+        mutating = operation not in READ_ONLY and operation not in POLLS
+        try:
+            result = self.model.call(operation, params)
+        except SwfFault:
+            if mutating:
+                self._record(operation, params)
+            raise
+        if mutating or (
+            operation in POLLS and result.get("taskToken") and not params.get("nextPageToken")
+        ):
+            self._record(operation, params)
+        return result
+
+    def call(
+        self, operation: str, params: dict[str, Any], wait: float | None = None
+    ) -> dict[str, Any]:
+        """Run one SWF operation; polls wait up to ``wait`` (default ``poll_timeout``) seconds.
+
+        Raises :class:`SwfFault` with SWF's error code; anything else is a bug, reported as
+        SWF's ``InternalFailure`` so the service keeps serving.
+        """
+        try:
+            if operation in POLLS:
+                return self._poll(operation, params, self.poll_timeout if wait is None else wait)
+            with self.lock:
+                return self._call_locked(operation, params)
+        except SwfFault:
+            raise
+        except Exception as exc:  # a bug in the model must not take the service down
+            traceback.print_exc(file=sys.stderr)
+            raise SwfFault(
+                "InternalFailure", f"internal error in {operation}: {exc!r}", 500
+            ) from None
+
+    def _poll(self, operation: str, params: dict[str, Any], wait: float) -> dict[str, Any]:
+        deadline = time.monotonic() + wait
+        with self._changed:
+            result = self._call_locked(operation, params)
+            if result.get("taskToken") or params.get("nextPageToken"):
+                return result
+            domain, task_list = params["domain"], params["taskList"]["name"]
+            ready = (
+                self.model.has_decision_task
+                if operation == "PollForDecisionTask"
+                else self.model.has_activity_task
+            )
+            while not self._closing.is_set():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._changed.wait(remaining)
+                if ready(domain, task_list):
+                    result = self._call_locked(operation, params)
+                    if result.get("taskToken"):
+                        return result
+            return result
+
+    # --- time ---------------------------------------------------------------------------
+
+    def advance(self) -> int:
+        """Fire the timers and timeouts due now; returns how many fired."""
+        with self.lock:
+            self._now = float(self.clock())
+            self._ids = []
+            fired = self.model.advance()
+            if fired:
+                self._record(ADVANCE, None)
+            return fired
+
+    def _tick_loop(self) -> None:
+        while not self._closing.is_set():
+            try:
+                self.advance()
+                with self.lock:
+                    due = self.model.next_due()
+                    delay = self.tick if due is None else min(max(due - self._now, 0.0), self.tick)
+            except Exception:  # keep ticking: a failed tick must not stop all timeouts
+                traceback.print_exc(file=sys.stderr)
+                delay = self.tick
+            self._closing.wait(delay)
+
+    def start(self) -> None:
+        """Start the clock thread."""
+        if self._ticker is None:
+            self._ticker = threading.Thread(
+                target=self._tick_loop, name="swfobjects-local-clock", daemon=True
+            )
+            self._ticker.start()
+
+    def close(self) -> None:
+        """Stop the clock thread and wake every waiting poll (they answer empty)."""
+        self._closing.set()
+        with self._changed:
+            self._changed.notify_all()
+        if self._ticker is not None:
+            self._ticker.join()
+            self._ticker = None
+        if self.journal is not None:
+            self.journal.close()

@@ -1,0 +1,138 @@
+"""SWF's JSON 1.0 wire protocol: request parsing, input validation, error shapes.
+
+Pure functions, no sockets: the HTTP server calls them, and tests can too. Input is checked
+against botocore's model of SWF (required members, types, lengths, enums), so a request that
+boto3 would refuse to send is refused here with the same kind of message, whatever client
+sent it. Errors are written the way SWF writes them, ``{"__type": "...#Code", "message": ...}``,
+so botocore raises its modelled exceptions (``client.exceptions.UnknownResourceFault``...).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache, lru_cache
+from typing import Any
+
+import botocore.session
+from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.validate import ParamValidator, ValidationErrors
+
+from ..model._state import SwfFault
+
+__all__ = [
+    "MAX_BODY",
+    "CONTENT_TYPE",
+    "operation_from_target",
+    "parse_body",
+    "validate_input",
+    "encode_result",
+    "encode_fault",
+    "service_model",
+]
+
+MAX_BODY = 1024 * 1024
+CONTENT_TYPE = "application/x-amz-json-1.0"
+_TARGET_PREFIX = "SimpleWorkflowService."
+_NAMESPACES = {
+    "ValidationException": "com.amazon.coral.validate",
+    "SerializationException": "com.amazon.coral.service",
+    "UnknownOperationException": "com.amazon.coral.service",
+    "InternalFailure": "com.amazon.coral.service",
+}
+_SWF_NAMESPACE = "com.amazonaws.swf.base.model"
+
+
+@lru_cache(maxsize=1)
+def service_model() -> ServiceModel:
+    """botocore's model of SWF: the ground truth for operation names and shapes."""
+    return botocore.session.get_session().get_service_model("swf")
+
+
+@cache
+def _operation(name: str) -> OperationModel | None:
+    if name not in service_model().operation_names:
+        return None
+    return service_model().operation_model(name)
+
+
+def operation_from_target(target: str | None) -> str:
+    """The operation named by an ``X-Amz-Target`` header, or an SWF fault saying why not."""
+    if not target:
+        raise SwfFault("UnknownOperationException", "missing X-Amz-Target header")
+    prefix, _, name = target.partition(".")
+    if prefix + "." != _TARGET_PREFIX or _operation(name) is None:
+        raise SwfFault("UnknownOperationException", f"unknown operation {target!r}")
+    return name
+
+
+def parse_body(raw: bytes) -> dict[str, Any]:
+    """The JSON object of a request body (an empty body is ``{}``)."""
+    if not raw.strip():
+        return {}
+    try:
+        params = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SwfFault("SerializationException", f"request body is not valid JSON: {exc}") from None
+    if not isinstance(params, dict):
+        raise SwfFault("SerializationException", "request body must be a JSON object")
+    return params
+
+
+def validate_input(operation: str, params: dict[str, Any]) -> None:
+    """Refuse ``params`` that do not fit the operation's input shape (unknown keys are ignored)."""
+    op = _operation(operation)
+    if op is None or op.input_shape is None:
+        return
+    report = ParamValidator().validate(params, op.input_shape)
+    errors = [e for e in report._errors if e[0] != "unknown field"]  # type: ignore[attr-defined]
+    _check_max(params, op.input_shape, "", errors)
+    if errors:
+        filtered = _Report()
+        filtered._errors = errors  # type: ignore[attr-defined]
+        count = len(errors)
+        raise SwfFault(
+            "ValidationException",
+            f"{count} validation error{'s' if count > 1 else ''} detected: "
+            + filtered.generate_report().replace("\n", "; "),
+        )
+
+
+def _check_max(value: Any, shape: Shape, path: str, errors: list[Any]) -> None:
+    """botocore checks minimums only; SWF also enforces the modelled maximum lengths."""
+    limit = shape.metadata.get("max")
+    if shape.type_name == "structure" and isinstance(value, dict):
+        for key, member in shape.members.items():  # type: ignore[attr-defined]
+            if key in value:
+                _check_max(value[key], member, f"{path}.{key}".lstrip("."), errors)
+    elif shape.type_name == "list" and isinstance(value, list):
+        if limit is not None and len(value) > limit:
+            errors.append(("too long", path, {"n": len(value), "max": limit, "what": "items"}))
+        for index, item in enumerate(value):
+            _check_max(item, shape.member, f"{path}[{index}]", errors)  # type: ignore[attr-defined]
+    elif shape.type_name == "string" and isinstance(value, str):
+        if limit is not None and len(value) > limit:
+            errors.append(("too long", path, {"n": len(value), "max": limit, "what": "characters"}))
+
+
+class _Report(ValidationErrors):
+    def _format_error(self, error: Any) -> str:
+        kind, name, info = error
+        if kind == "too long":
+            return (
+                f"Value at '{name}' failed to satisfy constraint: Member must have length less "
+                f"than or equal to {info['max']} (it has {info['n']} {info['what']})"
+            )
+        return str(super()._format_error(error))  # type: ignore[misc]
+
+
+def encode_result(result: dict[str, Any]) -> bytes:
+    """A response body."""
+    return json.dumps(result, separators=(",", ":")).encode()
+
+
+def encode_fault(fault: SwfFault) -> tuple[int, bytes]:
+    """HTTP status and body of SWF's error shape for ``fault``."""
+    namespace = _NAMESPACES.get(fault.code, _SWF_NAMESPACE)
+    status = 500 if fault.code == "InternalFailure" else fault.status
+    body = {"__type": f"{namespace}#{fault.code}", "message": fault.message}
+    return status, json.dumps(body).encode()

@@ -1,0 +1,55 @@
+"""A boto3-shaped client over the in-memory SWF model.
+
+``InProcessClient(model).poll_for_decision_task(domain=..., taskList=...)`` behaves like
+``boto3.client("swf").poll_for_decision_task(...)``: same method names, same keyword
+arguments, same response dicts, and faults raised as botocore ``ClientError`` with SWF's error
+codes. So the workers that run against Amazon SWF run unchanged in the SerialExecutor.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ._model import SwfModel
+from ._state import SwfFault
+
+__all__ = ["InProcessClient", "fault_to_client_error"]
+
+_CAMEL = re.compile(r"(?:^|_)([a-z])")
+
+
+def fault_to_client_error(fault: SwfFault, operation: str) -> ClientError:
+    """The botocore error a real client would raise for ``fault``."""
+    response: Any = {
+        "Error": {"Code": fault.code, "Message": fault.message},
+        "ResponseMetadata": {"HTTPStatusCode": fault.status},
+    }
+    return ClientError(response, operation)
+
+
+class InProcessClient:
+    """boto3's SWF client interface, served by a :class:`SwfModel` in this process."""
+
+    def __init__(self, model: SwfModel) -> None:
+        self.model = model
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        operation = _CAMEL.sub(lambda m: m.group(1).upper(), name)
+        if not hasattr(self.model, "op_" + operation):
+            raise AttributeError(f"SWF has no operation {name!r}")
+        model = self.model
+
+        def call(**params: Any) -> dict[str, Any]:
+            try:
+                return model.call(operation, params)
+            except SwfFault as fault:
+                raise fault_to_client_error(fault, operation) from None
+
+        call.__name__ = name
+        setattr(self, name, call)  # later calls skip __getattr__
+        return call

@@ -1,0 +1,187 @@
+"""Visibility and tagging operations of the SWF model (a mixin of ``SwfModel``).
+
+List/Count open and closed executions with SWF's filters and paging, pending task counts, and
+resource tags. Kept apart from the state machine: these only read ``executions`` and the task
+queues (tags aside), so the local service can serve them without touching the semantics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ._core import ModelCore
+from ._state import Domain, Execution, SwfFault
+
+__all__ = ["QueriesMixin"]
+
+_MAX_TAGS = 50
+_ARN_DOMAIN = "/domain/"
+
+
+def _number(value: Any, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SwfFault("ValidationException", f"{key} must be a timestamp (epoch seconds)")
+    return float(value)
+
+
+def _time_test(spec: Any, key: str) -> Callable[[float | None], bool]:
+    """A predicate for SWF's ``ExecutionTimeFilter`` (``oldestDate`` required)."""
+    if not isinstance(spec, dict) or "oldestDate" not in spec:
+        raise SwfFault("ValidationException", f"{key}.oldestDate is required")
+    oldest = _number(spec["oldestDate"], f"{key}.oldestDate")
+    latest = spec.get("latestDate")
+    newest = None if latest is None else _number(latest, f"{key}.latestDate")
+
+    def test(when: float | None) -> bool:
+        return when is not None and when >= oldest and (newest is None or when <= newest)
+
+    return test
+
+
+class QueriesMixin(ModelCore):
+    """List*/Count* executions, CountPending*Tasks and TagResource/UntagResource/ListTags."""
+
+    def execution_info(self, execution: Execution) -> dict[str, Any]:  # from SwfModel
+        raise NotImplementedError
+
+    # --- executions ---------------------------------------------------------------------
+
+    def _select(self, params: dict[str, Any], closed: bool) -> tuple[list[Execution], str]:
+        """The executions matching a List/Count request, and the timestamp they sort by."""
+        domain = self._domain(params.get("domain"), registered=False).name
+        exclusive = ["executionFilter", "typeFilter", "tagFilter"]
+        if closed:
+            exclusive.append("closeStatusFilter")
+        given = [key for key in exclusive if params.get(key) is not None]
+        if len(given) > 1:
+            raise SwfFault(
+                "ValidationException",
+                f"{' and '.join(given)} are mutually exclusive: give at most one",
+            )
+        start, close = params.get("startTimeFilter"), params.get("closeTimeFilter")
+        if closed and (start is None) == (close is None):
+            raise SwfFault(
+                "ValidationException", "give exactly one of startTimeFilter and closeTimeFilter"
+            )
+        if not closed and start is None:
+            raise SwfFault("ValidationException", "startTimeFilter is required")
+        if start is not None:
+            in_time, attr = _time_test(start, "startTimeFilter"), "started_at"
+        else:
+            in_time, attr = _time_test(close, "closeTimeFilter"), "closed_at"
+        tests: list[Callable[[Execution], bool]] = [
+            lambda e: e.domain == domain and e.is_open != closed,
+            lambda e: in_time(getattr(e, attr)),
+        ]
+        if params.get("executionFilter") is not None:
+            workflow_id = params["executionFilter"]["workflowId"]
+            tests.append(lambda e: e.workflow_id == workflow_id)
+        if params.get("typeFilter") is not None:
+            name, version = params["typeFilter"]["name"], params["typeFilter"].get("version")
+            tests.append(
+                lambda e: (
+                    e.workflow_type["name"] == name
+                    and (version is None or e.workflow_type["version"] == version)
+                )
+            )
+        if params.get("tagFilter") is not None:
+            tag = params["tagFilter"]["tag"]
+            tests.append(lambda e: tag in e.tags)
+        if params.get("closeStatusFilter") is not None:
+            status = params["closeStatusFilter"]["status"]
+            tests.append(lambda e: e.close_status == status)
+        found = [e for e in self.executions.values() if all(test(e) for test in tests)]
+        return found, attr
+
+    def _list(self, params: dict[str, Any], closed: bool) -> dict[str, Any]:
+        from ._registry import _paged
+
+        found, attr = self._select(params, closed)
+        # SWF lists newest first; reverseOrder gives oldest first.
+        found.sort(key=lambda e: getattr(e, attr), reverse=not params.get("reverseOrder"))
+        infos = [self.execution_info(e) for e in found]
+        return _paged(infos, "executionInfos", params)
+
+    def op_ListOpenWorkflowExecutions(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._list(params, closed=False)
+
+    def op_ListClosedWorkflowExecutions(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._list(params, closed=True)
+
+    def op_CountOpenWorkflowExecutions(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"count": len(self._select(params, closed=False)[0]), "truncated": False}
+
+    def op_CountClosedWorkflowExecutions(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"count": len(self._select(params, closed=True)[0]), "truncated": False}
+
+    # --- pending tasks ------------------------------------------------------------------
+
+    def op_CountPendingActivityTasks(self, params: dict[str, Any]) -> dict[str, Any]:
+        domain = self._domain(params.get("domain"), registered=False).name
+        queue = self.activity_queues.get((domain, params["taskList"]["name"])) or ()
+        count = sum(
+            1
+            for task in queue
+            if task.execution.is_open
+            and task.token is None
+            and task.execution.activities.get(task.activity_id) is task
+        )
+        return {"count": count, "truncated": False}
+
+    def op_CountPendingDecisionTasks(self, params: dict[str, Any]) -> dict[str, Any]:
+        domain = self._domain(params.get("domain"), registered=False).name
+        queue = self.decision_queues.get((domain, params["taskList"]["name"])) or ()
+        count = sum(
+            1
+            for execution, scheduled_id in queue
+            if execution.is_open
+            and execution.decision_state == "scheduled"
+            and execution.decision_scheduled_id == scheduled_id
+        )
+        return {"count": count, "truncated": False}
+
+    # --- tags ---------------------------------------------------------------------------
+
+    def _tagged(self, params: dict[str, Any]) -> Domain:
+        arn = params.get("resourceArn")
+        if not isinstance(arn, str) or not arn.startswith("arn:"):
+            raise SwfFault("ValidationException", "resourceArn must be an SWF domain ARN")
+        _, sep, name = arn.partition(_ARN_DOMAIN)
+        domain = self.domains.get(name) if sep else None
+        if domain is None:
+            raise SwfFault("UnknownResourceFault", f"Unknown resource: {arn}")
+        return domain
+
+    def op_ListTagsForResource(self, params: dict[str, Any]) -> dict[str, Any]:
+        domain = self._tagged(params)
+        return {"tags": [{"key": k, "value": v} for k, v in domain.tags.items()]}
+
+    def op_TagResource(self, params: dict[str, Any]) -> dict[str, Any]:
+        domain = self._tagged(params)
+        tags = params["tags"]
+        if not isinstance(tags, list):
+            raise SwfFault("ValidationException", "tags must be a list")
+        merged = dict(domain.tags)
+        for tag in tags:
+            key, value = tag["key"], tag.get("value", "")
+            if not isinstance(key, str) or not 1 <= len(key) <= 128:
+                raise SwfFault("ValidationException", "a tag key has 1 to 128 characters")
+            if not isinstance(value, str) or len(value) > 256:
+                raise SwfFault("ValidationException", "a tag value has at most 256 characters")
+            merged[key] = value
+        if len(merged) > _MAX_TAGS:
+            raise SwfFault(
+                "LimitExceededFault", f"a resource has at most {_MAX_TAGS} tags ({len(merged)})"
+            )
+        domain.tags = merged
+        return {}
+
+    def op_UntagResource(self, params: dict[str, Any]) -> dict[str, Any]:
+        domain = self._tagged(params)
+        keys = params["tagKeys"]
+        if not isinstance(keys, list):
+            raise SwfFault("ValidationException", "tagKeys must be a list")
+        for key in keys:
+            domain.tags.pop(key, None)
+        return {}

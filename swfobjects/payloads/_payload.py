@@ -1,0 +1,133 @@
+"""The one encode/decode pair every SWF payload goes through.
+
+Inputs, results, failure details, markers and signals all pass here, so SWF's size limits are
+checked in exactly one place, before any API call. The ``PayloadStore`` seam is where an
+out-of-band data store plugs in: it may replace a large text with a small reference and turn
+references back into text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ..exceptions import PayloadTooLargeError, SerializationError
+from ._codecs import Codec, dumps, loads
+from .storage._references import ENVELOPE_PREFIX
+
+__all__ = ["MAX_PAYLOAD", "MAX_REASON", "Payloads", "PayloadStore", "truncate"]
+
+MAX_PAYLOAD = 32_768
+"""SWF's limit, in characters, on inputs, results, details, markers, signals and control."""
+MAX_REASON = 256
+"""SWF's limit on failure reasons."""
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, marking the cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - 3)] + "..."
+
+
+class PayloadStore(Protocol):
+    """What the payload layer needs from an out-of-band store (see ``swfobjects.storage``)."""
+
+    def externalize(self, text: str, what: str, scope: dict[str, str]) -> str:
+        """Return ``text`` or a short reference to it stored out of band."""
+
+    def internalize(self, text: str, what: str) -> str:
+        """Return the payload text for ``text`` (fetching it if it is a reference)."""
+
+
+class Payloads:
+    """Encodes values to SWF payload strings and back, enforcing SWF's size limits.
+
+    >>> from swfobjects.payloads._codecs import codec_for
+    >>> p = Payloads(); p.decode(p.encode([1, 2], codec_for(list[int])), codec_for(list[int]))
+    [1, 2]
+    """
+
+    def __init__(
+        self, store: PayloadStore | None = None, limit: int = MAX_PAYLOAD, domain: str = ""
+    ) -> None:
+        self.store = store
+        self.limit = limit
+        self.domain = domain
+
+    def encode(
+        self,
+        value: Any,
+        codec: Codec,
+        what: str,
+        scope: dict[str, str] | None = None,
+        store: PayloadStore | None = None,
+    ) -> str:
+        """The payload string for ``value``; raises before SWF ever sees an oversized one."""
+        return self.encode_data(codec.encode(value, what), what, scope, store)
+
+    def encode_data(
+        self,
+        data: Any,
+        what: str,
+        scope: dict[str, str] | None = None,
+        store: PayloadStore | None = None,
+    ) -> str:
+        """The payload string for JSON-ready ``data``.
+
+        ``store`` (a class's or method's declared store) overrides the executor's for this
+        payload.
+        """
+        try:
+            text = dumps(data)
+        except (TypeError, ValueError) as exc:
+            raise SerializationError(f"cannot encode {what}: {exc}") from None
+        store = store if store is not None else self.store
+        if store is not None:
+            if self.domain and scope is not None and "domain" not in scope:
+                scope = {"domain": self.domain, **scope}
+            text = store.externalize(text, what, scope or {})
+        if len(text) > self.limit:
+            raise PayloadTooLargeError(what, len(text), self.limit)
+        return text
+
+    def decode(self, text: str | None, codec: Codec, what: str) -> Any:
+        """The value for a payload string (``None``/absent payloads decode as ``None``)."""
+        return codec.decode(self.decode_data(text, what), what)
+
+    def decode_data(self, text: str | None, what: str) -> Any:
+        """JSON-ready data for a payload string."""
+        if text is None or text == "":
+            return None
+        if self.store is not None:
+            text = self.store.internalize(text, what)
+        elif text.startswith(ENVELOPE_PREFIX):
+            reader = _declared_reader(text)
+            if reader is None:
+                raise SerializationError(
+                    f"cannot decode {what}: it was sent out of band (swfobjects.storage) and no "
+                    "data store is configured here; give this executor the data_store its writer "
+                    "used"
+                )
+            text = reader.internalize(text, what)
+        try:
+            return loads(text)
+        except ValueError as exc:
+            raise SerializationError(
+                f"cannot decode {what}: not JSON ({exc}); was it written by another client?"
+            ) from None
+
+
+def _declared_reader(text: str) -> PayloadStore | None:
+    """A reader for a reference to a store declared on a class or method, if it is one."""
+    from .storage._offload import DECLARED_STORES, OffloadingStore
+    from .storage._references import Reference, parse_envelope
+
+    if not DECLARED_STORES:
+        return None
+    try:
+        parsed = parse_envelope(text)
+    except Exception:  # noqa: BLE001 - not ours to judge here; the caller reports it
+        return None
+    if not isinstance(parsed, Reference) or parsed.store not in DECLARED_STORES:
+        return None
+    return OffloadingStore(DECLARED_STORES[parsed.store])

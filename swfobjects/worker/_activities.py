@@ -1,0 +1,176 @@
+"""Running one activity task: find the code, decode the input, call it, answer SWF.
+
+Shared by every executor: the SerialExecutor calls it inline, the SWF executor from its
+activity poller threads. It never lets an exception escape without answering the task.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..exceptions import CancelledError
+from ..payloads._failures import encode_failure
+from ..payloads._payload import MAX_PAYLOAD, Payloads
+from ..workflow._context import activity_var
+from ..workflow._declarations import REGISTRY, ActivityType, Registry
+
+__all__ = ["ActivityRunner", "ActivityTaskInfo", "UnknownActivityTypeError"]
+
+log = logging.getLogger("swfobjects.activity")
+
+
+class UnknownActivityTypeError(LookupError):
+    """An activity task names a type no worker here implements."""
+
+
+@dataclass(frozen=True)
+class ActivityTaskInfo:
+    """What an activity can know about the task it runs."""
+
+    activity_id: str
+    activity_name: str
+    activity_version: str
+    workflow_id: str
+    run_id: str
+    started_event_id: int
+    task_token: str
+
+
+class _RunningTask:
+    """The task an activity runs, for ``self.heartbeat()``; its info is built on first use."""
+
+    __slots__ = ("task", "_heartbeat", "_info")
+
+    def __init__(self, task: dict[str, Any], heartbeat: Callable[[Any], bool]) -> None:
+        self.task = task
+        self._heartbeat = heartbeat
+        self._info: ActivityTaskInfo | None = None
+
+    @property
+    def info(self) -> ActivityTaskInfo:
+        if self._info is None:
+            task = self.task
+            execution = task.get("workflowExecution") or {}
+            self._info = ActivityTaskInfo(
+                activity_id=task.get("activityId", ""),
+                activity_name=task["activityType"]["name"],
+                activity_version=task["activityType"]["version"],
+                workflow_id=execution.get("workflowId", ""),
+                run_id=execution.get("runId", ""),
+                started_event_id=task.get("startedEventId", 0),
+                task_token=task["taskToken"],
+            )
+        return self._info
+
+    def heartbeat(self, details: Any) -> bool:
+        return self._heartbeat(details)
+
+
+class ActivityRunner:
+    """Executes activity tasks with the given worker instances.
+
+    Worker classes whose constructor takes no argument are created on demand when
+    ``create_missing`` is true (the SerialExecutor's convenience).
+    """
+
+    def __init__(
+        self,
+        workers: Iterable[Any] = (),
+        payloads: Payloads | None = None,
+        registry: Registry = REGISTRY,
+        create_missing: bool = True,
+    ) -> None:
+        self.payloads = payloads or Payloads()
+        self.registry = registry
+        self.create_missing = create_missing
+        self._instances: dict[type, Any] = {}
+        self._types: dict[tuple[str, str], tuple[Any, ActivityType]] = {}
+        for worker in workers:
+            self.add_worker(worker)
+
+    def add_worker(self, worker: Any) -> None:
+        """Serve the activities of ``worker`` (an ActivityWorker instance)."""
+        activities = getattr(type(worker), "_swf_activities", None)
+        if activities is None or isinstance(worker, type):
+            raise TypeError(f"{worker!r} is not an ActivityWorker instance")
+        self._instances[type(worker)] = worker
+        for activity in activities.values():
+            self._types[activity.key] = (worker, activity)
+
+    def activity_types(self) -> list[ActivityType]:
+        """The activity types served by the explicit workers."""
+        return [activity for _, activity in self._types.values()]
+
+    def resolve(self, name: str, version: str) -> tuple[Any, ActivityType]:
+        """The worker instance and type for an SWF activity type."""
+        found = self._types.get((name, version))
+        if found is not None:
+            return found
+        activity = self.registry.activities.get((name, version))
+        if activity is None or not self.create_missing:
+            raise UnknownActivityTypeError(
+                f"no worker here implements activity {name!r} version {version!r}"
+            )
+        cls = activity.worker_class
+        instance = self._instances.get(cls)
+        if instance is None:
+            try:
+                instance = cls()
+            except TypeError as exc:
+                raise UnknownActivityTypeError(
+                    f"activity {name!r}: {cls.__qualname__} needs constructor arguments ({exc}); "
+                    "pass an instance in workers=[...]"
+                ) from None
+            self._instances[cls] = instance
+        self._types[(name, version)] = (instance, activity)
+        return instance, activity
+
+    def execute(
+        self, task: dict[str, Any], heartbeat: Callable[[Any], bool]
+    ) -> tuple[str, dict[str, Any]]:
+        """Run the task; returns the respond operation and its parameters."""
+        token = task["taskToken"]
+        kind = task["activityType"]
+        execution = task.get("workflowExecution") or {}
+        scope = {
+            "workflow_id": execution.get("workflowId", ""),
+            "run_id": execution.get("runId", ""),
+        }
+        what = f"activity {kind['name']} ({task.get('activityId', '')})"
+        payloads = self.payloads
+        try:
+            instance, activity = self._types.get((kind["name"], kind["version"])) or self.resolve(
+                kind["name"], kind["version"]
+            )
+            data = payloads.decode_data(task.get("input"), "input of " + what)
+            args, kwargs = activity.arguments.decode(data)
+            method = getattr(instance, activity.method_name)
+            var_token = activity_var.set(_RunningTask(task, heartbeat))
+            try:
+                value = method(*args, **kwargs)
+            finally:
+                activity_var.reset(var_token)
+            result = payloads.encode(
+                value, activity.result, "result of " + what, scope, activity.result_store
+            )
+        except CancelledError as cancelled:
+            log.info("%s cancelled: %s", what, cancelled)
+            params: dict[str, Any] = {"taskToken": token}
+            if cancelled.args:
+                params["details"] = str(cancelled.args[0])[:MAX_PAYLOAD]
+            return "RespondActivityTaskCanceled", params
+        except Exception as error:  # noqa: BLE001 - every failure is reported to SWF
+            log.info("%s failed: %s: %s", what, type(error).__name__, error)
+            reason, details = encode_failure(error, self.payloads, f"failure of {what}", scope)
+            return "RespondActivityTaskFailed", {
+                "taskToken": token,
+                "reason": reason,
+                "details": details,
+            }
+        params = {"taskToken": token}
+        if result != "null":
+            params["result"] = result
+        return "RespondActivityTaskCompleted", params

@@ -1,0 +1,459 @@
+"""The long-poll loops that serve SWF tasks: deciders and activity workers, in threads.
+
+:class:`DecisionWorker` polls decision task lists, reads every history page, decides with the
+same :class:`DecisionHandler` (pure replay decider + sticky cache) the SerialExecutor uses, and
+answers. :class:`ActivityWorkerRunner` polls activity task lists, runs each task with the
+shared :class:`ActivityRunner`, heartbeats, and answers. :class:`Workers` groups both.
+
+Failure policy, the part that must be right:
+
+* an empty poll (``taskToken`` empty or missing) is just polled again;
+* a decider error or ``NonDeterminismError`` is logged with workflow id, run id and event id and
+  the decision task is *not* answered: it times out and SWF schedules it again, so deploying a
+  fix resumes the run. The worker keeps polling;
+* every SWF call retries throttling and 5xx (:mod:`._retrying`); an answer that still cannot be
+  delivered is logged as an error and SWF's timeouts hand the task to another worker;
+* ``stop()`` (or SIGINT/SIGTERM under :meth:`run`) stops polling; tasks in hand are finished and
+  answered first. A long poll already in flight ends when SWF answers it (up to 60 s), and a task
+  it brings is still processed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import signal
+import socket
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ..exceptions import PayloadTooLargeError
+from ..payloads._payload import Payloads
+from ..workflow._options import NO_TIMEOUT
+from ._activities import ActivityRunner, UnknownActivityTypeError
+from ._decisions import DecisionHandler, collect_decision_task, decision_poll_request
+from ._retrying import Backoff, RetryingClient, error_code
+
+__all__ = [
+    "ActivityWorkerRunner",
+    "DecisionWorker",
+    "Workers",
+    "default_identity",
+    "MAX_HEARTBEAT_DETAILS",
+]
+
+log = logging.getLogger("swfobjects.workers")
+
+MAX_HEARTBEAT_DETAILS = 2048
+"""SWF's limit, in characters, on heartbeat details."""
+
+_SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def default_identity() -> str:
+    """``host:pid``, what SWF shows as the poller identity."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:256]
+
+
+def _method(operation: str) -> str:
+    return _SNAKE.sub("_", operation).lower()
+
+
+class _PollLoop:
+    """Threads that poll task lists until stopped (shared by both worker kinds)."""
+
+    kind = "poller"
+
+    def __init__(
+        self,
+        client: Any,
+        domain: str,
+        task_lists: Iterable[str],
+        threads: int,
+        identity: str | None,
+        backoff: Backoff | None,
+    ) -> None:
+        if threads < 1:
+            raise ValueError(f"{self.kind} threads must be at least 1, got {threads}")
+        self.domain = domain
+        self.task_lists = sorted(set(task_lists))
+        self.threads = threads
+        self.identity = (identity or default_identity())[:256]
+        self.stopping = threading.Event()
+        self.client = RetryingClient(client, backoff, stop=self.stopping)
+        self.handled = 0
+        self.errors = 0
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._in_hand = 0
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.domain} {self.task_lists}>"
+
+    @property
+    def in_hand(self) -> int:
+        """Tasks being worked on right now."""
+        return self._in_hand
+
+    def poll_once(self, task_list: str) -> bool:
+        """Poll ``task_list`` once and handle what comes back; True if a task was handled."""
+        raise NotImplementedError
+
+    def _loop(self, task_list: str) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.poll_once(task_list)
+            except Exception:
+                self.errors += 1
+                log.exception("%s on %r: poll failed; polling again shortly", self.kind, task_list)
+                self.stopping.wait(1.0)
+
+    @contextmanager
+    def _holding(self) -> Iterator[None]:
+        with self._lock:
+            self._in_hand += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_hand -= 1
+                self.handled += 1
+
+    def start(self) -> None:
+        """Start the polling threads (daemon threads; returns at once)."""
+        if self._threads:
+            raise RuntimeError(f"{self!r} was already started")
+        if not self.task_lists:
+            raise ValueError(f"{self.kind}: no task list to poll")
+        for task_list in self.task_lists:
+            for n in range(self.threads):
+                thread = threading.Thread(
+                    target=self._loop,
+                    args=(task_list,),
+                    name=f"swfobjects-{self.kind}-{task_list}-{n}",
+                    daemon=True,
+                )
+                self._threads.append(thread)
+                thread.start()
+
+    def stop(self) -> None:
+        """Stop polling; tasks in hand are still finished and answered."""
+        self.stopping.set()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the threads to end; True if they all did within ``timeout``."""
+        deadline = None if timeout is None else _monotonic() + timeout
+        for thread in self._threads:
+            remaining = None if deadline is None else max(0.0, deadline - _monotonic())
+            thread.join(remaining)
+        return not any(thread.is_alive() for thread in self._threads)
+
+    def run(self) -> None:
+        """Poll until :meth:`stop`, SIGINT or SIGTERM; then finish the tasks in hand."""
+        _run_until_stopped([self])
+
+
+class DecisionWorker(_PollLoop):
+    """Polls decision task lists and answers them with the replay decider.
+
+    >>> worker = DecisionWorker(boto3.client("swf"), "shop", [Checkout])  # doctest: +SKIP
+    >>> worker.run()                                  # until SIGINT/SIGTERM  # doctest: +SKIP
+
+    ``task_lists`` defaults to the task lists of the given workflow classes; any workflow type
+    in the process registry can be decided (the classes only say where to poll).
+    """
+
+    kind = "decider"
+
+    def __init__(
+        self,
+        client: Any,
+        domain: str,
+        workflows: Iterable[type] = (),
+        *,
+        task_lists: Iterable[str] | None = None,
+        threads: int = 1,
+        identity: str | None = None,
+        payloads: Payloads | None = None,
+        handler: DecisionHandler | None = None,
+        backoff: Backoff | None = None,
+        cache_size: int = 1000,
+    ) -> None:
+        workflows = list(workflows)
+        self.handler = handler or DecisionHandler(workflows, payloads, cache_size=cache_size)
+        if task_lists is None:
+            task_lists = [w.task_list for w in self.handler.workflow_types()]
+        super().__init__(client, domain, task_lists, threads, identity, backoff)
+        self.failed_decisions = 0
+
+    def poll_once(self, task_list: str) -> bool:
+        """One poll: collect every page, decide, answer (or log and let the task time out)."""
+        poll = decision_poll_request(self.domain, task_list, self.identity)
+        first = self.client.poll_for_decision_task(**poll)
+        if not first.get("taskToken"):
+            return False
+        with self._holding():
+            self._handle(first, poll)
+        return True
+
+    def _handle(self, first: dict[str, Any], poll: dict[str, Any]) -> None:
+        execution = first.get("workflowExecution") or {}
+        workflow_id = execution.get("workflowId", "?")
+        run_id = execution.get("runId", "?")
+        try:
+            task = collect_decision_task(self.client, first, poll)
+        except Exception as error:
+            log.error(
+                "decision task of workflow %s run %s: reading the history failed (%s: %s); "
+                "the task will time out and be retried",
+                workflow_id,
+                run_id,
+                type(error).__name__,
+                error,
+            )
+            return
+        try:
+            decisions = self.handler.decide(task, self.client, self.domain)
+        except Exception as error:
+            self.failed_decisions += 1
+            self.handler.forget(run_id)
+            event_id = getattr(error, "event_id", None) or task.get("startedEventId")
+            log.error(
+                "decider failed for workflow %s run %s at event %s: %s: %s; the decision "
+                "task is left to time out so SWF schedules it again (deploy a fix to resume)",
+                workflow_id,
+                run_id,
+                event_id,
+                type(error).__name__,
+                error,
+                exc_info=True,
+            )
+            return
+        try:
+            self.client.respond_decision_task_completed(
+                taskToken=task["taskToken"], decisions=decisions
+            )
+        except Exception as error:
+            self.handler.forget(run_id)
+            _log_respond_error("decision task", workflow_id, run_id, error)
+
+
+class ActivityWorkerRunner(_PollLoop):
+    """Polls activity task lists and runs the tasks with the given worker instances.
+
+    >>> runner = ActivityWorkerRunner(boto3.client("swf"), "shop", [Payments()])  # doctest: +SKIP
+    >>> runner.run()                                                 # doctest: +SKIP
+
+    ``threads`` pollers run per task list, each running its task inline (so at most
+    ``threads`` tasks of a task list run at once). With ``auto_heartbeat=True``, activities
+    whose type declares a heartbeat timeout are heartbeated every third of that timeout while
+    they run, for code that cannot call ``self.heartbeat()`` itself.
+    """
+
+    kind = "activity-worker"
+
+    def __init__(
+        self,
+        client: Any,
+        domain: str,
+        workers: Iterable[Any] = (),
+        *,
+        task_lists: Iterable[str] | None = None,
+        threads: int = 4,
+        identity: str | None = None,
+        payloads: Payloads | None = None,
+        runner: ActivityRunner | None = None,
+        backoff: Backoff | None = None,
+        auto_heartbeat: bool = False,
+        create_missing: bool = False,
+    ) -> None:
+        self.runner = runner or ActivityRunner(workers, payloads, create_missing=create_missing)
+        self.payloads = self.runner.payloads
+        self.auto_heartbeat = auto_heartbeat
+        if task_lists is None:
+            task_lists = [a.task_list for a in self.runner.activity_types()]
+        super().__init__(client, domain, task_lists, threads, identity, backoff)
+        self.heartbeats = 0
+
+    def poll_once(self, task_list: str) -> bool:
+        """One poll: run the task, answer it (completed or failed)."""
+        task = self.client.poll_for_activity_task(
+            domain=self.domain, taskList={"name": task_list}, identity=self.identity
+        )
+        if not task.get("taskToken"):
+            return False
+        with self._holding():
+            heartbeat = self._heartbeat_for(task)
+            with self._auto_heartbeat(task, heartbeat):
+                operation, params = self.runner.execute(task, heartbeat)
+            execution = task.get("workflowExecution") or {}
+            try:
+                getattr(self.client, _method(operation))(**params)
+            except Exception as error:
+                _log_respond_error(
+                    f"activity task {task.get('activityId', '?')} ({task['activityType']['name']})",
+                    execution.get("workflowId", "?"),
+                    execution.get("runId", "?"),
+                    error,
+                )
+        return True
+
+    def _heartbeat_for(self, task: dict[str, Any]) -> Any:
+        token = task["taskToken"]
+
+        def heartbeat(details: Any = None) -> bool:
+            params: dict[str, Any] = {"taskToken": token}
+            if details is not None:
+                text = self.payloads.encode_data(details, "heartbeat details")
+                if len(text) > MAX_HEARTBEAT_DETAILS:
+                    raise PayloadTooLargeError(
+                        "heartbeat details", len(text), MAX_HEARTBEAT_DETAILS
+                    )
+                params["details"] = text
+            try:
+                response = self.client.record_activity_task_heartbeat(**params)
+            except Exception as error:
+                if error_code(error) == "UnknownResourceFault":
+                    log.warning(
+                        "heartbeat for activity %s: the task is no longer open (timed out or "
+                        "cancelled); reporting cancellation to the activity",
+                        task.get("activityId", "?"),
+                    )
+                    return True
+                raise
+            self.heartbeats += 1
+            return bool(response.get("cancelRequested"))
+
+        return heartbeat
+
+    @contextmanager
+    def _auto_heartbeat(self, task: dict[str, Any], heartbeat: Any) -> Iterator[None]:
+        interval = self._heartbeat_interval(task) if self.auto_heartbeat else None
+        if interval is None:
+            yield
+            return
+        done = threading.Event()
+
+        def beat() -> None:
+            while not done.wait(interval):
+                try:
+                    if heartbeat(None):
+                        return
+                except Exception as error:
+                    log.warning("automatic heartbeat failed: %s: %s", type(error).__name__, error)
+
+        thread = threading.Thread(target=beat, name="swfobjects-heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+            thread.join()
+
+    def _heartbeat_interval(self, task: dict[str, Any]) -> float | None:
+        kind = task["activityType"]
+        try:
+            _, activity = self.runner.resolve(kind["name"], kind["version"])
+        except UnknownActivityTypeError:
+            return None
+        if activity.heartbeat_timeout == NO_TIMEOUT:
+            return None
+        return max(1.0, int(activity.heartbeat_timeout) / 3)
+
+
+class Workers:
+    """A decider and an activity worker runner run together (either may be absent).
+
+    >>> workers = Workers(DecisionWorker(...), ActivityWorkerRunner(...))  # doctest: +SKIP
+    >>> with workers:                  # started in background threads  # doctest: +SKIP
+    ...     handle.result()
+    """
+
+    def __init__(self, *loops: _PollLoop | None) -> None:
+        self.loops = [loop for loop in loops if loop is not None]
+
+    def start(self) -> None:
+        """Start every loop's threads."""
+        for loop in self.loops:
+            loop.start()
+
+    def stop(self) -> None:
+        """Stop polling everywhere (tasks in hand are finished)."""
+        for loop in self.loops:
+            loop.stop()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for every loop to end; True if all did within ``timeout``."""
+        deadline = None if timeout is None else _monotonic() + timeout
+        ok = True
+        for loop in self.loops:
+            remaining = None if deadline is None else max(0.0, deadline - _monotonic())
+            ok = loop.join(remaining) and ok
+        return ok
+
+    def run(self) -> None:
+        """Poll until :meth:`stop`, SIGINT or SIGTERM; then finish the tasks in hand."""
+        _run_until_stopped(self.loops)
+
+    def __enter__(self) -> Workers:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+        self.join(timeout=90)
+
+
+def _monotonic() -> float:
+    return time.monotonic()
+
+
+def _run_until_stopped(loops: list[_PollLoop]) -> None:
+    """Start ``loops``, wait until they stop; SIGINT/SIGTERM stop them (main thread only)."""
+    previous: dict[int, Any] = {}
+
+    def on_signal(signum: int, frame: Any) -> None:
+        if all(loop.stopping.is_set() for loop in loops):
+            log.warning("signal %d again: exiting without waiting for the tasks in hand", signum)
+            raise KeyboardInterrupt
+        log.warning("signal %d: stopping; finishing the tasks in hand (again to force)", signum)
+        for loop in loops:
+            loop.stop()
+
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, on_signal)
+    try:
+        for loop in loops:
+            loop.start()
+        while not all(loop.join(timeout=0.5) for loop in loops):
+            pass
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _log_respond_error(what: str, workflow_id: str, run_id: str, error: BaseException) -> None:
+    if error_code(error) == "UnknownResourceFault":
+        log.warning(
+            "%s of workflow %s run %s: SWF no longer accepts the answer (the task timed out, "
+            "was cancelled or was answered elsewhere): %s",
+            what,
+            workflow_id,
+            run_id,
+            error,
+        )
+        return
+    log.error(
+        "%s of workflow %s run %s: the answer could not be delivered (%s: %s); SWF's timeout "
+        "will hand the task to another worker",
+        what,
+        workflow_id,
+        run_id,
+        type(error).__name__,
+        error,
+    )

@@ -1,0 +1,237 @@
+"""Client stubs: what ``Greeter.client()`` returns.
+
+A stub method has the activity's signature; calling it inside a workflow validates the
+arguments at once (``TypeError`` naming the argument, before anything is scheduled) and returns
+a :class:`Promise` of the result. ``stub.call(Greeter.greet, ...)`` is the same call in a form
+type checkers understand: it returns ``Promise[R]`` for a method returning ``R``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
+
+from ..exceptions import DeclarationError
+from ._context import current_runtime, runtime_var
+from ._declarations import ActivityType, WorkflowType, check_name
+from ._options import RetryPolicy, timeout_value
+from ._promise import Promise
+
+__all__ = ["ActivityClient", "WorkflowClient", "check_arguments", "ACTIVITY_OVERRIDES"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+C = TypeVar("C")
+
+ACTIVITY_OVERRIDES = (
+    "task_list",
+    "schedule_to_start_timeout",
+    "schedule_to_close_timeout",
+    "start_to_close_timeout",
+    "heartbeat_timeout",
+    "task_priority",
+    "retry",
+)
+WORKFLOW_OVERRIDES = (
+    "task_list",
+    "execution_start_to_close_timeout",
+    "task_start_to_close_timeout",
+    "child_policy",
+    "task_priority",
+    "workflow_id",
+    "tags",
+)
+
+
+def _normalize_overrides(
+    overrides: Mapping[str, Any], allowed: tuple[str, ...], what: str
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in overrides.items():
+        if key not in allowed:
+            raise TypeError(f"{what}: unknown option {key!r}; options are {', '.join(allowed)}")
+        if key.endswith("_timeout"):
+            out[key] = timeout_value(value, f"{what} {key}")
+        elif key == "task_list":
+            out[key] = check_name(value, f"{what} task_list")
+        elif key == "retry":
+            if not isinstance(value, RetryPolicy):
+                raise TypeError(f"{what}: retry must be a RetryPolicy, got {value!r}")
+            out[key] = value
+        elif key == "task_priority":
+            out[key] = None if value is None else str(int(value))
+        else:
+            out[key] = value
+    return out
+
+
+def _simple_type_ok(value: Any, hint: Any) -> bool:
+    """A cheap check for plain-class hints (``str``, ``int``, ``Order``...); others pass."""
+    if hint is Any or hint is inspect.Parameter.empty:
+        return True
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_simple_type_ok(value, arg) for arg in typing.get_args(hint))
+    if origin is typing.Annotated:
+        return _simple_type_ok(value, typing.get_args(hint)[0])
+    if hint is None or hint is type(None):
+        return value is None
+    if origin is not None:
+        return isinstance(value, origin) if isinstance(origin, type) else True
+    if not isinstance(hint, type):
+        return True
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int and isinstance(value, bool):
+        return False
+    return isinstance(value, hint)
+
+
+_FAST_SHAPES: dict[int, tuple[inspect.Signature, tuple[str, ...] | None]] = {}
+
+
+def _positional_names(signature: inspect.Signature) -> tuple[str, ...] | None:
+    """Parameter names if every parameter is plain positional-or-keyword, else None."""
+    cached = _FAST_SHAPES.get(id(signature))
+    if cached is not None and cached[0] is signature:
+        return cached[1]
+    params = signature.parameters.values()
+    names = (
+        tuple(p.name for p in params)
+        if all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in params)
+        else None
+    )
+    _FAST_SHAPES[id(signature)] = (signature, names)
+    return names
+
+
+def check_arguments(
+    what: str, signature: inspect.Signature, hints: Mapping[str, Any], args: Any, kwargs: Any
+) -> dict[str, Any]:
+    """Bind call arguments to ``signature``; ``TypeError`` naming the bad argument."""
+    names = _positional_names(signature)
+    if names is not None and not kwargs and len(args) == len(names):
+        arguments = dict(zip(names, args, strict=True))  # the common case, without bind()
+    else:
+        try:
+            arguments = dict(signature.bind(*args, **kwargs).arguments)
+        except TypeError as exc:
+            raise TypeError(f"{what}(): {exc}") from None
+    parameters = signature.parameters
+    for name, value in arguments.items():
+        hint = hints.get(name, Any)
+        if type(value) is hint:
+            continue
+        param = parameters[name]
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            continue
+        if not _simple_type_ok(value, hint):
+            expected = getattr(hint, "__name__", None) or str(hint)
+            raise TypeError(
+                f"{what}(): argument {name!r} must be {expected}, got {type(value).__name__} "
+                f"{value!r}"
+            )
+    return arguments
+
+
+class _StubMethod:
+    __slots__ = ("_client", "_target", "__name__", "__signature__", "__doc__")
+
+    def __init__(self, client: Any, target: Any) -> None:
+        self._client = client
+        self._target = target
+        self.__name__ = target.method_name
+        self.__signature__ = target.signature
+        self.__doc__ = target.description
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Promise[Any]:
+        return self._client._invoke(self._target, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<stub {self._target.name}{self.__signature__}>"
+
+
+class _Client(Generic[C]):
+    """Shared machinery of activity and workflow clients."""
+
+    _allowed: tuple[str, ...] = ()
+
+    def __init__(self, owner: type[C], targets: Mapping[str, Any], overrides: Mapping[str, Any]):
+        self._owner = owner
+        self._targets = dict(targets)
+        self._overrides = _normalize_overrides(overrides, self._allowed, owner.__name__)
+        for method_name, target in self._targets.items():
+            object.__setattr__(self, method_name, _StubMethod(self, target))
+
+    def __repr__(self) -> str:
+        extra = f" {self._overrides}" if self._overrides else ""
+        return f"<{type(self).__name__} for {self._owner.__qualname__}{extra}>"
+
+    def with_options(self: Any, **overrides: Any) -> Any:
+        """A copy of this client with more per-call-site options."""
+        return type(self)(self._owner, self._targets, {**self._overrides, **overrides})
+
+    def call(
+        self, method: Callable[Concatenate[Any, P], R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> Promise[R]:
+        """Call ``method`` (``Greeter.greet``) remotely; typed: returns ``Promise[R]``."""
+        name = getattr(method, "__name__", None)
+        target = self._targets.get(name) if name else None
+        if target is None or getattr(target, "method_name", None) != name:
+            raise DeclarationError(
+                f"{method!r} is not an @activity_task/@decision_task of {self._owner.__qualname__}"
+            )
+        return self._invoke(target, args, kwargs)
+
+    def _invoke(self, target: Any, args: Any, kwargs: Any) -> Promise[Any]:
+        raise NotImplementedError
+
+
+def target_class(target: ActivityType | WorkflowType) -> type:
+    """The class that declared an activity or workflow type."""
+    return target.worker_class if isinstance(target, ActivityType) else target.workflow_class
+
+
+_HINTS: dict[int, Mapping[str, Any]] = {}
+
+
+def _cached_hints(target: Any) -> Mapping[str, Any]:
+    key = id(target)
+    hints = _HINTS.get(key)
+    if hints is None:
+        function = getattr(target_class(target), target.method_name)
+        hints = _HINTS[key] = typing.get_type_hints(function, include_extras=True)
+    return hints
+
+
+class ActivityClient(_Client[C]):
+    """Stub for the activities of one :class:`ActivityWorker` class.
+
+    ``Payments.client(task_list="eu")`` applies options to every call through it: task_list,
+    the four timeouts, task_priority and retry.
+    """
+
+    _allowed = ACTIVITY_OVERRIDES
+
+    def _invoke(self, target: ActivityType, args: Any, kwargs: Any) -> Promise[Any]:
+        runtime = runtime_var.get() or current_runtime(f"activity stub {target.name}")
+        arguments = check_arguments(
+            target.name, target.signature, _cached_hints(target), args, kwargs
+        )
+        return runtime.schedule_activity(target, arguments, self._overrides)
+
+
+class WorkflowClient(_Client[C]):
+    """Stub for a :class:`Workflow` class, used from another workflow to start a child."""
+
+    _allowed = WORKFLOW_OVERRIDES
+
+    def _invoke(self, target: WorkflowType, args: Any, kwargs: Any) -> Promise[Any]:
+        runtime = runtime_var.get() or current_runtime(f"workflow stub {target.name}")
+        arguments = check_arguments(
+            target.name, target.signature, _cached_hints(target), args, kwargs
+        )
+        return runtime.start_child(target, arguments, self._overrides)
