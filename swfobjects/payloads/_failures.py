@@ -11,11 +11,16 @@ from __future__ import annotations
 import traceback as tb
 from typing import Any
 
-from ..workflow._options import qualified_name
 from ._codecs import decode_any, dumps, encode_any
 from ._payload import MAX_PAYLOAD, MAX_REASON, Payloads, truncate
 
-__all__ = ["encode_failure", "decode_failure", "RemoteFailure"]
+__all__ = ["encode_failure", "decode_failure", "qualified_name", "RemoteFailure"]
+
+
+def qualified_name(cls: type) -> str:
+    """``module.QualName`` for a class (plain name for builtins), as failures carry it."""
+    module = cls.__module__
+    return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
 
 
 class RemoteFailure:

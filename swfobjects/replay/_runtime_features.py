@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..exceptions import CancelledError, ChildWorkflowStartError, SignalError
 from ..payloads._codecs import Codec, dumps, encode_any
+from ..payloads._failures import qualified_name
 from ..workflow._declarations import WorkflowType
-from ..workflow._options import qualified_name, seconds_of
+from ..workflow._options import seconds_of
 from ..workflow._promise import Promise
 from ._commands import RATE_CAUSES, Command, ScheduleRefused, backoff
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Union
 
 from ..exceptions import DeclarationError
+from ..payloads._failures import qualified_name
 
 __all__ = [
     "Timeout",
@@ -22,7 +23,6 @@ __all__ = [
     "RetryPolicy",
     "CHILD_POLICIES",
     "NO_RETRY",
-    "qualified_name",
 ]
 
 Timeout = Union[int, float, timedelta, str, None]  # noqa: UP007 - a runtime alias on 3.10
@@ -118,7 +118,7 @@ class RetryPolicy:
         """Whether a failure whose remote type is ``type_name`` may be retried."""
         short = type_name.rsplit(".", 1)[-1]
         for item in self.non_retryable:
-            name = item if isinstance(item, str) else _qualified_name(item)
+            name = item if isinstance(item, str) else qualified_name(item)
             if name in (type_name, short) or name.rsplit(".", 1)[-1] == type_name:
                 return False
         return True
@@ -129,13 +129,3 @@ class RetryPolicy:
 
 
 NO_RETRY = RetryPolicy(max_attempts=1)
-
-
-def _qualified_name(cls: type) -> str:
-    module = cls.__module__
-    return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
-
-
-def qualified_name(cls: type) -> str:
-    """``module.QualName`` for a class (plain name for builtins), as failures carry it."""
-    return _qualified_name(cls)

@@ -1,0 +1,91 @@
+"""Every limit Amazon SWF enforces that swfobjects checks or relies on, in one place.
+
+Sizes are in characters, as SWF counts them. The figures come from botocore's model of SWF
+(``botocore/data/swf/2012-01-25/service-2.json``: the ``max`` of shapes such as ``Data``,
+``LimitedData``, ``FailureReason``) and from the SWF developer guide's quotas page. The
+framework checks them before an API call (with an error that says what to do), the in-memory
+model enforces them as SWF does, and both read them from here, so they cannot drift apart.
+
+>>> MAX_DATA
+32768
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "MAX_DATA",
+    "MAX_DECISIONS_PER_RESPONSE",
+    "MAX_DESCRIPTION",
+    "MAX_HEARTBEAT_DETAILS",
+    "MAX_HISTORY_EVENTS",
+    "MAX_NAME",
+    "MAX_OPEN_ACTIVITIES",
+    "MAX_OPEN_CHILDREN",
+    "MAX_OPEN_TIMERS",
+    "MAX_PAGE_SIZE",
+    "MAX_REASON",
+    "MAX_REQUEST_BYTES",
+    "MAX_RESOURCE_TAGS",
+    "MAX_RESOURCE_TAG_KEY",
+    "MAX_TAG",
+    "MAX_TAGS",
+    "MAX_VERSION",
+    "LONG_POLL_SECONDS",
+]
+
+MAX_DATA = 32_768
+"""Inputs, results, failure details, marker details, signal input, ``control``, and the
+``executionContext`` of a decision (botocore shape ``Data``)."""
+
+MAX_HEARTBEAT_DETAILS = 2_048
+"""``details`` of ``RecordActivityTaskHeartbeat`` (shape ``LimitedData``)."""
+
+MAX_REASON = 256
+"""``reason`` of a failure, termination or cancellation (shape ``FailureReason``)."""
+
+MAX_NAME = 256
+"""Names and ids: domain, type name, task list, activity/timer/marker/signal/workflow id,
+identity (shapes ``Name``, ``WorkflowId``, ``MarkerName``, ``SignalName``, ``Identity``)."""
+
+MAX_VERSION = 64
+"""A workflow or activity type version (shape ``Version``)."""
+
+MAX_DESCRIPTION = 1_024
+"""A domain's or type's description (shape ``Description``)."""
+
+MAX_TAGS = 5
+"""Tags per workflow execution (shape ``TagList``)."""
+
+MAX_TAG = 256
+"""Characters per execution tag (shape ``Tag``), and per resource tag value."""
+
+MAX_RESOURCE_TAGS = 50
+"""Resource tags per domain (``TagResource``)."""
+
+MAX_RESOURCE_TAG_KEY = 128
+"""Characters per resource tag key (shape ``ResourceTagKey``)."""
+
+MAX_PAGE_SIZE = 1_000
+"""``maximumPageSize`` of every paged call, and its default (shape ``PageSize``)."""
+
+MAX_HISTORY_EVENTS = 25_000
+"""Events in one execution's history; SWF terminates the execution beyond it."""
+
+MAX_OPEN_ACTIVITIES = 1_000
+"""Open activity tasks per execution (``OPEN_ACTIVITIES_LIMIT_EXCEEDED`` beyond)."""
+
+MAX_OPEN_TIMERS = 1_000
+"""Open timers per execution (``OPEN_TIMERS_LIMIT_EXCEEDED`` beyond)."""
+
+MAX_OPEN_CHILDREN = 1_000
+"""Open child executions per execution (``OPEN_CHILDREN_LIMIT_EXCEEDED`` beyond)."""
+
+MAX_REQUEST_BYTES = 1_048_576
+"""The size of one API request (a decision task's response included)."""
+
+MAX_DECISIONS_PER_RESPONSE = 100
+"""Decisions the framework sends per ``RespondDecisionTaskCompleted`` (not an SWF quota: a
+bound that keeps each response well under :data:`MAX_REQUEST_BYTES`; the rest go next time)."""
+
+LONG_POLL_SECONDS = 60
+"""How long SWF holds a ``PollFor*Task`` call open before answering with no task."""
