@@ -21,6 +21,9 @@
     │   └── ChildWorkflowStartError              SWF refused to start it
     ├── SignalError                              a signal could not be delivered or decoded
     ├── NonDeterministicCallError                workflow code read the clock or randomness
+    ├── WorkflowCodeError (also TypeError)       workflow code awaited something not a Promise
+    ├── UnknownActivityTypeError (LookupError)   no worker here implements a polled activity
+    ├── UnknownWorkflowTypeError (LookupError)   no class here implements a polled workflow
     └── DataStoreError                           the out-of-band payload store failed
         ├── PayloadNotFoundError (also LookupError)  a referenced payload is not in the store
         ├── CorruptPayloadError (also ValueError)    a stored payload's size or sha256 differs
@@ -38,23 +41,35 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
-    "SwfObjectsError",
-    "DeclarationError",
-    "SerializationError",
-    "PayloadTooLargeError",
-    "NonDeterminismError",
     "ActivityScheduleError",
+    "ActivityTaskCancelledError",
     "ActivityTaskError",
     "ActivityTaskTimeoutError",
-    "ActivityTaskCancelledError",
-    "TimerError",
-    "WorkflowExecutionError",
-    "WorkflowCancelledError",
-    "WorkflowStuckError",
-    "DataStoreError",
-    "PayloadNotFoundError",
+    "CancelledError",
+    "ChildWorkflowCancelledError",
+    "ChildWorkflowError",
+    "ChildWorkflowFailedError",
+    "ChildWorkflowStartError",
+    "ChildWorkflowTerminatedError",
+    "ChildWorkflowTimedOutError",
     "CorruptPayloadError",
+    "DataStoreError",
+    "DeclarationError",
+    "NonDeterminismError",
+    "NonDeterministicCallError",
+    "PayloadNotFoundError",
+    "PayloadTooLargeError",
     "PayloadTooLargeForStoreError",
+    "SerializationError",
+    "SignalError",
+    "SwfObjectsError",
+    "TimerError",
+    "UnknownActivityTypeError",
+    "UnknownWorkflowTypeError",
+    "WorkflowCancelledError",
+    "WorkflowCodeError",
+    "WorkflowExecutionError",
+    "WorkflowStuckError",
 ]
 
 
@@ -307,3 +322,16 @@ class NonDeterministicCallError(SwfObjectsError):
     Replay would see a different value each time; use ``self.now()``, ``self.random()``,
     ``self.uuid4()`` or a ``@nondeterministic`` method instead.
     """
+
+
+class WorkflowCodeError(SwfObjectsError, TypeError):
+    """Workflow code awaited something the workflow scheduler cannot drive (an asyncio future,
+    say): workflows run on swfobjects' deterministic scheduler, not on asyncio."""
+
+
+class UnknownActivityTypeError(SwfObjectsError, LookupError):
+    """An activity task names a type no worker given to this executor implements."""
+
+
+class UnknownWorkflowTypeError(SwfObjectsError, LookupError):
+    """A decision task names a workflow type no class given to this executor implements."""

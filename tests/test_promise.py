@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from swfobjects import Promise, all_of, any_of
-from swfobjects.replay._scheduler import Scheduler, WorkflowCodeError
+from swfobjects.exceptions import WorkflowCodeError
+from swfobjects.replay._scheduler import Scheduler
 
 
 def test_promise_settles_once_and_runs_callbacks_in_order():

@@ -13,16 +13,12 @@ from collections import deque
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from ..exceptions import CancelledError
+from ..exceptions import CancelledError, WorkflowCodeError
 from ..workflow._promise import Promise
 
-__all__ = ["Scheduler", "WorkflowCodeError", "Task"]
+__all__ = ["Scheduler", "Task"]
 
 T = TypeVar("T")
-
-
-class WorkflowCodeError(TypeError):
-    """Workflow code awaited something the scheduler cannot drive (an asyncio future, say)."""
 
 
 class Task:

@@ -11,19 +11,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..exceptions import CancelledError
+from ..exceptions import CancelledError, UnknownActivityTypeError
 from ..payloads._failures import encode_failure
 from ..payloads._payload import MAX_PAYLOAD, Payloads
 from ..workflow._context import activity_var
 from ..workflow._declarations import REGISTRY, ActivityType, Registry
 
-__all__ = ["ActivityRunner", "ActivityTaskInfo", "UnknownActivityTypeError"]
+__all__ = ["ActivityRunner", "ActivityTaskInfo"]
 
 log = logging.getLogger("swfobjects.activity")
-
-
-class UnknownActivityTypeError(LookupError):
-    """An activity task names a type no worker here implements."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
-from ..exceptions import NonDeterminismError
+from ..exceptions import NonDeterminismError, UnknownWorkflowTypeError
 from ..payloads._payload import Payloads
 from ..replay._decider import Decider
 from ..swf._shapes import decision_attributes
@@ -21,16 +21,11 @@ from ..workflow._declarations import REGISTRY, Registry, WorkflowType
 
 __all__ = [
     "DecisionHandler",
-    "UnknownWorkflowTypeError",
     "collect_decision_task",
     "decision_poll_request",
 ]
 
 log = logging.getLogger("swfobjects.decider")
-
-
-class UnknownWorkflowTypeError(LookupError):
-    """A decision task names a workflow type no class here implements."""
 
 
 def decision_poll_request(domain: str, task_list: str, identity: str) -> dict[str, Any]:

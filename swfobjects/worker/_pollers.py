@@ -31,10 +31,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..exceptions import PayloadTooLargeError
+from ..exceptions import PayloadTooLargeError, UnknownActivityTypeError
 from ..payloads._payload import Payloads
 from ..workflow._options import NO_TIMEOUT
-from ._activities import ActivityRunner, UnknownActivityTypeError
+from ._activities import ActivityRunner
 from ._decisions import DecisionHandler, collect_decision_task, decision_poll_request
 from ._retrying import Backoff, RetryingClient, error_code
 
