@@ -20,7 +20,7 @@ from typing import Any
 
 from benchmarks._histories import Sequential, record
 from benchmarks._report import exponent, finish, parser, print_table
-from swfobjects import Decider
+from swfobjects.replay import Decider
 
 
 def decision_points(events: list[dict[str, Any]]) -> list[int]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from benchmarks._histories import FanOut, Sequential, activities_for_events, record
 from benchmarks._report import exponent, finish, parser, print_table
-from swfobjects import Decider
+from swfobjects.replay import Decider
 
 
 def replay_once(workflow: type, events: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from swfobjects import (
     ActivityWorker,
-    ChildWorkflowFailedError,
     SerialExecutor,
     Workflow,
     activity_task,
     all_of,
     decision_task,
 )
+from swfobjects.exceptions import ChildWorkflowFailedError
 
 
 class Warehouse(ActivityWorker, task_list="warehouse", version="1.0"):

@@ -1,134 +1,115 @@
 """swfobjects: the sane way to write AWS Simple Workflow (SWF) workflows in Python.
 
-Layers, top to bottom (data flows down, never back up):
+This module holds what a workflow author needs; everything else lives in the package named for
+its role. The layout is the architecture, and imports run one way only (left uses nothing to
+its right; ``tests/test_layers.py`` enforces it)::
 
-1. declarations: ``ActivityWorker``, ``Workflow``, ``@activity_task``, ``@decision_task``;
-2. promises and the deterministic workflow scheduler: ``Promise``, ``all_of``, ``any_of``;
-3. the replay decider: ``decide(WorkflowCls, events)``;
-4. payloads: marshmallow-based JSON, SWF size limits, the data-store seam;
-5. executors: ``SerialExecutor`` (in-process SWF model) and the SWF executor (boto3).
+    exceptions <- swf <- payloads <- workflow <- replay <- worker <- client <- testing
+                  swf <- model <- local
+
+- ``swfobjects.exceptions``: the whole error tree, rooted at ``SwfObjectsError``;
+- ``swfobjects.swf``: facts about SWF itself (event and decision shapes, every limit);
+- ``swfobjects.payloads``: values to SWF text and back (marshmallow, never pickle), failures,
+  and ``payloads.storage`` (also ``swfobjects.storage``) for payloads past SWF's limits;
+- ``swfobjects.workflow``: ``Workflow``, ``ActivityWorker``, decorators, stubs, promises, and
+  the seam through which workflow code reaches the replay running it;
+- ``swfobjects.replay``: the pure replay decider (``decide``, ``Decider``) behind that seam;
+- ``swfobjects.worker``: pollers, activity runner, decision handler, retrying client;
+- ``swfobjects.client``: ``SWFExecutor`` and ``WorkflowHandle``, over boto3;
+- ``swfobjects.testing``: ``SerialExecutor`` (one process, one thread, no AWS) and ``LocalSWF``;
+- ``swfobjects.model`` and ``swfobjects.local``: the in-memory SWF state machine and the
+  SWF-compatible HTTP service around it (``swfobjects local``).
+
+>>> from swfobjects import Workflow, decision_task
+>>> class Hello(Workflow, task_list="hello", version="1.0"):
+...     @decision_task
+...     async def run(self, name: str) -> str:
+...         return f"Hello, {name}!"
+>>> SerialExecutor().run(Hello, "world")
+'Hello, world!'
 """
 
 from __future__ import annotations
 
+import importlib
+import warnings
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
 from .client._handle import WorkflowHandle
+from .client._swf_executor import SWFExecutor
 from .exceptions import (
-    ActivityScheduleError,
-    ActivityTaskCancelledError,
     ActivityTaskError,
-    ActivityTaskTimeoutError,
     CancelledError,
-    ChildWorkflowCancelledError,
-    ChildWorkflowError,
-    ChildWorkflowFailedError,
-    ChildWorkflowStartError,
-    ChildWorkflowTerminatedError,
-    ChildWorkflowTimedOutError,
-    CorruptPayloadError,
-    DataStoreError,
-    DeclarationError,
-    NonDeterminismError,
-    NonDeterministicCallError,
-    PayloadNotFoundError,
-    PayloadTooLargeError,
-    PayloadTooLargeForStoreError,
-    SerializationError,
-    SignalError,
     SwfObjectsError,
-    TimerError,
-    WorkflowCancelledError,
     WorkflowExecutionError,
-    WorkflowStuckError,
 )
-from .replay._decider import Decider, decide
 from .testing._serial import SerialExecutor
 from .worker._activities import ActivityTaskInfo
 from .workflow._classes import ActivityWorker, Workflow
-from .workflow._declarations import ActivityType, WorkflowType, activity_task, decision_task
+from .workflow._declarations import activity_task, decision_task
 from .workflow._markers import cached, nondeterministic, signal
 from .workflow._options import RetryPolicy
 from .workflow._promise import Promise, all_of, any_of
-from .workflow._stubs import ActivityClient, WorkflowClient
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("swfobjects")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
-    "CorruptPayloadError",
-    "DataStoreError",
-    "PayloadNotFoundError",
-    "PayloadTooLargeForStoreError",
-    "CancelledError",
-    "ChildWorkflowCancelledError",
-    "ChildWorkflowError",
-    "ChildWorkflowFailedError",
-    "ChildWorkflowStartError",
-    "ChildWorkflowTerminatedError",
-    "ChildWorkflowTimedOutError",
-    "NonDeterministicCallError",
-    "SignalError",
-    "cached",
-    "nondeterministic",
-    "signal",
-    "ActivityClient",
-    "ActivityScheduleError",
-    "ActivityTaskCancelledError",
     "ActivityTaskError",
     "ActivityTaskInfo",
-    "ActivityTaskTimeoutError",
-    "ActivityType",
     "ActivityWorker",
-    "DeclarationError",
-    "Decider",
-    "NonDeterminismError",
-    "PayloadTooLargeError",
+    "CancelledError",
     "Promise",
     "RetryPolicy",
+    "SWFExecutor",
     "SerialExecutor",
-    "SerializationError",
     "SwfObjectsError",
-    "TimerError",
     "Workflow",
-    "WorkflowCancelledError",
-    "WorkflowClient",
     "WorkflowExecutionError",
     "WorkflowHandle",
-    "WorkflowStuckError",
-    "WorkflowType",
     "activity_task",
     "all_of",
     "any_of",
-    "decide",
+    "cached",
     "decision_task",
+    "nondeterministic",
+    "signal",
 ]
 
-for _name in __all__:
-    _obj = globals()[_name]
-    if isinstance(_obj, type) or callable(_obj):
-        try:
-            _obj.__module__ = "swfobjects"
-        except (AttributeError, TypeError):
-            pass
-del _name, _obj
+_MOVED = {
+    "ActivityClient": "swfobjects.workflow",
+    "ActivityType": "swfobjects.workflow",
+    "WorkflowClient": "swfobjects.workflow",
+    "WorkflowType": "swfobjects.workflow",
+    "Decider": "swfobjects.replay",
+    "decide": "swfobjects.replay",
+    "ActivityWorkerRunner": "swfobjects.worker",
+    "Backoff": "swfobjects.worker",
+    "DecisionWorker": "swfobjects.worker",
+    "Workers": "swfobjects.worker",
+    "swf_client": "swfobjects.client",
+    "LocalSWF": "swfobjects.testing",
+}
+"""Names the root exported before 0.2, and the package that holds each now."""
 
-# The SWF executor (issue 5): boto3 client, poll loops, retries.
-from .client._swf_executor import SWFExecutor, swf_client  # noqa: E402
-from .worker._pollers import ActivityWorkerRunner, DecisionWorker, Workers  # noqa: E402
-from .worker._retrying import Backoff  # noqa: E402
 
-__all__ += [
-    "ActivityWorkerRunner",
-    "Backoff",
-    "DecisionWorker",
-    "SWFExecutor",
-    "Workers",
-    "swf_client",
-]
-for _obj in (ActivityWorkerRunner, Backoff, DecisionWorker, SWFExecutor, Workers, swf_client):
-    _obj.__module__ = "swfobjects"
-del _obj
+def __getattr__(name: str) -> Any:
+    """Old imports (``from swfobjects import Decider``, ``TimerError``...) keep working for one
+    release, with a warning that names the new home, so upgrading breaks nothing silently."""
+    home = _MOVED.get(name)
+    if home is None:
+        from . import exceptions
 
-# swfobjects local (issue 4): the SWF-compatible service on this machine.
-from .local import LocalSWF  # noqa: E402
-
-__all__ += ["LocalSWF"]
-LocalSWF.__module__ = "swfobjects"
+        if name in exceptions.__all__:
+            home = "swfobjects.exceptions"
+    if home is None:
+        raise AttributeError(f"module 'swfobjects' has no attribute {name!r}")
+    warnings.warn(
+        f"swfobjects.{name} moved: import it from {home} (from {home} import {name})",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return getattr(importlib.import_module(home), name)

@@ -1,37 +1,28 @@
-"""Out-of-band payload storage: pass megabytes between activities and workflows.
+"""``swfobjects.storage``: the out-of-band payload stores (see :mod:`swfobjects.payloads.storage`).
 
-SWF refuses any input, result, detail, marker or signal over 32,768 characters. Give an
-executor a data store and payloads that do not fit travel through the store instead; only a
-small JSON reference (store, key, size, sha256) goes through SWF, and readers verify what they
-fetch::
+Kept as the short, stable import path users already have::
 
-    from swfobjects import SerialExecutor
     from swfobjects.storage import FileStore, MemoryStore, OffloadingStore, S3Store
-
-    SerialExecutor(data_store=MemoryStore())                          # tests
-    SerialExecutor(data_store=FileStore("/mnt/shared/swf-payloads"))  # one machine / NFS
-    store = OffloadingStore(S3Store("my-bucket", prefix="swf/", sse="aws:kms"),
-                            compress=True, threshold=4096)           # tuned
-    SWFExecutor(domain="shop", client=swf, data_store=store)
-
-Objects are keyed ``domain/workflow_id/run_id/<random or sha256>``; remove a closed run's
-objects with :func:`delete_payloads` and give S3 prefixes a lifecycle rule
-(:meth:`S3Store.lifecycle_rule`).
 """
 
 from __future__ import annotations
 
-from .exceptions import (
+from .payloads.storage import (
+    DEFAULT_CACHE,
     CorruptPayloadError,
+    DataStore,
     DataStoreError,
+    FileStore,
+    MemoryStore,
+    OffloadingStore,
+    PayloadCache,
     PayloadNotFoundError,
     PayloadTooLargeForStoreError,
+    Reference,
+    S3Store,
+    delete_payloads,
+    payload_prefix,
 )
-from .payloads.storage._cache import DEFAULT_CACHE, PayloadCache
-from .payloads.storage._offload import OffloadingStore, delete_payloads, payload_prefix
-from .payloads.storage._references import Reference
-from .payloads.storage._s3 import S3Store
-from .payloads.storage._stores import DataStore, FileStore, MemoryStore
 
 __all__ = [
     "CorruptPayloadError",
@@ -49,9 +40,3 @@ __all__ = [
     "delete_payloads",
     "payload_prefix",
 ]
-
-for _name in __all__:
-    _obj = globals()[_name]
-    if getattr(_obj, "__module__", "").startswith("swfobjects.payloads.storage"):
-        _obj.__module__ = __name__
-del _name, _obj

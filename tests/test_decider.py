@@ -9,17 +9,16 @@ import pytest
 from histories import History, attrs, kinds
 
 from swfobjects import (
-    ActivityScheduleError,
     ActivityTaskError,
     ActivityWorker,
-    NonDeterminismError,
     RetryPolicy,
     Workflow,
     activity_task,
     all_of,
-    decide,
     decision_task,
 )
+from swfobjects.exceptions import ActivityScheduleError, NonDeterminismError
+from swfobjects.replay import decide
 from swfobjects.replay._decider import MAX_DECISIONS
 
 
@@ -291,7 +290,7 @@ def test_bad_workflow_input_fails_the_workflow_naming_the_field():
 
 
 def test_sticky_decider_matches_full_replay():
-    from swfobjects import Decider
+    from swfobjects.replay import Decider
 
     history = History().started(Parallel, {"n": 2})
     done = history.decision()

@@ -11,17 +11,19 @@ from histories import History, attrs, kinds
 
 from swfobjects import (
     ActivityWorker,
-    ChildWorkflowStartError,
-    ChildWorkflowTimedOutError,
-    NonDeterminismError,
-    NonDeterministicCallError,
     Workflow,
     activity_task,
-    decide,
     decision_task,
     nondeterministic,
     signal,
 )
+from swfobjects.exceptions import (
+    ChildWorkflowStartError,
+    ChildWorkflowTimedOutError,
+    NonDeterminismError,
+    NonDeterministicCallError,
+)
+from swfobjects.replay import decide
 from swfobjects.replay._decider import Decider
 
 

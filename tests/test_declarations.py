@@ -6,14 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from swfobjects import (
-    ActivityWorker,
-    DeclarationError,
-    RetryPolicy,
-    Workflow,
-    activity_task,
-    decision_task,
-)
+from swfobjects import ActivityWorker, RetryPolicy, Workflow, activity_task, decision_task
+from swfobjects.exceptions import DeclarationError
 
 
 def test_class_keywords_and_defaults():

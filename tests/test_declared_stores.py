@@ -77,5 +77,5 @@ def test_declared_stores_carry_their_payloads_without_an_executor_store():
 def test_methods_without_a_store_still_refuse_oversized_payloads():
     with pytest.raises(WorkflowExecutionError) as caught:
         SerialExecutor().run(Oversized, 100_000)
-    assert caught.value.details.type_name == "swfobjects.PayloadTooLargeError"
+    assert caught.value.details.type_name == "swfobjects.exceptions.PayloadTooLargeError"
     assert "32,768" in caught.value.details.message

@@ -15,10 +15,10 @@ from swfobjects import (
     SerialExecutor,
     Workflow,
     WorkflowExecutionError,
-    WorkflowStuckError,
     activity_task,
     decision_task,
 )
+from swfobjects.exceptions import WorkflowStuckError
 
 
 class Counter(ActivityWorker, task_list="counter"):

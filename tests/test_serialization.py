@@ -11,7 +11,7 @@ import uuid
 import pytest
 from marshmallow import Schema, fields, post_load
 
-from swfobjects import PayloadTooLargeError, SerializationError
+from swfobjects.exceptions import PayloadTooLargeError, SerializationError
 from swfobjects.payloads._codecs import codec_for, decode_any, encode_any
 from swfobjects.payloads._payload import Payloads
 

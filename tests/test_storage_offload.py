@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from swfobjects import SerializationError
+from swfobjects.exceptions import SerializationError
 from swfobjects.payloads._codecs import codec_for
 from swfobjects.payloads._payload import MAX_PAYLOAD, Payloads
 from swfobjects.storage import (

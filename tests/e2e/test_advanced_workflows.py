@@ -10,9 +10,7 @@ import pytest
 
 from swfobjects import (
     ActivityWorker,
-    ChildWorkflowFailedError,
     Workflow,
-    WorkflowCancelledError,
     activity_task,
     all_of,
     cached,
@@ -20,6 +18,7 @@ from swfobjects import (
     nondeterministic,
     signal,
 )
+from swfobjects.exceptions import ChildWorkflowFailedError, WorkflowCancelledError
 
 TIMEOUTS = {"execution_start_to_close_timeout": 120, "task_start_to_close_timeout": 10}
 """Short workflow timeouts, so a stuck test fails fast on the SWF executors."""

@@ -22,7 +22,6 @@ import pytest
 from swfobjects import (
     ActivityTaskError,
     ActivityWorker,
-    Decider,
     SerialExecutor,
     Workflow,
     activity_task,
@@ -31,6 +30,7 @@ from swfobjects import (
     signal,
 )
 from swfobjects.payloads._payload import MAX_PAYLOAD, Payloads
+from swfobjects.replay import Decider
 from swfobjects.storage import (
     DataStore,
     DataStoreError,
