@@ -18,8 +18,9 @@ Objects are keyed ``domain/workflow_id/run_id/<random or sha256>``; remove a clo
 objects with :func:`delete_payloads` and give S3 prefixes a lifecycle rule
 (:meth:`S3Store.lifecycle_rule`).
 
-Inside: ``references`` (what travels inside SWF), ``stores`` and ``s3`` (where bytes live), ``cache``
-(replay must not re-download) and ``offload`` (the adapter the payload layer calls).
+Inside: ``_references`` (what travels inside SWF), ``_stores`` and ``_s3`` (where bytes
+live), ``_cache`` (replay must not re-download) and ``_offload`` (the adapter the payload
+layer calls).
 """
 
 from __future__ import annotations
