@@ -64,6 +64,17 @@ class InProcessClient:
 
     # --- SWF's API -----------------------------------------------------------------------
 
+    def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Any SWF operation by its API name (``"PollForActivityTask"``) with its request dict.
+
+        The same as the snake_case method, without repacking the request as keywords: the
+        SerialExecutor's drain loop calls this a few times per activity.
+        """
+        try:
+            return self.model.call(operation, request)
+        except SwfFault as fault:
+            raise fault_to_client_error(fault, operation) from None
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)

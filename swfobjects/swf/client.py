@@ -9,7 +9,8 @@ keyword-only requests in SWF's JSON shapes, response dicts back, faults raised a
 test double, a recording proxy) knows exactly what it must provide.
 
 :class:`InProcessSWFClient` adds what SWF's API cannot express cheaply and only an in-process
-model can answer: which task lists hold tasks right now, and moving the model's clock.
+model can answer: which task lists hold tasks right now, and moving the model's clock (and a
+positional ``call`` for the SerialExecutor's hot loop).
 
 :func:`paged` is the one place that follows ``nextPageToken``.
 """
@@ -96,6 +97,11 @@ class InProcessSWFClient(SWFClient, Protocol):
 
     def fire_due(self) -> int:
         """Fire every timer and timeout due by the model's clock; how many fired."""
+        ...
+
+    def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Any operation by its API name (``"PollForActivityTask"``) with its request dict:
+        the keyword methods without repacking the request, for loops where that shows."""
         ...
 
 

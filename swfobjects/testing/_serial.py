@@ -40,8 +40,6 @@ _YOUNG_OBJECTS = 100_000
 _IDENTITY = "serial"
 """The poller identity SWF records for the SerialExecutor's tasks."""
 
-Answer = Callable[..., dict[str, Any]]
-"""A client method that answers a task (``respond_*``)."""
 Work = Callable[[dict[str, Any], dict[str, Any]], tuple[str, dict[str, Any]]]
 """Handles a polled task (given its poll request); returns the answering operation and its
 parameters."""
@@ -104,13 +102,6 @@ class SerialExecutor(ExecutorBase):
         self._registered: set[tuple[str, str, str]] = set()
         self._registry_size = (-1, -1)
         self._task_list_cache: dict[str, tuple[int, list[tuple[Sized, dict[str, Any]]]]] = {}
-        client = self.client
-        self._answers: dict[str, Answer] = {
-            "RespondDecisionTaskCompleted": client.respond_decision_task_completed,
-            "RespondActivityTaskCompleted": client.respond_activity_task_completed,
-            "RespondActivityTaskFailed": client.respond_activity_task_failed,
-            "RespondActivityTaskCanceled": client.respond_activity_task_canceled,
-        }
 
     # --- time ---------------------------------------------------------------------------
 
@@ -164,17 +155,14 @@ class SerialExecutor(ExecutorBase):
 
     def _work_once(self) -> bool:
         """Run activity and decision tasks until none is available now; True if any ran."""
-        client = self.client
         worked = False
         while True:
             ran = False
             for queue, poll in self._task_lists("activity"):
-                if queue and self._drain(
-                    queue, client.poll_for_activity_task, poll, self._run_activity
-                ):
+                if queue and self._drain(queue, "PollForActivityTask", poll, self._run_activity):
                     ran = True
             for queue, poll in self._task_lists("decision"):
-                if queue and self._drain(queue, client.poll_for_decision_task, poll, self._decide):
+                if queue and self._drain(queue, "PollForDecisionTask", poll, self._decide):
                     ran = True
             if not ran:
                 return worked
@@ -202,7 +190,7 @@ class SerialExecutor(ExecutorBase):
     def _drain(
         self,
         queue: Sized,
-        poll_task: Callable[..., dict[str, Any]],
+        operation: str,
         poll: dict[str, Any],
         work: Work,
     ) -> bool:
@@ -210,17 +198,18 @@ class SerialExecutor(ExecutorBase):
 
         The queue may hold entries the model skips (tasks of closed runs): the poll then comes
         back empty, as SWF's would. An answer to a task that closed meanwhile (stale token) is
-        dropped, as SWF does.
+        dropped, as SWF does. Calls go through the client's :meth:`~InProcessClient.call`,
+        which takes the request dict as it is (no repacking as keywords: this loop is hot).
         """
-        answers = self._answers
+        call = self.client.call
         ran = False
         while queue:
-            task = poll_task(**poll)
+            task = call(operation, poll)
             if not task.get("taskToken"):
                 break
             answer, params = work(task, poll)
             try:
-                answers[answer](**params)
+                call(answer, params)
             except Exception as error:
                 if error_code(error) != "UnknownResourceFault":
                     raise
