@@ -16,9 +16,9 @@ from ..exceptions import WorkflowCancelledError, WorkflowExecutionError
 from ..payloads._codecs import codec_for
 from ..payloads._failures import decode_failure
 from ..payloads._payload import Payloads, PayloadStore
+from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
 from ..replay._runtime import to_datetime
-from ..payloads.storage._offload import as_payload_store
 from ..swf._shapes import event_attributes
 from ..swf.client import SWFClient, full_history
 from ..swf.limits import MAX_REASON
@@ -45,7 +45,7 @@ def latest_run(client: SWFClient, domain: str, workflow_id: str) -> dict[str, An
         infos = infos_of(**request).get("executionInfos") or []
         infos = [i for i in infos if i["execution"]["workflowId"] == workflow_id]
         if infos:
-            return max(infos, key=lambda i: i["startTimestamp"])  # type: ignore[no-any-return]
+            return max(infos, key=lambda i: i["startTimestamp"])
     raise LookupError(f"no execution with workflow id {workflow_id!r} in {domain!r}")
 
 

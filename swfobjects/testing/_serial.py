@@ -278,4 +278,3 @@ class SerialExecutor(ExecutorBase):
                     "(tick the frozen clock, then call run_until_idle())"
                 )
             )
-

@@ -33,8 +33,8 @@ from typing import Any
 
 from ..exceptions import UnknownActivityTypeError
 from ..payloads._payload import Payloads, PayloadStore
-from ..payloads.storage._stores import DataStore
 from ..payloads.storage._offload import as_payload_store
+from ..payloads.storage._stores import DataStore
 from ..swf.client import SWFClient
 from ..swf.limits import MAX_NAME
 from ..workflow._options import NO_TIMEOUT
