@@ -13,6 +13,7 @@ import gc
 import logging
 import time
 from collections.abc import Callable, Iterable, Sized
+from functools import partial
 from typing import Any
 
 from ..client._executor import ExecutorBase
@@ -40,9 +41,8 @@ _YOUNG_OBJECTS = 100_000
 _IDENTITY = "serial"
 """The poller identity SWF records for the SerialExecutor's tasks."""
 
-Work = Callable[[dict[str, Any], dict[str, Any]], tuple[str, dict[str, Any]]]
-"""Handles a polled task (given its poll request); returns the answering operation and its
-parameters."""
+Work = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
+"""Handles a polled task; returns the answering operation and its parameters."""
 
 
 class SerialExecutor(ExecutorBase):
@@ -162,7 +162,9 @@ class SerialExecutor(ExecutorBase):
                 if queue and self._drain(queue, "PollForActivityTask", poll, self._run_activity):
                     ran = True
             for queue, poll in self._task_lists("decision"):
-                if queue and self._drain(queue, "PollForDecisionTask", poll, self._decide):
+                if queue and self._drain(
+                    queue, "PollForDecisionTask", poll, partial(self._decide, poll=poll)
+                ):
                     ran = True
             if not ran:
                 return worked
@@ -194,7 +196,7 @@ class SerialExecutor(ExecutorBase):
         poll: dict[str, Any],
         work: Work,
     ) -> bool:
-        """Poll while ``queue`` has entries and answer each task with ``work(task, poll)``.
+        """Poll while ``queue`` has entries and answer each task with ``work(task)``.
 
         The queue may hold entries the model skips (tasks of closed runs): the poll then comes
         back empty, as SWF's would. An answer to a task that closed meanwhile (stale token) is
@@ -207,7 +209,7 @@ class SerialExecutor(ExecutorBase):
             task = call(operation, poll)
             if not task.get("taskToken"):
                 break
-            answer, params = work(task, poll)
+            answer, params = work(task)
             try:
                 call(answer, params)
             except Exception as error:
@@ -217,9 +219,7 @@ class SerialExecutor(ExecutorBase):
             ran = True
         return ran
 
-    def _run_activity(
-        self, task: dict[str, Any], poll: dict[str, Any]
-    ) -> tuple[str, dict[str, Any]]:
+    def _run_activity(self, task: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return self.activities.execute(task, task_heartbeat(self.client, self.payloads, task))
 
     def _decide(self, first: dict[str, Any], poll: dict[str, Any]) -> tuple[str, dict[str, Any]]:

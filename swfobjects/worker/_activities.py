@@ -15,9 +15,9 @@ from typing import Any
 
 from ..exceptions import CancelledError, PayloadTooLargeError, UnknownActivityTypeError
 from ..payloads._failures import encode_failure
-from ..payloads._payload import MAX_PAYLOAD, Payloads
+from ..payloads._payload import Payloads
 from ..swf.client import SWFClient
-from ..swf.limits import MAX_HEARTBEAT_DETAILS
+from ..swf.limits import MAX_DATA, MAX_HEARTBEAT_DETAILS
 from ..workflow._context import activity_var
 from ..workflow._declarations import REGISTRY, ActivityType, Registry
 from ._retrying import error_code
@@ -218,7 +218,7 @@ class ActivityRunner:
             log.info("%s cancelled: %s", what, cancelled)
             params: dict[str, Any] = {"taskToken": token}
             if cancelled.args:
-                params["details"] = str(cancelled.args[0])[:MAX_PAYLOAD]
+                params["details"] = str(cancelled.args[0])[:MAX_DATA]
             return "RespondActivityTaskCanceled", params
         except Exception as error:  # noqa: BLE001 - every failure is reported to SWF
             log.info("%s failed: %s: %s", what, type(error).__name__, error)

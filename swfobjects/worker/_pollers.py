@@ -356,8 +356,8 @@ class Workers:
     ...     handle.result()
     """
 
-    def __init__(self, *loops: _PollLoop | None) -> None:
-        self.loops = [loop for loop in loops if loop is not None]
+    def __init__(self, *loops: DecisionWorker | ActivityWorkerRunner | None) -> None:
+        self.loops: list[_PollLoop] = [loop for loop in loops if loop is not None]
 
     def start(self) -> None:
         """Start every loop's threads."""
