@@ -16,7 +16,8 @@ from botocore.stub import ANY, Stubber
 from histories import History
 
 from swfobjects import ActivityWorker, Workflow, activity_task, decision_task
-from swfobjects.worker._pollers import MAX_HEARTBEAT_DETAILS, ActivityWorkerRunner, DecisionWorker
+from swfobjects.swf.limits import MAX_HEARTBEAT_DETAILS
+from swfobjects.worker._pollers import ActivityWorkerRunner, DecisionWorker
 from swfobjects.worker._retrying import Backoff
 
 DOMAIN = "pollers"

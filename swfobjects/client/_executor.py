@@ -8,6 +8,7 @@ from typing import Any
 
 from ..payloads._payload import Payloads
 from ..payloads.storage._offload import delete_payloads
+from ..swf.client import SWFClient
 from ..workflow._declarations import WorkflowType
 from ..workflow._options import timeout_value
 from ._handle import WorkflowHandle
@@ -19,11 +20,12 @@ __all__ = ["ExecutorBase"]
 class ExecutorBase:
     """What every executor shares: ``start()``, ``run()`` and ``delete_payloads()``.
 
-    An executor provides ``client`` (boto3-shaped), ``payloads``, ``domain``, a
-    ``_handle(workflow_id, run_id, workflow)`` factory, and may prepare in ``_before_start``.
+    An executor provides ``client`` (an :class:`~swfobjects.swf.SWFClient`), ``payloads``,
+    ``domain``, a ``_wait(handle, timeout)`` that returns when the run has closed, and may
+    prepare in ``_before_start``.
     """
 
-    client: Any
+    client: SWFClient
     payloads: Payloads
     domain: str
 
@@ -33,6 +35,13 @@ class ExecutorBase:
     def _handle(
         self, workflow_id: str, run_id: str, workflow: WorkflowType | None
     ) -> WorkflowHandle:
+        """A handle on this executor's client, payload store and way of waiting."""
+        return WorkflowHandle(
+            self.client, self.domain, workflow_id, run_id, workflow, self.payloads.store, self._wait
+        )
+
+    def _wait(self, handle: WorkflowHandle, timeout: float | None) -> None:
+        """Return once ``handle``'s run has closed (or raise why it cannot)."""
         raise NotImplementedError
 
     def start(

@@ -1,6 +1,7 @@
 """``WorkflowHandle``: one workflow execution, seen from outside.
 
-The handle speaks only SWF's API (through a boto3-shaped client), so the same class serves
+The handle speaks only SWF's API (through an :class:`~swfobjects.swf.SWFClient`), so the same
+class serves
 the SerialExecutor (in-process client) and the SWF executor (boto3). What differs is how to
 wait for the execution to close, which the executor supplies.
 """
@@ -14,12 +15,38 @@ from typing import Any
 from ..exceptions import WorkflowCancelledError, WorkflowExecutionError
 from ..payloads._codecs import codec_for
 from ..payloads._failures import decode_failure
-from ..payloads._payload import Payloads
+from ..payloads._payload import Payloads, PayloadStore
+from ..payloads.storage._offload import as_payload_store
+from ..payloads.storage._stores import DataStore
 from ..replay._runtime import to_datetime
 from ..swf._shapes import event_attributes
+from ..swf.client import SWFClient, full_history
+from ..swf.limits import MAX_REASON
 from ..workflow._declarations import WorkflowType
 
-__all__ = ["WorkflowHandle", "boto3_shaped_events"]
+__all__ = ["WorkflowHandle", "Waiter", "boto3_shaped_events", "latest_run"]
+
+Waiter = Callable[["WorkflowHandle", "float | None"], None]
+"""How an executor waits for a handle's run to close (``timeout`` in seconds, or None)."""
+
+
+def latest_run(client: SWFClient, domain: str, workflow_id: str) -> dict[str, Any]:
+    """The ``WorkflowExecutionInfo`` of the open run of ``workflow_id``, else its latest run.
+
+    Through ``ListOpen/ListClosedWorkflowExecutions``, since SWF's ``DescribeWorkflowExecution``
+    needs a run id.
+    """
+    request = {
+        "domain": domain,
+        "startTimeFilter": {"oldestDate": 86_400},  # epoch seconds: any start since 1970-01-02
+        "executionFilter": {"workflowId": workflow_id},
+    }
+    for infos_of in (client.list_open_workflow_executions, client.list_closed_workflow_executions):
+        infos = infos_of(**request).get("executionInfos") or []
+        infos = [i for i in infos if i["execution"]["workflowId"] == workflow_id]
+        if infos:
+            return max(infos, key=lambda i: i["startTimestamp"])
+    raise LookupError(f"no execution with workflow id {workflow_id!r} in {domain!r}")
 
 
 def boto3_shaped_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -42,20 +69,20 @@ class WorkflowHandle:
 
     def __init__(
         self,
-        client: Any,
+        client: SWFClient,
         domain: str,
         workflow_id: str,
         run_id: str,
         workflow: WorkflowType | None,
-        payloads: Payloads,
-        wait: Callable[[WorkflowHandle, float | None], None],
+        data_store: DataStore | PayloadStore | None,
+        wait: Waiter,
     ) -> None:
         self.client = client
         self.domain = domain
         self.workflow_id = workflow_id
         self.run_id = run_id
         self.workflow = workflow
-        self.payloads = payloads
+        self.payloads = Payloads(store=as_payload_store(data_store, domain))
         self._wait = wait
 
     def __repr__(self) -> str:
@@ -68,9 +95,7 @@ class WorkflowHandle:
 
     def describe(self) -> dict[str, Any]:
         """``DescribeWorkflowExecution`` for this run."""
-        return self.client.describe_workflow_execution(  # type: ignore[no-any-return]
-            domain=self.domain, execution=self.execution
-        )
+        return self.client.describe_workflow_execution(domain=self.domain, execution=self.execution)
 
     def is_open(self) -> bool:
         """True while the run is open."""
@@ -78,14 +103,7 @@ class WorkflowHandle:
 
     def history(self) -> list[dict[str, Any]]:
         """The run's full event history, shaped as ``GetWorkflowExecutionHistory`` returns it."""
-        events: list[dict[str, Any]] = []
-        params: dict[str, Any] = {"domain": self.domain, "execution": self.execution}
-        while True:
-            page = self.client.get_workflow_execution_history(**params)
-            events.extend(page.get("events") or [])
-            if not page.get("nextPageToken"):
-                return boto3_shaped_events(events)
-            params["nextPageToken"] = page["nextPageToken"]
+        return boto3_shaped_events(full_history(self.client, self.domain, self.execution))
 
     def last_event(self) -> dict[str, Any]:
         """The newest event of this run."""
@@ -160,7 +178,7 @@ class WorkflowHandle:
             "runId": self.run_id,
         }
         if reason:
-            params["reason"] = reason[:256]
+            params["reason"] = reason[:MAX_REASON]
         if details is not None:
             params["details"] = details
         self.client.terminate_workflow_execution(**params)

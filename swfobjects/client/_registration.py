@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..swf.limits import MAX_DESCRIPTION
 from ..workflow._declarations import ActivityType, WorkflowType
 
 __all__ = ["activity_registration", "workflow_registration"]
 
 
 def _description(text: str | None) -> dict[str, str]:
-    return {"description": text[:1024]} if text else {}
+    return {"description": text[:MAX_DESCRIPTION]} if text else {}
 
 
 def activity_registration(activity: ActivityType, domain: str) -> dict[str, Any]:

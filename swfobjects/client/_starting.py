@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..payloads._payload import Payloads
+from ..swf.limits import MAX_TAG, MAX_TAGS
 from ..workflow._declarations import WorkflowType, check_name
 from ..workflow._stubs import _cached_hints, check_arguments
 
@@ -39,10 +40,10 @@ def start_params(
         workflow.input_store,
     )
     tag_list = list(tags)
-    if len(tag_list) > 5:
-        raise ValueError(f"SWF allows at most 5 tags per execution, got {len(tag_list)}")
+    if len(tag_list) > MAX_TAGS:
+        raise ValueError(f"SWF allows at most {MAX_TAGS} tags per execution, got {len(tag_list)}")
     for tag in tag_list:
-        check_name(tag, "tag")
+        check_name(tag, "tag", MAX_TAG)
     params: dict[str, Any] = {
         "domain": domain,
         "workflowId": workflow_id,

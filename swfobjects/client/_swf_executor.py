@@ -8,7 +8,6 @@ is the boto3 client (long-poll read timeout, retries) and the glue between those
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 import time
@@ -17,28 +16,29 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..payloads._payload import Payloads
+from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
-from ..worker._activities import ActivityRunner
-from ..worker._decisions import DecisionHandler
+from ..payloads.storage._stores import DataStore
+from ..swf.client import SWFClient
+from ..swf.limits import LONG_POLL_SECONDS, MAX_DESCRIPTION
 from ..worker._pollers import ActivityWorkerRunner, DecisionWorker, Workers, default_identity
 from ..worker._retrying import Backoff, RetryingClient, error_code
 from ..workflow._declarations import REGISTRY, ActivityType, WorkflowType
 from ._executor import ExecutorBase
-from ._handle import WorkflowHandle
+from ._handle import WorkflowHandle, latest_run
 from ._registration import activity_registration, workflow_registration
 
 __all__ = ["SWFExecutor", "swf_client", "LONG_POLL_READ_TIMEOUT"]
 
 log = logging.getLogger("swfobjects.swf")
 
-LONG_POLL_READ_TIMEOUT = 70
+LONG_POLL_READ_TIMEOUT = LONG_POLL_SECONDS + 10
 """Seconds: SWF holds a poll open for up to 60 s, so the socket must wait longer than that."""
 
 
 def swf_client(
     session: Any = None, endpoint_url: str | None = None, region_name: str | None = None
-) -> Any:
+) -> SWFClient:
     """A boto3 SWF client fit for long polls: 70 s read timeout, standard retry mode.
 
     >>> client = swf_client(region_name="eu-west-1")                      # doctest: +SKIP
@@ -53,7 +53,10 @@ def swf_client(
         max_pool_connections=64,
     )
     session = session or boto3.session.Session()
-    return session.client("swf", config=config, endpoint_url=endpoint_url, region_name=region_name)
+    client: SWFClient = session.client(
+        "swf", config=config, endpoint_url=endpoint_url, region_name=region_name
+    )
+    return client
 
 
 class SWFExecutor(ExecutorBase):
@@ -76,20 +79,20 @@ class SWFExecutor(ExecutorBase):
     def __init__(
         self,
         domain: str,
-        client: Any = None,
+        client: SWFClient | None = None,
         session: Any = None,
         *,
         identity: str | None = None,
         endpoint_url: str | None = None,
         region_name: str | None = None,
-        data_store: Any = None,
+        data_store: DataStore | PayloadStore | None = None,
         backoff: Backoff | None = None,
         poll_interval: float = 2.0,
         cache_size: int = 1000,
         check_replay: bool = False,
     ) -> None:
         self.domain = domain
-        self.raw_client = (
+        self.raw_client: SWFClient = (
             client if client is not None else swf_client(session, endpoint_url, region_name)
         )
         _check_read_timeout(self.raw_client)
@@ -122,7 +125,7 @@ class SWFExecutor(ExecutorBase):
             "workflowExecutionRetentionPeriodInDays": str(retention_days),
         }
         if description:
-            params["description"] = description[:1024]
+            params["description"] = description[:MAX_DESCRIPTION]
         try:
             self.client.register_domain(**params)
         except Exception as error:
@@ -182,7 +185,7 @@ class SWFExecutor(ExecutorBase):
         """
         workflow = getattr(workflow_class, "_swf_workflow", None)
         if not run_id:
-            info = self._latest_run(workflow_id)
+            info = latest_run(self.client, self.domain, workflow_id)
             run_id = info["execution"]["runId"]
         else:
             info = self.client.describe_workflow_execution(
@@ -192,25 +195,6 @@ class SWFExecutor(ExecutorBase):
             kind = info["workflowType"]
             workflow = REGISTRY.workflows.get((kind["name"], kind["version"]))
         return self._handle(workflow_id, run_id, workflow)
-
-    def _latest_run(self, workflow_id: str) -> dict[str, Any]:
-        since = {"oldestDate": dt.datetime(1970, 1, 2, tzinfo=dt.timezone.utc)}
-        common = {
-            "domain": self.domain,
-            "startTimeFilter": since,
-            "executionFilter": {"workflowId": workflow_id},
-        }
-        for operation in ("list_open_workflow_executions", "list_closed_workflow_executions"):
-            infos = getattr(self.client, operation)(**common).get("executionInfos") or []
-            infos = [i for i in infos if i["execution"]["workflowId"] == workflow_id]
-            if infos:
-                return max(infos, key=lambda i: i["startTimestamp"])  # type: ignore[no-any-return]
-        raise LookupError(f"no execution with workflow id {workflow_id!r} in {self.domain!r}")
-
-    def _handle(self, workflow_id: str, run_id: str, workflow: WorkflowType | None) -> Any:
-        return WorkflowHandle(
-            self.client, self.domain, workflow_id, run_id, workflow, self.payloads, self._wait
-        )
 
     def _wait(self, handle: WorkflowHandle, timeout: float | None) -> None:
         """Poll ``DescribeWorkflowExecution`` until the run closes (or ``timeout`` passes)."""
@@ -235,12 +219,6 @@ class SWFExecutor(ExecutorBase):
         threads: int = 1,
     ) -> DecisionWorker:
         """A decider for ``workflows`` (any registered workflow type can be decided)."""
-        handler = DecisionHandler(
-            workflows,
-            self.payloads,
-            cache_size=self.cache_size,
-            check_replay=self.check_replay,
-        )
         return DecisionWorker(
             self.raw_client,
             self.domain,
@@ -248,10 +226,10 @@ class SWFExecutor(ExecutorBase):
             task_lists=task_lists,
             threads=threads,
             identity=self.identity,
-            payloads=self.payloads,
+            data_store=self.payloads.store,
             backoff=self.backoff,
             cache_size=self.cache_size,
-            handler=handler,
+            check_replay=self.check_replay,
         )
 
     def activity_worker(
@@ -262,19 +240,19 @@ class SWFExecutor(ExecutorBase):
         auto_heartbeat: bool = False,
         create_missing: bool = False,
     ) -> ActivityWorkerRunner:
-        """An activity worker runner for ``workers`` (ActivityWorker instances)."""
-        runner = ActivityRunner(
-            [_instance(w) for w in workers], self.payloads, create_missing=create_missing
-        )
+        """An activity worker runner for ``workers`` (ActivityWorker instances, or classes
+        with a no-argument constructor)."""
         return ActivityWorkerRunner(
             self.raw_client,
             self.domain,
+            [_instance(w) for w in workers],
             task_lists=task_lists,
             threads=threads,
             identity=self.identity,
-            runner=runner,
+            data_store=self.payloads.store,
             backoff=self.backoff,
             auto_heartbeat=auto_heartbeat,
+            create_missing=create_missing,
         )
 
     def workers(
@@ -383,7 +361,7 @@ def _differences(
     return lines
 
 
-def _check_read_timeout(client: Any) -> None:
+def _check_read_timeout(client: SWFClient) -> None:
     """Warn when a client for Amazon SWF would cut its 60 s long polls short."""
     meta = getattr(client, "meta", None)
     read_timeout = getattr(getattr(meta, "config", None), "read_timeout", None)
@@ -395,8 +373,7 @@ def _check_read_timeout(client: Any) -> None:
     ):
         warnings.warn(
             f"the SWF client's read timeout is {read_timeout} s but Amazon SWF's long polls last "
-            "up to "
-            f"60 s; make the client with swfobjects.swf_client() or "
+            f"up to {LONG_POLL_SECONDS} s; make the client with swfobjects.swf_client() or "
             f"Config(read_timeout={LONG_POLL_READ_TIMEOUT})",
             UserWarning,
             stacklevel=3,

@@ -4,15 +4,20 @@
 ``boto3.client("swf").poll_for_decision_task(...)``: same method names, same keyword
 arguments, same response dicts, and faults raised as botocore ``ClientError`` with SWF's error
 codes. So the workers that run against Amazon SWF run unchanged in the SerialExecutor.
+It satisfies ``swfobjects.swf.SWFClient`` and, with :meth:`InProcessClient.task_queues`,
+:meth:`~InProcessClient.next_due` and :meth:`~InProcessClient.fire_due`,
+``swfobjects.swf.InProcessSWFClient``: what the SerialExecutor needs beyond SWF's API.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sized
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ..swf.client import TaskKind
 from ._model import SwfModel
 from ._state import SwfFault
 
@@ -35,6 +40,40 @@ class InProcessClient:
 
     def __init__(self, model: SwfModel) -> None:
         self.model = model
+
+    # --- beyond SWF's API: what only an in-process model can answer ------------------------
+
+    def task_queues(self, kind: TaskKind) -> Mapping[tuple[str, str], Sized]:
+        """Every ``(domain, task list)`` of ``kind`` with a live view of its queue.
+
+        The model's own mapping, not a copy: the SerialExecutor checks ``len()`` before each
+        poll, which must cost nothing. Entries may belong to runs that closed meanwhile (their
+        poll comes back empty). Task lists are added as tasks arrive and never removed.
+        """
+        if kind == "activity":
+            return self.model.activity_queues
+        return self.model.decision_queues
+
+    def next_due(self) -> tuple[float, str] | None:
+        """``(when, kind)`` of the next pending timer or timeout, or None (stale ones dropped)."""
+        return self.model.next_due_item()
+
+    def fire_due(self) -> int:
+        """Fire every timer and timeout due by the model's clock; returns how many fired."""
+        return self.model.advance()
+
+    # --- SWF's API -----------------------------------------------------------------------
+
+    def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Any SWF operation by its API name (``"PollForActivityTask"``) with its request dict.
+
+        The same as the snake_case method, without repacking the request as keywords: the
+        SerialExecutor's drain loop calls this a few times per activity.
+        """
+        try:
+            return self.model.call(operation, request)
+        except SwfFault as fault:
+            raise fault_to_client_error(fault, operation) from None
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

@@ -1,10 +1,24 @@
-"""swfobjects.swf: facts about Amazon SWF itself, shared by every other package.
+"""SWF itself, as the framework sees it: its limits, its JSON shapes and the client seam.
 
-``limits`` holds every size and count SWF enforces; ``_shapes`` knows under which key each event
-type and decision type keeps its attributes. Nothing here knows about workflows or payloads.
+The bottom layer above ``exceptions``: every other package may use it, it uses none of them.
+``limits`` holds every size and count SWF enforces; ``_shapes`` knows under which key each
+event type and decision type keeps its attributes; ``client`` names the SWF operations the
+framework calls (``SWFClient``, which boto3's client and the in-process model client both
+satisfy) and pages through them.
 """
 
 from . import limits
 from ._shapes import decision_attributes, event_attributes
+from .client import OPERATIONS, InProcessSWFClient, SWFClient, TaskKind, full_history, paged
 
-__all__ = ["decision_attributes", "event_attributes", "limits"]
+__all__ = [
+    "InProcessSWFClient",
+    "OPERATIONS",
+    "SWFClient",
+    "TaskKind",
+    "decision_attributes",
+    "event_attributes",
+    "full_history",
+    "limits",
+    "paged",
+]

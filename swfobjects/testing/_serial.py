@@ -13,18 +13,22 @@ import gc
 import logging
 import time
 from collections.abc import Callable, Iterable, Sized
+from functools import partial
 from typing import Any
 
 from ..client._executor import ExecutorBase
-from ..client._handle import WorkflowHandle
+from ..client._handle import WorkflowHandle, latest_run
 from ..client._registration import activity_registration, workflow_registration
 from ..exceptions import WorkflowStuckError
 from ..model._client import InProcessClient
 from ..model._model import SwfModel
-from ..model._state import SwfFault
-from ..payloads._payload import Payloads
-from ..worker._activities import ActivityRunner
-from ..worker._decisions import DecisionHandler, collect_decision_task, decision_poll_request
+from ..payloads._payload import Payloads, PayloadStore
+from ..payloads.storage._offload import as_payload_store
+from ..payloads.storage._stores import DataStore
+from ..swf.client import InProcessSWFClient, TaskKind
+from ..worker._activities import ActivityRunner, task_heartbeat
+from ..worker._decisions import DecisionHandler, collect_decision_task, poll_request
+from ..worker._retrying import error_code
 from ..workflow._declarations import REGISTRY, ActivityType, WorkflowType
 
 __all__ = ["SerialExecutor"]
@@ -33,6 +37,12 @@ log = logging.getLogger("swfobjects.serial")
 
 _YOUNG_OBJECTS = 100_000
 """Allocations between the young-generation collections of a run with ``pause_gc``."""
+
+_IDENTITY = "serial"
+"""The poller identity SWF records for the SerialExecutor's tasks."""
+
+Work = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
+"""Handles a polled task; returns the answering operation and its parameters."""
 
 
 class SerialExecutor(ExecutorBase):
@@ -65,7 +75,7 @@ class SerialExecutor(ExecutorBase):
         workers: Iterable[Any] = (),
         *,
         skip_time: bool = True,
-        data_store: Any = None,
+        data_store: DataStore | PayloadStore | None = None,
         domain: str = "swfobjects",
         cache_size: int = 1000,
         check_determinism: bool = True,
@@ -78,8 +88,8 @@ class SerialExecutor(ExecutorBase):
         self.domain = domain
         self._offset = 0.0
         self.model = SwfModel(clock=self._clock)
-        self.client = InProcessClient(self.model)
-        self.payloads = Payloads(store=_as_payload_store(data_store, domain))
+        self.client: InProcessSWFClient = InProcessClient(self.model)
+        self.payloads = Payloads(store=as_payload_store(data_store, domain))
         self.activities = ActivityRunner(workers, self.payloads)
         self.decisions = DecisionHandler(
             (),
@@ -119,13 +129,13 @@ class SerialExecutor(ExecutorBase):
         key = ("activity", *activity.key)
         if key not in self._registered:
             self._registered.add(key)
-            self.model.call("RegisterActivityType", activity_registration(activity, self.domain))
+            self.client.register_activity_type(**activity_registration(activity, self.domain))
 
     def _register_workflow(self, workflow: WorkflowType) -> None:
         key = ("workflow", *workflow.key)
         if key not in self._registered:
             self._registered.add(key)
-            self.model.call("RegisterWorkflowType", workflow_registration(workflow, self.domain))
+            self.client.register_workflow_type(**workflow_registration(workflow, self.domain))
 
     # --- starting -----------------------------------------------------------------------
 
@@ -133,35 +143,28 @@ class SerialExecutor(ExecutorBase):
         self._sync_types()
         self.decisions.add_workflow(workflow_class)  # this class, whatever else shares its name
 
-    def _handle(
-        self, workflow_id: str, run_id: str, workflow: WorkflowType | None
-    ) -> WorkflowHandle:
-        return WorkflowHandle(
-            self.client, self.domain, workflow_id, run_id, workflow, self.payloads, self._wait
-        )
-
     def get_handle(
         self, workflow_id: str, run_id: str = "", workflow_class: type | None = None
     ) -> WorkflowHandle:
         """A handle for an execution started earlier (latest run if ``run_id`` is empty)."""
         if not run_id:
-            info = self.model._find(self.domain, {"workflowId": workflow_id})
-            run_id = info.run_id
+            run_id = latest_run(self.client, self.domain, workflow_id)["execution"]["runId"]
         return self._handle(workflow_id, run_id, getattr(workflow_class, "_swf_workflow", None))
 
     # --- running ------------------------------------------------------------------------
 
     def _work_once(self) -> bool:
         """Run activity and decision tasks until none is available now; True if any ran."""
-        model = self.model
         worked = False
         while True:
             ran = False
-            for queue, poll in self._task_lists("activity", model.activity_queues):
+            for queue, poll in self._task_lists("activity"):
                 if queue and self._drain(queue, "PollForActivityTask", poll, self._run_activity):
                     ran = True
-            for queue, poll in self._task_lists("decision", model.decision_queues):
-                if queue and self._drain(queue, "PollForDecisionTask", poll, self._decide):
+            for queue, poll in self._task_lists("decision"):
+                if queue and self._drain(
+                    queue, "PollForDecisionTask", poll, partial(self._decide, poll=poll)
+                ):
                     ran = True
             if not ran:
                 return worked
@@ -169,61 +172,55 @@ class SerialExecutor(ExecutorBase):
             if self._gc_paused and gc.get_count()[0] > _YOUNG_OBJECTS:
                 gc.collect(1)  # cycles made by activity code are freed as the run goes
 
-    def _task_lists(
-        self, kind: str, queues: dict[tuple[str, str], Any]
-    ) -> list[tuple[Sized, dict[str, Any]]]:
+    def _task_lists(self, kind: TaskKind) -> list[tuple[Sized, dict[str, Any]]]:
         """(queue, poll request) of every task list of ``kind`` the model has.
 
         Cached until the model adds a task list (it never removes one); the drains below may
         add some while this list is walked, and the next round picks them up.
         """
+        queues = self.client.task_queues(kind)
         cached = self._task_list_cache.get(kind)
         if cached is not None and cached[0] == len(queues):
             return cached[1]
-        pairs = [(queue, self._poll_params(kind, key)) for key, queue in list(queues.items())]
+        pairs = [
+            (queue, poll_request(kind, domain, task_list, _IDENTITY))
+            for (domain, task_list), queue in list(queues.items())
+        ]
         self._task_list_cache[kind] = (len(queues), pairs)
         return pairs
-
-    def _poll_params(self, kind: str, key: tuple[str, str]) -> dict[str, Any]:
-        """The poll request for a task list."""
-        domain, task_list = key
-        if kind == "decision":
-            return decision_poll_request(domain, task_list, "serial")
-        return {"domain": domain, "taskList": {"name": task_list}, "identity": "serial"}
 
     def _drain(
         self,
         queue: Sized,
         operation: str,
         poll: dict[str, Any],
-        work: Callable[[dict[str, Any], dict[str, Any]], tuple[str, dict[str, Any]]],
+        work: Work,
     ) -> bool:
-        """Poll while ``queue`` has entries and answer each task with ``work(task, poll)``.
+        """Poll while ``queue`` has entries and answer each task with ``work(task)``.
 
         The queue may hold entries the model skips (tasks of closed runs): the poll then comes
         back empty, as SWF's would. An answer to a task that closed meanwhile (stale token) is
-        dropped, as SWF does.
+        dropped, as SWF does. Calls go through the client's :meth:`~InProcessClient.call`,
+        which takes the request dict as it is (no repacking as keywords: this loop is hot).
         """
-        call = self.model.call
+        call = self.client.call
         ran = False
         while queue:
             task = call(operation, poll)
-            if not task["taskToken"]:
+            if not task.get("taskToken"):
                 break
-            answer, params = work(task, poll)
+            answer, params = work(task)
             try:
                 call(answer, params)
-            except SwfFault as fault:
-                if fault.code != "UnknownResourceFault":
+            except Exception as error:
+                if error_code(error) != "UnknownResourceFault":
                     raise
-                log.info("%s ignored: %s", answer, fault.message)
+                log.info("%s ignored: %s", answer, error)
             ran = True
         return ran
 
-    def _run_activity(
-        self, task: dict[str, Any], poll: dict[str, Any]
-    ) -> tuple[str, dict[str, Any]]:
-        return self.activities.execute(task, self._heartbeat_for(task))
+    def _run_activity(self, task: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return self.activities.execute(task, task_heartbeat(self.client, self.payloads, task))
 
     def _decide(self, first: dict[str, Any], poll: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         task = collect_decision_task(self.client, first, poll)
@@ -234,27 +231,15 @@ class SerialExecutor(ExecutorBase):
             "decisions": decisions,
         }
 
-    def _heartbeat_for(self, task: dict[str, Any]) -> Any:
-        token = task["taskToken"]
-
-        def heartbeat(details: Any) -> bool:
-            params: dict[str, Any] = {"taskToken": token}
-            if details is not None:
-                params["details"] = self.payloads.encode_data(details, "heartbeat details")[:2048]
-            response = self.client.record_activity_task_heartbeat(**params)
-            return bool(response.get("cancelRequested"))
-
-        return heartbeat
-
     def _skip_ahead(self) -> bool:
         """Jump the clock to the next timer/timeout unless only execution timeouts remain."""
-        found = self.model.next_due_item()
+        found = self.client.next_due()
         if found is None or found[1] == "execution":
             return False
         delta = found[0] - self._clock()
         if delta > 0:
             self._offset += delta
-        self.model.advance()
+        self.client.fire_due()
         return True
 
     def run_until_idle(self) -> None:
@@ -265,11 +250,12 @@ class SerialExecutor(ExecutorBase):
             gc.disable()  # see pause_gc
             self._gc_paused = True
         try:
+            fire_due = self.client.fire_due
             while True:
-                self.model.advance()
+                fire_due()
                 if self._work_once():
                     continue
-                if self.model.advance():
+                if fire_due():
                     continue
                 if self.skip_time and self._skip_ahead():
                     continue
@@ -280,9 +266,8 @@ class SerialExecutor(ExecutorBase):
                 gc.enable()
 
     def _wait(self, handle: WorkflowHandle, timeout: float | None) -> None:
-        execution = self.model._find(self.domain, handle.execution)
         self.run_until_idle()
-        if execution.is_open:
+        if handle.is_open():
             raise WorkflowStuckError(
                 f"workflow {handle.workflow_id} (run {handle.run_id}) is open but nothing can "
                 "move it forward: it waits for a signal or cancellation no one has sent"
@@ -293,10 +278,3 @@ class SerialExecutor(ExecutorBase):
                     "(tick the frozen clock, then call run_until_idle())"
                 )
             )
-
-
-def _as_payload_store(data_store: Any, domain: str) -> Any:
-    """The payload-layer seam for a data store (see ``swfobjects.storage``)."""
-    from ..payloads.storage._offload import as_payload_store
-
-    return as_payload_store(data_store, domain)

@@ -1,7 +1,9 @@
 """Running one activity task: find the code, decode the input, call it, answer SWF.
 
 Shared by every executor: the SerialExecutor calls it inline, the SWF executor from its
-activity poller threads. It never lets an exception escape without answering the task.
+activity poller threads. It never lets an exception escape without answering the task. The
+``self.heartbeat()`` an activity calls is :func:`task_heartbeat` for both, so a heartbeat that
+works (or fails) in tests does the same on SWF.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..exceptions import CancelledError, UnknownActivityTypeError
+from ..exceptions import CancelledError, PayloadTooLargeError, UnknownActivityTypeError
 from ..payloads._failures import encode_failure
-from ..payloads._payload import MAX_PAYLOAD, Payloads
+from ..payloads._payload import Payloads
+from ..swf.client import SWFClient
+from ..swf.limits import MAX_DATA, MAX_HEARTBEAT_DETAILS
 from ..workflow._context import activity_var
 from ..workflow._declarations import REGISTRY, ActivityType, Registry
+from ._retrying import error_code
 
-__all__ = ["ActivityRunner", "ActivityTaskInfo"]
+__all__ = ["ActivityRunner", "ActivityTaskInfo", "Heartbeat", "task_heartbeat"]
 
 log = logging.getLogger("swfobjects.activity")
 
@@ -35,12 +40,71 @@ class ActivityTaskInfo:
     task_token: str
 
 
+Heartbeat = Callable[[Any], bool]
+"""``heartbeat(details)``: record a heartbeat; True when the task should stop (cancellation
+requested, or the task is no longer open)."""
+
+
+def task_heartbeat(
+    client: SWFClient,
+    payloads: Payloads,
+    task: dict[str, Any],
+    recorded: Callable[[], None] | None = None,
+) -> Heartbeat:
+    """The heartbeat of an activity task, the same for every executor.
+
+    Details are encoded like any payload (the executor's data store applies as it does to
+    other payloads) and must then fit SWF's limit on heartbeat details: larger details raise
+    :class:`PayloadTooLargeError` in the activity, before any call, instead of being cut
+    (which would send invalid JSON) or refused by SWF with a less helpful message. A task SWF
+    no longer knows (timed out, cancelled) reads as a cancellation request, so the activity
+    can stop. ``recorded`` is called after each heartbeat SWF accepted.
+    """
+    token = task["taskToken"]
+
+    def heartbeat(details: Any = None) -> bool:
+        params: dict[str, Any] = {"taskToken": token}
+        if details is not None:
+            text = payloads.encode_data(details, "heartbeat details")
+            if len(text) > MAX_HEARTBEAT_DETAILS:
+                raise _heartbeat_too_large(len(text))
+            params["details"] = text
+        try:
+            response = client.record_activity_task_heartbeat(**params)
+        except Exception as error:
+            if error_code(error) == "UnknownResourceFault":
+                log.warning(
+                    "heartbeat for activity %s: the task is no longer open (timed out or "
+                    "cancelled); reporting cancellation to the activity",
+                    task.get("activityId", "?"),
+                )
+                return True
+            raise
+        if recorded is not None:
+            recorded()
+        return bool(response.get("cancelRequested"))
+
+    return heartbeat
+
+
+def _heartbeat_too_large(size: int) -> PayloadTooLargeError:
+    """The error for oversized heartbeat details, with advice that fits heartbeats."""
+    error = PayloadTooLargeError("heartbeat details", size, MAX_HEARTBEAT_DETAILS)
+    error.args = (
+        f"heartbeat details are {size:,} characters encoded, over SWF's limit of "
+        f"{MAX_HEARTBEAT_DETAILS:,} for RecordActivityTaskHeartbeat; heartbeat a small progress "
+        "marker (a count, an offset, a key) and keep bulky state in the activity's result or "
+        "in your own storage",
+    )
+    return error
+
+
 class _RunningTask:
     """The task an activity runs, for ``self.heartbeat()``; its info is built on first use."""
 
     __slots__ = ("task", "_heartbeat", "_info")
 
-    def __init__(self, task: dict[str, Any], heartbeat: Callable[[Any], bool]) -> None:
+    def __init__(self, task: dict[str, Any], heartbeat: Heartbeat) -> None:
         self.task = task
         self._heartbeat = heartbeat
         self._info: ActivityTaskInfo | None = None
@@ -124,9 +188,7 @@ class ActivityRunner:
         self._types[(name, version)] = (instance, activity)
         return instance, activity
 
-    def execute(
-        self, task: dict[str, Any], heartbeat: Callable[[Any], bool]
-    ) -> tuple[str, dict[str, Any]]:
+    def execute(self, task: dict[str, Any], heartbeat: Heartbeat) -> tuple[str, dict[str, Any]]:
         """Run the task; returns the respond operation and its parameters."""
         token = task["taskToken"]
         kind = task["activityType"]
@@ -156,7 +218,7 @@ class ActivityRunner:
             log.info("%s cancelled: %s", what, cancelled)
             params: dict[str, Any] = {"taskToken": token}
             if cancelled.args:
-                params["details"] = str(cancelled.args[0])[:MAX_PAYLOAD]
+                params["details"] = str(cancelled.args[0])[:MAX_DATA]
             return "RespondActivityTaskCanceled", params
         except Exception as error:  # noqa: BLE001 - every failure is reported to SWF
             log.info("%s failed: %s: %s", what, type(error).__name__, error)

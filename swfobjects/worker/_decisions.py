@@ -10,68 +10,51 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..exceptions import NonDeterminismError, UnknownWorkflowTypeError
 from ..payloads._payload import Payloads
 from ..replay._decider import Decider
 from ..swf._shapes import decision_attributes
+from ..swf.client import SWFClient, TaskKind, full_history, paged
+from ..swf.limits import MAX_PAGE_SIZE
 from ..workflow._declarations import REGISTRY, Registry, WorkflowType
 
-__all__ = [
-    "DecisionHandler",
-    "collect_decision_task",
-    "decision_poll_request",
-]
+__all__ = ["DecisionHandler", "collect_decision_task", "poll_request"]
 
 log = logging.getLogger("swfobjects.decider")
 
 
-def decision_poll_request(domain: str, task_list: str, identity: str) -> dict[str, Any]:
-    """The ``PollForDecisionTask`` request every executor sends.
+def poll_request(kind: TaskKind, domain: str, task_list: str, identity: str) -> dict[str, Any]:
+    """The ``PollForDecisionTask`` / ``PollForActivityTask`` request every executor sends.
 
-    Full pages, and only the events since the previous decision task
+    Decision polls ask for full pages and only the events since the previous decision task
     (``startAtPreviousStartedEvent``): the sticky cache continues from there, and a cache miss
     fetches the rest (see :meth:`DecisionHandler.decide`).
     """
-    return {
+    request: dict[str, Any] = {
         "domain": domain,
         "taskList": {"name": task_list},
         "identity": identity,
-        "maximumPageSize": 1000,
-        "startAtPreviousStartedEvent": True,
     }
+    if kind == "decision":
+        request["maximumPageSize"] = MAX_PAGE_SIZE
+        request["startAtPreviousStartedEvent"] = True
+    return request
 
 
 def collect_decision_task(
-    client: Any, first: dict[str, Any], poll_params: dict[str, Any]
+    client: SWFClient, first: dict[str, Any], poll_params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """``first`` with every further history page appended (``nextPageToken`` re-polls)."""
     token = first.get("nextPageToken")
     if not token:
         return first  # one page: nothing to copy
-    events = list(first.get("events") or [])
-    while token:
-        page = client.poll_for_decision_task(**poll_params, nextPageToken=token)
-        events.extend(page.get("events") or [])
-        token = page.get("nextPageToken")
-    task = dict(first, events=events)
+    _, rest = paged(client.poll_for_decision_task, {**poll_params, "nextPageToken": token})
+    task = dict(first, events=list(first.get("events") or []) + rest)
     task.pop("nextPageToken", None)
     return task
-
-
-def full_history(client: Any, domain: str, execution: dict[str, str]) -> list[dict[str, Any]]:
-    """Every event of a run, through ``GetWorkflowExecutionHistory`` pages."""
-    events: list[dict[str, Any]] = []
-    params: dict[str, Any] = {"domain": domain, "execution": execution, "maximumPageSize": 1000}
-    while True:
-        page = client.get_workflow_execution_history(**params)
-        events.extend(page.get("events") or [])
-        token = page.get("nextPageToken")
-        if not token:
-            return events
-        params["nextPageToken"] = token
 
 
 class DecisionHandler:
@@ -127,7 +110,7 @@ class DecisionHandler:
         self._cache.pop(run_id, None)
 
     def decide(
-        self, task: dict[str, Any], client: Any = None, domain: str = ""
+        self, task: dict[str, Any], client: SWFClient | None = None, domain: str = ""
     ) -> list[dict[str, Any]]:
         """The decisions for a decision task (all history pages already collected).
 
@@ -180,7 +163,7 @@ class DecisionHandler:
         sticky: Decider,
         decisions: list[dict[str, Any]],
         task: dict[str, Any],
-        client: Any,
+        client: SWFClient,
         domain: str,
     ) -> None:
         """Raise if a full replay of the history decides differently from the cached state."""

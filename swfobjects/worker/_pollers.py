@@ -31,32 +31,27 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..exceptions import PayloadTooLargeError, UnknownActivityTypeError
-from ..payloads._payload import Payloads
+from ..exceptions import UnknownActivityTypeError
+from ..payloads._payload import Payloads, PayloadStore
+from ..payloads.storage._offload import as_payload_store
+from ..payloads.storage._stores import DataStore
+from ..swf.client import SWFClient
+from ..swf.limits import MAX_NAME
 from ..workflow._options import NO_TIMEOUT
-from ._activities import ActivityRunner
-from ._decisions import DecisionHandler, collect_decision_task, decision_poll_request
+from ._activities import ActivityRunner, Heartbeat, task_heartbeat
+from ._decisions import DecisionHandler, collect_decision_task, poll_request
 from ._retrying import Backoff, RetryingClient, error_code
 
-__all__ = [
-    "ActivityWorkerRunner",
-    "DecisionWorker",
-    "Workers",
-    "default_identity",
-    "MAX_HEARTBEAT_DETAILS",
-]
+__all__ = ["ActivityWorkerRunner", "DecisionWorker", "Workers", "default_identity"]
 
 log = logging.getLogger("swfobjects.workers")
-
-MAX_HEARTBEAT_DETAILS = 2048
-"""SWF's limit, in characters, on heartbeat details."""
 
 _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
 
 
 def default_identity() -> str:
     """``host:pid``, what SWF shows as the poller identity."""
-    return f"{socket.gethostname()}:{os.getpid()}"[:256]
+    return f"{socket.gethostname()}:{os.getpid()}"[:MAX_NAME]
 
 
 def _method(operation: str) -> str:
@@ -70,7 +65,7 @@ class _PollLoop:
 
     def __init__(
         self,
-        client: Any,
+        client: SWFClient,
         domain: str,
         task_lists: Iterable[str],
         threads: int,
@@ -82,7 +77,7 @@ class _PollLoop:
         self.domain = domain
         self.task_lists = sorted(set(task_lists))
         self.threads = threads
-        self.identity = (identity or default_identity())[:256]
+        self.identity = (identity or default_identity())[:MAX_NAME]
         self.stopping = threading.Event()
         self.client = RetryingClient(client, backoff, stop=self.stopping)
         self.handled = 0
@@ -104,13 +99,22 @@ class _PollLoop:
         raise NotImplementedError
 
     def _loop(self, task_list: str) -> None:
+        """Poll until stopped; after a failure, pause as :class:`RetryingClient` does.
+
+        The client has already retried what is retryable, so a failure here outlasted that
+        budget (or is not retryable, such as missing permissions): back off with the same
+        capped, jittered exponential delays, growing while failures repeat.
+        """
+        failures = 0
         while not self.stopping.is_set():
             try:
                 self.poll_once(task_list)
+                failures = 0
             except Exception:
                 self.errors += 1
                 log.exception("%s on %r: poll failed; polling again shortly", self.kind, task_list)
-                self.stopping.wait(1.0)
+                self.stopping.wait(self.client.backoff.delay(failures))
+                failures += 1
 
     @contextmanager
     def _holding(self) -> Iterator[None]:
@@ -171,20 +175,24 @@ class DecisionWorker(_PollLoop):
 
     def __init__(
         self,
-        client: Any,
+        client: SWFClient,
         domain: str,
         workflows: Iterable[type] = (),
         *,
         task_lists: Iterable[str] | None = None,
         threads: int = 1,
         identity: str | None = None,
-        payloads: Payloads | None = None,
-        handler: DecisionHandler | None = None,
+        data_store: DataStore | PayloadStore | None = None,
         backoff: Backoff | None = None,
         cache_size: int = 1000,
+        check_replay: bool = False,
     ) -> None:
-        workflows = list(workflows)
-        self.handler = handler or DecisionHandler(workflows, payloads, cache_size=cache_size)
+        self.handler = DecisionHandler(
+            workflows,
+            Payloads(store=as_payload_store(data_store, domain)),
+            cache_size=cache_size,
+            check_replay=check_replay,
+        )
         if task_lists is None:
             task_lists = [w.task_list for w in self.handler.workflow_types()]
         super().__init__(client, domain, task_lists, threads, identity, backoff)
@@ -192,7 +200,7 @@ class DecisionWorker(_PollLoop):
 
     def poll_once(self, task_list: str) -> bool:
         """One poll: collect every page, decide, answer (or log and let the task time out)."""
-        poll = decision_poll_request(self.domain, task_list, self.identity)
+        poll = poll_request("decision", self.domain, task_list, self.identity)
         first = self.client.poll_for_decision_task(**poll)
         if not first.get("taskToken"):
             return False
@@ -201,6 +209,7 @@ class DecisionWorker(_PollLoop):
         return True
 
     def _handle(self, first: dict[str, Any], poll: dict[str, Any]) -> None:
+        """Collect, decide, answer; every failure is logged and leaves the task to time out."""
         execution = first.get("workflowExecution") or {}
         workflow_id = execution.get("workflowId", "?")
         run_id = execution.get("runId", "?")
@@ -258,21 +267,20 @@ class ActivityWorkerRunner(_PollLoop):
 
     def __init__(
         self,
-        client: Any,
+        client: SWFClient,
         domain: str,
         workers: Iterable[Any] = (),
         *,
         task_lists: Iterable[str] | None = None,
         threads: int = 4,
         identity: str | None = None,
-        payloads: Payloads | None = None,
-        runner: ActivityRunner | None = None,
+        data_store: DataStore | PayloadStore | None = None,
         backoff: Backoff | None = None,
         auto_heartbeat: bool = False,
         create_missing: bool = False,
     ) -> None:
-        self.runner = runner or ActivityRunner(workers, payloads, create_missing=create_missing)
-        self.payloads = self.runner.payloads
+        self.payloads = Payloads(store=as_payload_store(data_store, domain))
+        self.runner = ActivityRunner(workers, self.payloads, create_missing=create_missing)
         self.auto_heartbeat = auto_heartbeat
         if task_lists is None:
             task_lists = [a.task_list for a in self.runner.activity_types()]
@@ -282,12 +290,12 @@ class ActivityWorkerRunner(_PollLoop):
     def poll_once(self, task_list: str) -> bool:
         """One poll: run the task, answer it (completed or failed)."""
         task = self.client.poll_for_activity_task(
-            domain=self.domain, taskList={"name": task_list}, identity=self.identity
+            **poll_request("activity", self.domain, task_list, self.identity)
         )
         if not task.get("taskToken"):
             return False
         with self._holding():
-            heartbeat = self._heartbeat_for(task)
+            heartbeat = task_heartbeat(self.client, self.payloads, task, self._recorded)
             with self._auto_heartbeat(task, heartbeat):
                 operation, params = self.runner.execute(task, heartbeat)
             execution = task.get("workflowExecution") or {}
@@ -302,36 +310,11 @@ class ActivityWorkerRunner(_PollLoop):
                 )
         return True
 
-    def _heartbeat_for(self, task: dict[str, Any]) -> Any:
-        token = task["taskToken"]
-
-        def heartbeat(details: Any = None) -> bool:
-            params: dict[str, Any] = {"taskToken": token}
-            if details is not None:
-                text = self.payloads.encode_data(details, "heartbeat details")
-                if len(text) > MAX_HEARTBEAT_DETAILS:
-                    raise PayloadTooLargeError(
-                        "heartbeat details", len(text), MAX_HEARTBEAT_DETAILS
-                    )
-                params["details"] = text
-            try:
-                response = self.client.record_activity_task_heartbeat(**params)
-            except Exception as error:
-                if error_code(error) == "UnknownResourceFault":
-                    log.warning(
-                        "heartbeat for activity %s: the task is no longer open (timed out or "
-                        "cancelled); reporting cancellation to the activity",
-                        task.get("activityId", "?"),
-                    )
-                    return True
-                raise
-            self.heartbeats += 1
-            return bool(response.get("cancelRequested"))
-
-        return heartbeat
+    def _recorded(self) -> None:
+        self.heartbeats += 1
 
     @contextmanager
-    def _auto_heartbeat(self, task: dict[str, Any], heartbeat: Any) -> Iterator[None]:
+    def _auto_heartbeat(self, task: dict[str, Any], heartbeat: Heartbeat) -> Iterator[None]:
         interval = self._heartbeat_interval(task) if self.auto_heartbeat else None
         if interval is None:
             yield
@@ -373,8 +356,8 @@ class Workers:
     ...     handle.result()
     """
 
-    def __init__(self, *loops: _PollLoop | None) -> None:
-        self.loops = [loop for loop in loops if loop is not None]
+    def __init__(self, *loops: DecisionWorker | ActivityWorkerRunner | None) -> None:
+        self.loops: list[_PollLoop] = [loop for loop in loops if loop is not None]
 
     def start(self) -> None:
         """Start every loop's threads."""

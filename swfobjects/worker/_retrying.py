@@ -30,6 +30,8 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from ..swf.client import SWFClient
+
 __all__ = ["Backoff", "RetryingClient", "error_code", "is_retryable"]
 
 log = logging.getLogger("swfobjects.retry")
@@ -125,6 +127,9 @@ class Backoff:
 class RetryingClient:
     """A boto3 SWF client whose calls retry throttling and server errors.
 
+    It is an :class:`~swfobjects.swf.SWFClient` itself (every method of the wrapped client is
+    reachable, wrapped in :meth:`call`), so workers and handles cannot tell it from boto3's.
+
     ``stop`` (a ``threading.Event``) cuts the backoff of ordinary calls short when a worker is
     stopping; respond calls keep retrying regardless. ``sleep`` is injectable for tests.
 
@@ -134,7 +139,7 @@ class RetryingClient:
 
     def __init__(
         self,
-        client: Any,
+        client: SWFClient,
         backoff: Backoff | None = None,
         *,
         stop: threading.Event | None = None,
