@@ -206,11 +206,10 @@ def test_a_stopping_worker_does_not_retry_polls_but_still_retries_responds() -> 
 # --- handles and workers against swfobjects local -------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def local_service() -> Any:
-    local = pytest.importorskip("swfobjects.local")
-    with local.LocalSWF(poll_timeout=1.0) as service:
-        yield service
+@pytest.fixture
+def local_service(local_swf: Any) -> Any:
+    """The session's ``swfobjects local`` (each test registers its own domain)."""
+    return local_swf
 
 
 @pytest.fixture

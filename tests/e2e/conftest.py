@@ -18,7 +18,6 @@ test gets its own domain.
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -59,35 +58,6 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "swf_features(*names): SWF features the test needs; skipped on executors lacking them",
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    """moto's server on 127.0.0.1 (one per session; each test uses its own domain)."""
-    pytest.importorskip("moto.server")
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def local_swf() -> Iterator[Any]:
-    """``swfobjects local`` on 127.0.0.1 with short empty polls (quick worker shutdown)."""
-    local = pytest.importorskip("swfobjects.local")
-    with local.LocalSWF(poll_timeout=1.0) as service:
-        yield service
 
 
 def _reachable(workflow_class: type) -> tuple[set[Any], set[Any], set[str], set[str]]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-from local_support import DOMAIN, WORKFLOW, register, schedule
-
 from swfobjects.local import LocalSWF
+from tests.helpers.local_support import DOMAIN, WORKFLOW, register, schedule
 
 POLLERS = 8
 TASKS = 500

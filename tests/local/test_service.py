@@ -10,7 +10,9 @@ import threading
 import time
 
 import pytest
-from local_support import (
+
+from swfobjects.local import LocalSWF
+from tests.helpers.local_support import (
     ACTIVITY,
     DOMAIN,
     WORKFLOW,
@@ -22,8 +24,6 @@ from local_support import (
     register,
     schedule,
 )
-
-from swfobjects.local import LocalSWF
 
 
 @pytest.fixture

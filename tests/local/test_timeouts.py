@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from local_support import DOMAIN, WORKFLOW, ManualClock, decision, register, schedule
 
 from swfobjects.local import LocalSWF
+from tests.helpers.local_support import DOMAIN, WORKFLOW, ManualClock, decision, register, schedule
 
 
 @pytest.fixture
