@@ -53,13 +53,6 @@ MOTO_GAPS = {
 """Feature name (for ``swf_features``) -> what moto lacks."""
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "swf_features(*names): SWF features the test needs; skipped on executors lacking them",
-    )
-
-
 def _reachable(workflow_class: type) -> tuple[set[Any], set[Any], set[str], set[str]]:
     """Workflow types, activity types and their task lists a workflow class may use.
 
