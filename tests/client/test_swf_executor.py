@@ -221,6 +221,8 @@ def executor(local_service: Any) -> SWFExecutor:
     return executor
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_running_workers_complete_a_workflow_and_handles_see_it(executor: SWFExecutor) -> None:
     with executor.running(RegisteredFlow, Registered()):
         handle = executor.start(RegisteredFlow, 41, workflow_id="answer", tags=["t1"])
@@ -244,6 +246,8 @@ def test_result_times_out_without_workers(executor: SWFExecutor) -> None:
     assert info.value.status == "TERMINATED"
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_stop_ends_run_workers(executor: SWFExecutor) -> None:
     import threading
 

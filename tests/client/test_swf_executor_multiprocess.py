@@ -23,6 +23,8 @@ import pytest
 
 from swfobjects import ActivityWorker, RetryPolicy, Workflow, activity_task, decision_task
 
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = 50
 TASK_TIMEOUT = 4

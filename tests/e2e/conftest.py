@@ -31,7 +31,12 @@ from swfobjects.worker._pollers import Workers
 from swfobjects.workflow._declarations import REGISTRY
 from swfobjects.workflow._stubs import ActivityClient, WorkflowClient
 
-EXECUTORS = ("serial", "local", "moto")
+EXECUTORS = (
+    "serial",
+    pytest.param("local", marks=pytest.mark.slow),
+    pytest.param("moto", marks=pytest.mark.slow),
+)
+"""The ``executor`` fixture's parameters; SWF over HTTP takes seconds a test, so it is slow."""
 
 RESULT_TIMEOUT = 60.0
 """Seconds an SWF-backed ``run`` waits for a workflow before failing the test."""

@@ -43,6 +43,8 @@ from swfobjects.storage import (
     payload_prefix,
 )
 
+pytestmark = pytest.mark.e2e
+
 MB = 1024 * 1024
 
 
@@ -146,7 +148,14 @@ class Setup:
     domain: str
 
 
-@pytest.fixture(params=["serial-memory", "serial-file", "serial-s3", "swf-local-s3"])
+@pytest.fixture(
+    params=[
+        "serial-memory",
+        "serial-file",
+        "serial-s3",
+        pytest.param("swf-local-s3", marks=pytest.mark.slow),
+    ]
+)
 def executor(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Setup]:
     """An executor whose default data store is the parametrized store."""
     kind = request.param.rsplit("-", 1)[1]

@@ -218,6 +218,7 @@ def test_long_poll_wakes_when_work_arrives(swf, client):
     assert got["task"]["workflowExecution"]["runId"] == run
 
 
+@pytest.mark.slow  # waits out the long poll
 def test_empty_poll_answers_empty_token_after_timeout(swf, client):
     started = time.monotonic()
     task = client.poll_for_activity_task(domain=DOMAIN, taskList={"name": "nobody"})
