@@ -15,6 +15,7 @@ from swfobjects._cli import main
 from tests.helpers.net import free_port
 
 
+@pytest.mark.slow  # a process start
 def test_local_command_serves_and_stops(tmp_path):
     port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}

@@ -10,9 +10,12 @@ of events that SWF records are listed in ``MOTO_OMITS``.
 from __future__ import annotations
 
 import boto3
+import pytest
 
 from swfobjects.local import LocalSWF
 from tests.helpers.local_support import ACTIVITY, WORKFLOW, decision, register, schedule
+
+pytestmark = pytest.mark.e2e
 
 DOMAIN = "compare"
 MOTO_OMITS = {
