@@ -16,7 +16,6 @@ from tests.helpers.local_support import (
     ACTIVITY,
     DOMAIN,
     WORKFLOW,
-    ManualClock,
     decision,
     event_errors,
     output_errors,
@@ -27,20 +26,10 @@ from tests.helpers.local_support import (
 
 
 @pytest.fixture
-def clock():
-    return ManualClock()
-
-
-@pytest.fixture
 def swf(clock):
     with LocalSWF(poll_timeout=0.5, clock=clock) as service:
         register(service.client())
         yield service
-
-
-@pytest.fixture
-def client(swf):
-    return swf.client()
 
 
 def _start(client, workflow_id, **kwargs):
