@@ -7,6 +7,8 @@ import textwrap
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 SNIPPET = textwrap.dedent(
     """
     from swfobjects import ActivityWorker, Workflow, activity_task, decision_task

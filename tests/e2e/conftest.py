@@ -18,7 +18,6 @@ test gets its own domain.
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -32,7 +31,12 @@ from swfobjects.worker._pollers import Workers
 from swfobjects.workflow._declarations import REGISTRY
 from swfobjects.workflow._stubs import ActivityClient, WorkflowClient
 
-EXECUTORS = ("serial", "local", "moto")
+EXECUTORS = (
+    "serial",
+    pytest.param("local", marks=pytest.mark.slow),
+    pytest.param("moto", marks=pytest.mark.slow),
+)
+"""The ``executor`` fixture's parameters; SWF over HTTP takes seconds a test, so it is slow."""
 
 RESULT_TIMEOUT = 60.0
 """Seconds an SWF-backed ``run`` waits for a workflow before failing the test."""
@@ -52,42 +56,6 @@ MOTO_GAPS = {
     "unhandled_decision": "moto accepts close decisions while signals are pending",
 }
 """Feature name (for ``swf_features``) -> what moto lacks."""
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "swf_features(*names): SWF features the test needs; skipped on executors lacking them",
-    )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    """moto's server on 127.0.0.1 (one per session; each test uses its own domain)."""
-    pytest.importorskip("moto.server")
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def local_swf() -> Iterator[Any]:
-    """``swfobjects local`` on 127.0.0.1 with short empty polls (quick worker shutdown)."""
-    local = pytest.importorskip("swfobjects.local")
-    with local.LocalSWF(poll_timeout=1.0) as service:
-        yield service
 
 
 def _reachable(workflow_class: type) -> tuple[set[Any], set[Any], set[str], set[str]]:

@@ -23,6 +23,8 @@ from swfobjects.exceptions import ChildWorkflowFailedError, WorkflowCancelledErr
 TIMEOUTS = {"execution_start_to_close_timeout": 120, "task_start_to_close_timeout": 10}
 """Short workflow timeouts, so a stuck test fails fast on the SWF executors."""
 
+pytestmark = pytest.mark.e2e
+
 
 class Packing(ActivityWorker, task_list="adv-packing"):
     @activity_task(start_to_close_timeout=30)

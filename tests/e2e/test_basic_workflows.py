@@ -19,6 +19,8 @@ from swfobjects import (
     decision_task,
 )
 
+pytestmark = pytest.mark.e2e
+
 
 class Greeter(ActivityWorker, task_list="e2e-basic-greeter", version="1.0"):
     @activity_task(start_to_close_timeout=30)

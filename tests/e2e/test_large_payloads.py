@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -43,6 +42,8 @@ from swfobjects.storage import (
     delete_payloads,
     payload_prefix,
 )
+
+pytestmark = pytest.mark.e2e
 
 MB = 1024 * 1024
 
@@ -126,31 +127,18 @@ class EveryKind(Workflow, task_list="large-payload-kinds"):
 # --- fixtures -----------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def s3_client() -> Iterator[Any]:
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        client = boto3.client(
-            "s3",
-            endpoint_url=f"http://127.0.0.1:{port}",
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-        client.create_bucket(Bucket="payloads")
-        yield client
-    finally:
-        server.stop()
+def s3_client(moto_endpoint: str) -> Any:
+    """An S3 client of the session's moto server, with the bucket ``payloads``."""
+    client = boto3.client(
+        "s3",
+        endpoint_url=moto_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    client.create_bucket(Bucket="payloads")
+    return client
 
 
 @dataclass
@@ -160,15 +148,14 @@ class Setup:
     domain: str
 
 
-@pytest.fixture(scope="module")
-def local_swf() -> Iterator[Any]:
-    """``swfobjects local`` (SWF over HTTP on 127.0.0.1) for the SWFExecutor variant."""
-    local = pytest.importorskip("swfobjects.local")
-    with local.LocalSWF(poll_timeout=1.0) as service:
-        yield service
-
-
-@pytest.fixture(params=["serial-memory", "serial-file", "serial-s3", "swf-local-s3"])
+@pytest.fixture(
+    params=[
+        "serial-memory",
+        "serial-file",
+        "serial-s3",
+        pytest.param("swf-local-s3", marks=pytest.mark.slow),
+    ]
+)
 def executor(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Setup]:
     """An executor whose default data store is the parametrized store."""
     kind = request.param.rsplit("-", 1)[1]

@@ -6,7 +6,6 @@ import json
 
 import botocore.session
 import pytest
-from histories import History, attrs, kinds
 
 from swfobjects import (
     ActivityTaskError,
@@ -20,6 +19,7 @@ from swfobjects import (
 from swfobjects.exceptions import ActivityScheduleError, NonDeterminismError
 from swfobjects.replay import decide
 from swfobjects.replay._decider import MAX_DECISIONS
+from tests.helpers.histories import History, attrs, kinds
 
 
 class Calc(ActivityWorker, task_list="calc", version="2"):

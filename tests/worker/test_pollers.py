@@ -13,12 +13,12 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import ANY, Stubber
-from histories import History
 
 from swfobjects import ActivityWorker, Workflow, activity_task, decision_task
 from swfobjects.swf.limits import MAX_HEARTBEAT_DETAILS
 from swfobjects.worker._pollers import ActivityWorkerRunner, DecisionWorker
 from swfobjects.worker._retrying import Backoff
+from tests.helpers.histories import History
 
 DOMAIN = "pollers"
 NO_WAIT = Backoff(base=0.0, cap=0.0, attempts=4, respond_attempts=3)

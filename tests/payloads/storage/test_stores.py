@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-
 import boto3
 import pytest
 from botocore.config import Config
@@ -17,26 +14,13 @@ from swfobjects.storage import (
     PayloadNotFoundError,
     S3Store,
 )
+from tests.helpers.net import free_port
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    """moto's S3 over real HTTP on 127.0.0.1, for this module only."""
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+@pytest.fixture
+def s3_endpoint(moto_endpoint: str) -> str:
+    """moto's S3 over real HTTP on 127.0.0.1 (the session's moto server; buckets per test)."""
+    return moto_endpoint
 
 
 def s3_client(endpoint: str, **config: object) -> object:
@@ -186,7 +170,7 @@ def test_s3_missing_bucket_is_a_store_error_with_cause(s3_endpoint: str) -> None
 
 def test_s3_unreachable_endpoint_is_wrapped() -> None:
     client = s3_client(
-        f"http://127.0.0.1:{_free_port()}", retries={"max_attempts": 0}, connect_timeout=1
+        f"http://127.0.0.1:{free_port()}", retries={"max_attempts": 0}, connect_timeout=1
     )
     store = S3Store("bucket", client=client)
     with pytest.raises(DataStoreError) as info:

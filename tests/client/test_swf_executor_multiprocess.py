@@ -23,7 +23,9 @@ import pytest
 
 from swfobjects import ActivityWorker, RetryPolicy, Workflow, activity_task, decision_task
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = 50
 TASK_TIMEOUT = 4
 """Seconds: decision and activity start-to-close timeouts, how fast SWF notices a dead worker."""

@@ -206,11 +206,10 @@ def test_a_stopping_worker_does_not_retry_polls_but_still_retries_responds() -> 
 # --- handles and workers against swfobjects local -------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def local_service() -> Any:
-    local = pytest.importorskip("swfobjects.local")
-    with local.LocalSWF(poll_timeout=1.0) as service:
-        yield service
+@pytest.fixture
+def local_service(local_swf: Any) -> Any:
+    """The session's ``swfobjects local`` (each test registers its own domain)."""
+    return local_swf
 
 
 @pytest.fixture
@@ -222,6 +221,8 @@ def executor(local_service: Any) -> SWFExecutor:
     return executor
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_running_workers_complete_a_workflow_and_handles_see_it(executor: SWFExecutor) -> None:
     with executor.running(RegisteredFlow, Registered()):
         handle = executor.start(RegisteredFlow, 41, workflow_id="answer", tags=["t1"])
@@ -245,6 +246,8 @@ def test_result_times_out_without_workers(executor: SWFExecutor) -> None:
     assert info.value.status == "TERMINATED"
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_stop_ends_run_workers(executor: SWFExecutor) -> None:
     import threading
 

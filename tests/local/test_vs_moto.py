@@ -9,13 +9,13 @@ of events that SWF records are listed in ``MOTO_OMITS``.
 
 from __future__ import annotations
 
-import socket
-
 import boto3
 import pytest
-from local_support import ACTIVITY, WORKFLOW, decision, register, schedule
 
 from swfobjects.local import LocalSWF
+from tests.helpers.local_support import ACTIVITY, WORKFLOW, decision, register, schedule
+
+pytestmark = pytest.mark.e2e
 
 DOMAIN = "compare"
 MOTO_OMITS = {
@@ -27,24 +27,6 @@ MOTO_OMITS = {
         "startToCloseTimeout",
     },
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    server_module = pytest.importorskip("moto.server")
-    port = _free_port()
-    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
 
 
 def _client(endpoint):

@@ -5,9 +5,12 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-from local_support import DOMAIN, WORKFLOW, register, schedule
+import pytest
 
 from swfobjects.local import LocalSWF
+from tests.helpers.local_support import DOMAIN, WORKFLOW, register, schedule
+
+pytestmark = pytest.mark.slow
 
 POLLERS = 8
 TASKS = 500

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from local_support import DOMAIN, WORKFLOW, ManualClock, decision, register, schedule
 
 from swfobjects.local import LocalSWF
 from swfobjects.local._persistence import Journal, JournalEntry
+from tests.helpers.local_support import DOMAIN, WORKFLOW, ManualClock, decision, register, schedule
 
 
 def _history(client, execution):

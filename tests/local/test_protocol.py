@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from local_support import DOMAIN, raw_call, register
 
 from swfobjects.local import LocalSWF
 from swfobjects.local._protocol import MAX_BODY, validate_input
 from swfobjects.model._state import SwfFault
+from tests.helpers.local_support import DOMAIN, raw_call, register
 
 
 @pytest.fixture(scope="module")

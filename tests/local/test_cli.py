@@ -12,16 +12,12 @@ import boto3
 import pytest
 
 from swfobjects._cli import main
+from tests.helpers.net import free_port
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
+@pytest.mark.slow  # a process start
 def test_local_command_serves_and_stops(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     proc = subprocess.Popen(
         [

@@ -10,11 +10,12 @@ import threading
 import time
 
 import pytest
-from local_support import (
+
+from swfobjects.local import LocalSWF
+from tests.helpers.local_support import (
     ACTIVITY,
     DOMAIN,
     WORKFLOW,
-    ManualClock,
     decision,
     event_errors,
     output_errors,
@@ -23,24 +24,12 @@ from local_support import (
     schedule,
 )
 
-from swfobjects.local import LocalSWF
-
-
-@pytest.fixture
-def clock():
-    return ManualClock()
-
 
 @pytest.fixture
 def swf(clock):
     with LocalSWF(poll_timeout=0.5, clock=clock) as service:
         register(service.client())
         yield service
-
-
-@pytest.fixture
-def client(swf):
-    return swf.client()
 
 
 def _start(client, workflow_id, **kwargs):
@@ -218,6 +207,7 @@ def test_long_poll_wakes_when_work_arrives(swf, client):
     assert got["task"]["workflowExecution"]["runId"] == run
 
 
+@pytest.mark.slow  # waits out the long poll
 def test_empty_poll_answers_empty_token_after_timeout(swf, client):
     started = time.monotonic()
     task = client.poll_for_activity_task(domain=DOMAIN, taskList={"name": "nobody"})

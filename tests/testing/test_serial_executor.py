@@ -173,6 +173,7 @@ def test_stub_outside_a_workflow_says_how_to_call_directly():
     assert Counter().bump(2) == 2
 
 
+@pytest.mark.slow  # 25,000 events
 def test_history_limit_terminates_the_execution_like_swf():
     class Endless(Workflow, task_list="endless"):
         counter = Counter.client()

@@ -7,7 +7,6 @@ import json
 import random
 
 import pytest
-from histories import History, attrs, kinds
 
 from swfobjects import (
     ActivityWorker,
@@ -25,6 +24,7 @@ from swfobjects.exceptions import (
 )
 from swfobjects.replay import decide
 from swfobjects.replay._decider import Decider
+from tests.helpers.histories import History, attrs, kinds
 
 
 class Tools(ActivityWorker, task_list="tools"):

@@ -5,14 +5,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from local_support import DOMAIN, WORKFLOW, ManualClock, decision, register, schedule
 
 from swfobjects.local import LocalSWF
-
-
-@pytest.fixture
-def clock():
-    return ManualClock()
+from tests.helpers.local_support import DOMAIN, WORKFLOW, decision, register, schedule
 
 
 @pytest.fixture
@@ -21,11 +16,6 @@ def swf(clock):
     with LocalSWF(poll_timeout=0.3, clock=clock, tick=3600) as service:
         register(service.client())
         yield service
-
-
-@pytest.fixture
-def client(swf):
-    return swf.client()
 
 
 def _start(client, workflow_id="t", **kwargs):
