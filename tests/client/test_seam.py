@@ -10,8 +10,9 @@ from typing import Any
 import boto3
 import pytest
 
-from swfobjects import ActivityWorker, PayloadTooLargeError, Workflow, activity_task, decision_task
+from swfobjects import ActivityWorker, Workflow, activity_task, decision_task
 from swfobjects.client import SWFExecutor
+from swfobjects.exceptions import PayloadTooLargeError
 from swfobjects.model._client import InProcessClient
 from swfobjects.model._model import SwfModel
 from swfobjects.swf import OPERATIONS, InProcessSWFClient, SWFClient
