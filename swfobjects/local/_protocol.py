@@ -17,7 +17,8 @@ import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape
 from botocore.validate import ParamValidator, ValidationErrors
 
-from ..model._state import SwfFault
+from ..model import SwfFault
+from ..swf.limits import MAX_REQUEST_BYTES
 
 __all__ = [
     "MAX_BODY",
@@ -30,7 +31,8 @@ __all__ = [
     "service_model",
 ]
 
-MAX_BODY = 1024 * 1024
+MAX_BODY = MAX_REQUEST_BYTES
+"""The largest request body the service reads (SWF's limit on one API request)."""
 CONTENT_TYPE = "application/x-amz-json-1.0"
 _TARGET_PREFIX = "SimpleWorkflowService."
 _NAMESPACES = {
