@@ -289,6 +289,11 @@ class Decisions:
             return
         defaults = record.defaults
         get = attrs.get
+        task_list: Any
+        to_start: Any
+        to_close: Any
+        start_to_close: Any
+        heartbeat: Any
         task_list = get("taskList") or defaults.get("defaultTaskList")
         to_start = get("scheduleToStartTimeout") or defaults.get(
             "defaultTaskScheduleToStartTimeout"

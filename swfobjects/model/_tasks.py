@@ -83,10 +83,8 @@ class Tasks:
         reverse = bool(params.get("reverseOrder"))
         if params.get("nextPageToken"):
             page = read_page_token(params["nextPageToken"])
-            execution = self._queues.paged_decision(page.get("t", ""))
-            return self._decision_page(
-                execution, page["t"], page["o"], size, reverse, page.get("s", 0)
-            )
+            paged = self._queues.paged_decision(page.get("t", ""))
+            return self._decision_page(paged, page["t"], page["o"], size, reverse, page.get("s", 0))
         execution = self._queues.take_decision(domain, task_list)
         if execution is None:
             return dict(_NO_DECISION_TASK, events=[])
