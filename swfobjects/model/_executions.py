@@ -67,7 +67,16 @@ class Executions:
     """StartWorkflowExecution, signals, cancel and terminate requests, history, description;
     and the lifecycle the other collaborators drive (append, close, children, continue)."""
 
-    __slots__ = ("runs", "open_by_id", "_runtime", "_registry", "_queues", "_due")
+    __slots__ = (
+        "runs",
+        "open_by_id",
+        "_runtime",
+        "_registry",
+        "_queues",
+        "_due",
+        "_add_decision",
+        "_notify",
+    )
 
     def __init__(
         self, runtime: Runtime, registry: Registry, queues: TaskQueues, due: DueHeap
@@ -76,6 +85,8 @@ class Executions:
         self._registry = registry
         self._queues = queues
         self._due = due
+        self._add_decision = queues.add_decision  # bound once: once per decision task
+        self._notify = runtime.notify
         self.runs: dict[tuple[str, str, str], Execution] = {}
         self.open_by_id: dict[tuple[str, str], Execution] = {}
 
@@ -140,8 +151,8 @@ class Executions:
             attributes["taskPriority"] = execution.task_priority
         event_id = self.append(execution, "DecisionTaskScheduled", attributes)
         execution.decision_scheduled_id = event_id
-        self._queues.add_decision(execution, event_id)
-        self._runtime.notify()
+        self._add_decision(execution, event_id)
+        self._notify()
 
     # --- finding executions -------------------------------------------------------------
 
@@ -305,14 +316,14 @@ class Executions:
         if signal_input is not None:
             attributes["input"] = signal_input
         self.append(execution, "WorkflowExecutionSignaled", attributes)
-        self._runtime.notify()
+        self._notify()
         return {}
 
     def request_cancel_workflow_execution(self, params: dict[str, Any]) -> dict[str, Any]:
         domain = self._registry.domain(params.get("domain")).name
         execution = self.find_open(domain, _name(params, "workflowId"), params.get("runId"))
         self.request_cancel(execution, {})
-        self._runtime.notify()
+        self._notify()
         return {}
 
     def request_cancel(self, execution: Execution, attributes: dict[str, Any]) -> None:
@@ -330,7 +341,7 @@ class Executions:
             _text(params, "details"),
             policy,
         )
-        self._runtime.notify()
+        self._notify()
         return {}
 
     def terminate(
@@ -380,7 +391,7 @@ class Executions:
             del self.open_by_id[key]
         self._apply_child_policy(execution, child_policy or execution.child_policy)
         self._report_to_parent(execution, status, attributes)
-        self._runtime.notify()
+        self._notify()
         return event_id
 
     def _apply_child_policy(self, execution: Execution, policy: str) -> None:
