@@ -533,6 +533,7 @@ class Decisions:
             self._append(execution, "StartChildWorkflowExecutionFailed", failed)
 
     def _external(self, execution: Execution, attrs: dict[str, Any]) -> Execution | None:
+        """The open run a signal or cancel decision targets, or None."""
         target = self._executions.open_by_id.get((execution.domain, attrs["workflowId"]))
         if target is None or (attrs.get("runId") and target.run_id != attrs["runId"]):
             return None
@@ -659,6 +660,7 @@ class Decisions:
         completed_id: int,
         unhandled: bool,
     ) -> None:
+        """Complete, fail or cancel the run, unless events arrived it has not seen."""
         if decision_type == "ContinueAsNewWorkflowExecution":
             self._continue_as_new(execution, attrs, completed_id, unhandled)
             return
@@ -682,6 +684,7 @@ class Decisions:
     def _continue_as_new(
         self, execution: Execution, attrs: dict[str, Any], completed_id: int, unhandled: bool
     ) -> None:
+        """Close the run as CONTINUED_AS_NEW and start its next run, or record why not."""
         if unhandled or execution.decision_needed:
             self._append(
                 execution,

@@ -327,6 +327,7 @@ class Executions:
         return {}
 
     def request_cancel(self, execution: Execution, attributes: dict[str, Any]) -> None:
+        """Record a cancellation request; the workflow decides what to do with it."""
         execution.cancel_requested = True
         self.append(execution, "WorkflowExecutionCancelRequested", attributes)
 
@@ -352,6 +353,7 @@ class Executions:
         details: str | None,
         policy: str | None = None,
     ) -> None:
+        """Close the run as TERMINATED (by a request, a child policy or the event limit)."""
         attributes: dict[str, Any] = {"childPolicy": policy or execution.child_policy}
         if reason is not None:
             attributes["reason"] = reason
@@ -395,6 +397,7 @@ class Executions:
         return event_id
 
     def _apply_child_policy(self, execution: Execution, policy: str) -> None:
+        """Terminate or ask to cancel the open children of a closing run, as its policy says."""
         for child in list(execution.children.values()):
             target = self.open_by_id.get((execution.domain, child.workflow_id))
             if target is None or target.run_id != child.run_id:
@@ -407,6 +410,7 @@ class Executions:
     def _report_to_parent(
         self, execution: Execution, status: str, attributes: dict[str, Any]
     ) -> None:
+        """Record the Child* event of a closing child in its open parent's history."""
         if execution.parent is None:
             return
         parent = self.runs.get(
@@ -497,6 +501,7 @@ class Executions:
     # --- history and description --------------------------------------------------------
 
     def get_workflow_execution_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """One page of the run's events (oldest first unless ``reverseOrder``)."""
         domain = self._registry.domain(params.get("domain"), registered=False).name
         execution = self.find(domain, params.get("execution"))
         events = execution.events[::-1] if params.get("reverseOrder") else execution.events

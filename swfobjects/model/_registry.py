@@ -102,6 +102,7 @@ class Registry:
         return {}
 
     def domain_info(self, domain: Domain) -> dict[str, Any]:
+        """SWF's ``DomainInfo`` (with a local ARN, which the tag operations accept)."""
         info: dict[str, Any] = {
             "name": domain.name,
             "status": domain.status,
@@ -167,6 +168,7 @@ class Registry:
         return {}
 
     def _type(self, kind: str, params: dict[str, Any]) -> TypeRecord:
+        """The type the request names; SWF's fault if unknown."""
         domain = self.domain(params.get("domain"), registered=False).name
         ref = params[f"{kind}Type"]
         record = self.types.get((kind, domain, ref["name"], ref["version"]))

@@ -93,6 +93,7 @@ class Tasks:
     def _start_decision(
         self, execution: Execution, params: dict[str, Any], size: int, reverse: bool
     ) -> dict[str, Any]:
+        """Record ``DecisionTaskStarted``, hand out a token, arm the task timeout."""
         attributes: dict[str, Any] = {"scheduledEventId": execution.decision_scheduled_id}
         identity = params.get("identity")
         if identity:
@@ -118,6 +119,7 @@ class Tasks:
         reverse: bool,
         since: int,
     ) -> dict[str, Any]:
+        """A page of the decision task's history (events up to its started event)."""
         events = execution.events[since : execution.decision_started_id]
         if reverse:
             events = events[::-1]

@@ -48,6 +48,7 @@ class Timeouts:
         return fired
 
     def _fire(self, item: DueItem, when: float) -> bool:
+        """Fire one pending ``item`` (due at ``when``); False if it turned out moot."""
         kind = item[0]
         if kind == "timer":
             execution, timer = item[1], item[2]
@@ -88,6 +89,7 @@ class Timeouts:
         return self._activity_timeout(task, timeout_type, when)
 
     def _activity_timeout(self, task: ActivityTaskState, timeout_type: str, when: float) -> bool:
+        """Time the task out, unless the timeout no longer applies to its state."""
         started = bool(task.started_event_id)
         if timeout_type == "SCHEDULE_TO_START" and started:
             return False

@@ -149,6 +149,7 @@ class Visibility:
     # --- tags ---------------------------------------------------------------------------
 
     def _tagged(self, params: dict[str, Any]) -> Domain:
+        """The domain a ``resourceArn`` names (only domains carry resource tags)."""
         arn = params.get("resourceArn")
         if not isinstance(arn, str) or not arn.startswith("arn:"):
             raise SwfFault("ValidationException", "resourceArn must be an SWF domain ARN")
