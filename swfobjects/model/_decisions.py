@@ -238,16 +238,6 @@ class Decisions:
         self._runtime.notify()
         return {}
 
-    def _queue_activity(self, execution: Execution, task: ActivityTaskState) -> None:
-        """Queue an activity task and arm its schedule-to-start/close timeouts."""
-        self._queues.add_activity(task)
-        if task.schedule_to_start != "NONE":
-            limit = float(task.schedule_to_start)
-            self._push_due(task.scheduled_at + limit, "activity", task, "SCHEDULE_TO_START")
-        if task.schedule_to_close != "NONE":
-            limit = float(task.schedule_to_close)
-            self._push_due(task.scheduled_at + limit, "activity", task, "SCHEDULE_TO_CLOSE")
-
     def _start_timer_at(
         self, execution: Execution, timer_id: str, seconds: float, started_id: int
     ) -> None:
@@ -340,23 +330,29 @@ class Decisions:
         if priority is not None:
             event["taskPriority"] = priority
         scheduled_id = self._append(execution, "ActivityTaskScheduled", event)
-        self._queue_activity(
+        task = ActivityTaskState(
             execution,
-            ActivityTaskState(
-                execution,
-                activity_id,
-                activity_type,
-                scheduled_id,
-                task_list_name,
-                text,
-                to_start,
-                to_close,
-                start_to_close,
-                heartbeat,
-                priority,
-                self._runtime.now(),
-            ),
+            activity_id,
+            activity_type,
+            scheduled_id,
+            task_list_name,
+            text,
+            to_start,
+            to_close,
+            start_to_close,
+            heartbeat,
+            priority,
+            self._runtime.now(),
         )
+        self._queues.add_activity(task)  # arm its schedule-to-start/close timeouts:
+        if to_start != "NONE":
+            self._push_due(
+                task.scheduled_at + float(to_start), "activity", task, "SCHEDULE_TO_START"
+            )
+        if to_close != "NONE":
+            self._push_due(
+                task.scheduled_at + float(to_close), "activity", task, "SCHEDULE_TO_CLOSE"
+            )
 
     def _refuse_activity(
         self,

@@ -124,7 +124,7 @@ class TaskQueues:
         queue.append(task)
 
     def take_activity(self, domain: str, task_list: str) -> ActivityTaskState | None:
-        """The next live activity task of this task list (dequeued)."""
+        """The next live activity task of this task list, dequeued and given its token."""
         queue = self.activity_queues.get((domain, task_list))
         while queue:
             task = queue.popleft()
@@ -135,14 +135,10 @@ class TaskQueues:
                 or execution.activities.get(task.activity_id) is not task
             ):
                 continue
+            token = task.token = self._runtime.new_id()
+            self.tokens[token] = task
             return task
         return None
-
-    def start_activity(self, task: ActivityTaskState) -> str:
-        """Hand out the token of the activity task a poll took."""
-        token = task.token = self._runtime.new_id()
-        self.tokens[token] = task
-        return token
 
     def has_activity_task(self, domain: str, task_list: str) -> bool:
         """True if a poll on this task list would get an activity task now."""

@@ -150,7 +150,6 @@ class Tasks:
         if identity:
             attributes["identity"] = identity[:MAX_NAME]
         task.started_event_id = self._append(execution, "ActivityTaskStarted", attributes)
-        token = self._queues.start_activity(task)
         now = self._runtime.now()
         task.last_heartbeat = now
         execution.latest_activity_at = now
@@ -159,7 +158,7 @@ class Tasks:
         if task.heartbeat != "NONE":
             self._push_due(now + float(task.heartbeat), "activity", task, "HEARTBEAT")
         response: dict[str, Any] = {
-            "taskToken": token,
+            "taskToken": task.token,
             "activityId": task.activity_id,
             "startedEventId": task.started_event_id,
             "workflowExecution": execution.execution_ref,
