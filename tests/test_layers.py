@@ -148,7 +148,7 @@ def test_no_import_circles() -> None:
     ("module", "target"),
     [
         ("swfobjects.payloads._payload", "swfobjects.workflow._context"),
-        ("swfobjects.model._core", "swfobjects.replay._decider"),
+        ("swfobjects.model._executions", "swfobjects.replay._decider"),
         ("swfobjects.swf._shapes", "swfobjects.exceptions"),
     ],
 )

@@ -27,8 +27,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from ..model._model import SwfModel
-from ..model._state import SwfFault
+from ..model import SwfFault, SwfModel
+from ..swf.limits import LONG_POLL_SECONDS
 from ._persistence import ADVANCE, Journal, JournalEntry
 
 __all__ = ["Engine", "READ_ONLY", "POLLS"]
@@ -73,7 +73,7 @@ class Engine:
         self,
         clock: Callable[[], float] | None = None,
         journal: Journal | None = None,
-        poll_timeout: float = 60.0,
+        poll_timeout: float = LONG_POLL_SECONDS,
         tick: float = 0.05,
     ) -> None:
         self.clock = clock or _wall_clock

@@ -17,7 +17,8 @@ import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape
 from botocore.validate import ParamValidator, ValidationErrors
 
-from ..model._state import SwfFault
+from ..model import SwfFault
+from ..swf.limits import MAX_REQUEST_BYTES
 
 __all__ = [
     "MAX_BODY",
@@ -30,7 +31,8 @@ __all__ = [
     "service_model",
 ]
 
-MAX_BODY = 1024 * 1024
+MAX_BODY = MAX_REQUEST_BYTES
+"""The largest request body the service reads (SWF's limit on one API request)."""
 CONTENT_TYPE = "application/x-amz-json-1.0"
 _TARGET_PREFIX = "SimpleWorkflowService."
 _NAMESPACES = {
@@ -84,11 +86,11 @@ def validate_input(operation: str, params: dict[str, Any]) -> None:
     if op is None or op.input_shape is None:
         return
     report = ParamValidator().validate(params, op.input_shape)
-    errors = [e for e in report._errors if e[0] != "unknown field"]  # type: ignore[attr-defined]
+    errors = [e for e in report._errors if e[0] != "unknown field"]  # type: ignore[attr-defined, unused-ignore]
     _check_max(params, op.input_shape, "", errors)
     if errors:
         filtered = _Report()
-        filtered._errors = errors  # type: ignore[attr-defined]
+        filtered._errors = errors  # type: ignore[attr-defined, unused-ignore]
         count = len(errors)
         raise SwfFault(
             "ValidationException",
@@ -101,20 +103,20 @@ def _check_max(value: Any, shape: Shape, path: str, errors: list[Any]) -> None:
     """botocore checks minimums only; SWF also enforces the modelled maximum lengths."""
     limit = shape.metadata.get("max")
     if shape.type_name == "structure" and isinstance(value, dict):
-        for key, member in shape.members.items():  # type: ignore[attr-defined]
+        for key, member in shape.members.items():  # type: ignore[attr-defined, unused-ignore]
             if key in value:
                 _check_max(value[key], member, f"{path}.{key}".lstrip("."), errors)
     elif shape.type_name == "list" and isinstance(value, list):
         if limit is not None and len(value) > limit:
             errors.append(("too long", path, {"n": len(value), "max": limit, "what": "items"}))
         for index, item in enumerate(value):
-            _check_max(item, shape.member, f"{path}[{index}]", errors)  # type: ignore[attr-defined]
+            _check_max(item, shape.member, f"{path}[{index}]", errors)  # type: ignore[attr-defined, unused-ignore]
     elif shape.type_name == "string" and isinstance(value, str):
         if limit is not None and len(value) > limit:
             errors.append(("too long", path, {"n": len(value), "max": limit, "what": "characters"}))
 
 
-class _Report(ValidationErrors):
+class _Report(ValidationErrors):  # type: ignore[misc, unused-ignore]
     def _format_error(self, error: Any) -> str:
         kind, name, info = error
         if kind == "too long":
@@ -122,7 +124,7 @@ class _Report(ValidationErrors):
                 f"Value at '{name}' failed to satisfy constraint: Member must have length less "
                 f"than or equal to {info['max']} (it has {info['n']} {info['what']})"
             )
-        return str(super()._format_error(error))  # type: ignore[misc]
+        return str(super()._format_error(error))  # type: ignore[misc, unused-ignore]
 
 
 def encode_result(result: dict[str, Any]) -> bytes:

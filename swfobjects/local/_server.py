@@ -15,7 +15,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from ..model._state import SwfFault
+from ..model import SwfFault
 from ._engine import Engine
 from ._protocol import (
     CONTENT_TYPE,

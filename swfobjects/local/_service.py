@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..swf.limits import LONG_POLL_SECONDS
 from ._engine import Engine
 from ._persistence import Journal
 from ._server import SwfHttpServer
@@ -51,7 +52,7 @@ class LocalSWF:
         *,
         db: str | Path | None = None,
         clock: Callable[[], float] | None = None,
-        poll_timeout: float = 60.0,
+        poll_timeout: float = LONG_POLL_SECONDS,
         tick: float = 0.05,
         verbose: bool = False,
     ) -> None:

@@ -1,1 +1,35 @@
-"""swfobjects.model."""
+"""swfobjects.model: Amazon SWF's state machine in memory, speaking SWF's own JSON shapes.
+
+:class:`SwfModel` is the façade: ``model.call(operation, params)`` takes SWF's request dict and
+returns SWF's response dict (or raises :class:`SwfFault` with SWF's error code), and
+:class:`InProcessClient` puts boto3's SWF client interface in front of it.
+
+Behind the façade, one collaborator per job, each in the module named for it. Dependencies run
+one way, downwards in this list; nothing imports anything above it::
+
+    _model       SwfModel: builds the collaborators, dispatches call() through one table
+    _visibility  Visibility: List*/Count* executions, pending task counts, resource tags
+    _timeouts    Timeouts: advance() fires due timers and timeouts
+    _decisions   Decisions: RespondDecisionTaskCompleted (validating and applying decisions)
+    _tasks       Tasks: polls, activity answers, heartbeats
+    _executions  Executions: runs, history events, start/signal/cancel/terminate/close,
+                 children and continue-as-new, history paging, describe
+    _registry    Registry: domains and types
+    _queues      TaskQueues: decision/activity queues and task tokens ("is this task live")
+    _due         DueHeap: armed timers and timeouts, soonest first
+    _paging      the one pager (page size rule, page tokens)
+    _params      request checks (text, name, timeout)
+    _runtime     Runtime: clock and call time, id source, change listeners
+    _state       plain records and SwfFault
+
+``_client`` (InProcessClient) sits above ``_model``. The model imports nothing of swfobjects
+but ``swfobjects.exceptions`` and ``swfobjects.swf`` (shapes and limits).
+"""
+
+from __future__ import annotations
+
+from ._client import InProcessClient, fault_to_client_error
+from ._model import SwfModel
+from ._state import SwfFault
+
+__all__ = ["InProcessClient", "SwfFault", "SwfModel", "fault_to_client_error"]

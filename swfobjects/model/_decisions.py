@@ -1,24 +1,38 @@
-"""How the SWF model carries out the decisions of ``RespondDecisionTaskCompleted``.
+"""How the SWF model carries out ``RespondDecisionTaskCompleted``.
 
 Each decision either records its success event (``ActivityTaskScheduled``...) or the matching
 ``*Failed`` event with SWF's cause; malformed decisions are refused as a whole with a
-``ValidationException`` before anything is recorded, as SWF does.
+``ValidationException`` before anything is recorded, as SWF does. Decisions only drive the
+collaborators below them: the executions (events, close, children), the registry (types), the
+task queues (activity tasks) and the due heap (activity timeouts, timers).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from ..swf._shapes import DECISION_KEYS, decision_attributes_key
-from ._state import ActivityTaskState, Execution, SwfFault
+from ..swf.limits import (
+    MAX_DATA,
+    MAX_FUNCTION_NAME,
+    MAX_NAME,
+    MAX_OPEN_ACTIVITIES,
+    MAX_OPEN_CHILDREN,
+    MAX_OPEN_TIMERS,
+    MAX_REASON,
+)
+from ._due import DueHeap
+from ._executions import Executions
+from ._params import text as _text
+from ._queues import TaskQueues
+from ._registry import Registry
+from ._runtime import Runtime
+from ._state import ActivityTaskState, Execution, Handler, SwfFault, TimerState, TypeRecord
 
-if TYPE_CHECKING:
-    from ._model import SwfModel
+__all__ = ["Decisions", "validate_decisions"]
 
-__all__ = ["validate_decisions", "apply_decisions"]
-
-MAX_OPEN = 1000
-MAX_DATA = 32_768
+_Apply = Callable[[Execution, dict[str, Any], int], None]
 
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "ScheduleActivityTask": ("activityType", "activityId"),
@@ -40,14 +54,14 @@ _LIMITS = {
     "result": MAX_DATA,
     "details": MAX_DATA,
     "control": MAX_DATA,
-    "reason": 256,
-    "activityId": 256,
-    "timerId": 256,
-    "markerName": 256,
-    "workflowId": 256,
-    "signalName": 256,
-    "id": 256,
-    "name": 64,
+    "reason": MAX_REASON,
+    "activityId": MAX_NAME,
+    "timerId": MAX_NAME,
+    "markerName": MAX_NAME,
+    "workflowId": MAX_NAME,
+    "signalName": MAX_NAME,
+    "id": MAX_NAME,
+    "name": MAX_FUNCTION_NAME,
 }
 _CHECKED_KEYS: dict[str, tuple[str, ...]] = {
     "ScheduleActivityTask": ("activityId", "input", "control"),
@@ -128,428 +142,6 @@ def _is_seconds(value: Any) -> bool:
     return isinstance(value, str) and value.isdigit()
 
 
-def apply_decisions(
-    model: SwfModel,
-    execution: Execution,
-    decisions: list[dict[str, Any]],
-    completed_id: int,
-    unhandled: bool,
-) -> None:
-    """Record the outcome of each decision, in order."""
-    for decision in decisions:
-        if execution.close_status is not None:
-            break
-        decision_type = decision["decisionType"]
-        attrs_key = DECISION_KEYS.get(decision_type) or decision_attributes_key(decision_type)
-        attrs = dict(decision.get(attrs_key) or {})
-        if decision_type in _CLOSE:
-            _close(model, execution, decision_type, attrs, completed_id, unhandled)
-        else:
-            _HANDLERS[decision_type](model, execution, attrs, completed_id)
-
-
-def _fail(model: SwfModel, execution: Execution, event: str, attrs: dict[str, Any]) -> None:
-    model._append(execution, event, attrs)
-
-
-def _schedule_activity(
-    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
-) -> None:
-    kind = attrs["activityType"]
-    activity_id = attrs["activityId"]
-    record = model.types.get(("activity", execution.domain, kind.get("name"), kind.get("version")))
-    cause = _schedule_activity_refusal(execution, record, activity_id)
-    if cause is not None or record is None:
-        _refuse_activity(model, execution, kind, activity_id, cause or "", completed_id)
-        return
-    defaults = record.defaults
-    get = attrs.get
-    task_list = get("taskList") or defaults.get("defaultTaskList")
-    to_start = get("scheduleToStartTimeout") or defaults.get("defaultTaskScheduleToStartTimeout")
-    to_close = get("scheduleToCloseTimeout") or defaults.get("defaultTaskScheduleToCloseTimeout")
-    start_to_close = get("startToCloseTimeout") or defaults.get("defaultTaskStartToCloseTimeout")
-    heartbeat = get("heartbeatTimeout") or defaults.get("defaultTaskHeartbeatTimeout")
-    if not task_list:
-        cause = "DEFAULT_TASK_LIST_UNDEFINED"
-    elif to_start is None:
-        cause = "DEFAULT_SCHEDULE_TO_START_TIMEOUT_UNDEFINED"
-    elif to_close is None:
-        cause = "DEFAULT_SCHEDULE_TO_CLOSE_TIMEOUT_UNDEFINED"
-    elif start_to_close is None:
-        cause = "DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED"
-    elif heartbeat is None:
-        cause = "DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED"
-    if cause is not None:
-        _refuse_activity(model, execution, kind, activity_id, cause, completed_id)
-        return
-    activity_type = dict(kind)
-    task_list_name = task_list["name"]
-    event: dict[str, Any] = {
-        "activityType": activity_type,
-        "activityId": activity_id,
-        "taskList": {"name": task_list_name},
-        "decisionTaskCompletedEventId": completed_id,
-        "scheduleToStartTimeout": to_start,
-        "scheduleToCloseTimeout": to_close,
-        "startToCloseTimeout": start_to_close,
-        "heartbeatTimeout": heartbeat,
-    }
-    text = get("input")
-    if text is not None:
-        event["input"] = text
-    control = get("control")
-    if control is not None:
-        event["control"] = control
-    priority = get("taskPriority", defaults.get("defaultTaskPriority"))
-    if priority is not None:
-        event["taskPriority"] = priority
-    scheduled_id = model._append(execution, "ActivityTaskScheduled", event)
-    model.schedule_activity(
-        execution,
-        ActivityTaskState(
-            execution,
-            activity_id,
-            activity_type,
-            scheduled_id,
-            task_list_name,
-            text,
-            to_start,
-            to_close,
-            start_to_close,
-            heartbeat,
-            priority,
-            model.now(),
-        ),
-    )
-
-
-def _refuse_activity(
-    model: SwfModel,
-    execution: Execution,
-    kind: dict[str, Any],
-    activity_id: str,
-    cause: str,
-    completed_id: int,
-) -> None:
-    attributes = {
-        "activityType": dict(kind),
-        "activityId": activity_id,
-        "cause": cause,
-        "decisionTaskCompletedEventId": completed_id,
-    }
-    _fail(model, execution, "ScheduleActivityTaskFailed", attributes)
-
-
-def _schedule_activity_refusal(execution: Execution, record: Any, activity_id: str) -> str | None:
-    """SWF's ``ScheduleActivityTaskFailed`` cause for this type and id, if it refuses."""
-    if record is None:
-        return "ACTIVITY_TYPE_DOES_NOT_EXIST"
-    if record.status != "REGISTERED":
-        return "ACTIVITY_TYPE_DEPRECATED"
-    if activity_id in execution.activities:
-        return "ACTIVITY_ID_ALREADY_IN_USE"
-    if len(execution.activities) >= MAX_OPEN:
-        return "OPEN_ACTIVITIES_LIMIT_EXCEEDED"
-    return None
-
-
-def _request_cancel_activity(
-    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
-) -> None:
-    activity_id = attrs["activityId"]
-    task = execution.activities.get(activity_id)
-    if task is None:
-        _fail(
-            model,
-            execution,
-            "RequestCancelActivityTaskFailed",
-            {
-                "activityId": activity_id,
-                "cause": "ACTIVITY_ID_UNKNOWN",
-                "decisionTaskCompletedEventId": completed_id,
-            },
-        )
-        return
-    task.cancel_requested_event_id = model._append(
-        execution,
-        "ActivityTaskCancelRequested",
-        {"decisionTaskCompletedEventId": completed_id, "activityId": activity_id},
-    )
-    if not task.started_event_id:
-        model._close_activity(task)
-        model._append(
-            execution,
-            "ActivityTaskCanceled",
-            {
-                "scheduledEventId": task.scheduled_event_id,
-                "startedEventId": 0,
-                "latestCancelRequestedEventId": task.cancel_requested_event_id,
-            },
-        )
-
-
-def _start_timer(
-    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
-) -> None:
-    timer_id = attrs["timerId"]
-    cause = None
-    if timer_id in execution.timers:
-        cause = "TIMER_ID_ALREADY_IN_USE"
-    elif len(execution.timers) >= MAX_OPEN:
-        cause = "OPEN_TIMERS_LIMIT_EXCEEDED"
-    if cause is not None:
-        _fail(
-            model,
-            execution,
-            "StartTimerFailed",
-            {
-                "timerId": timer_id,
-                "cause": cause,
-                "decisionTaskCompletedEventId": completed_id,
-            },
-        )
-        return
-    event: dict[str, Any] = {
-        "timerId": timer_id,
-        "startToFireTimeout": attrs["startToFireTimeout"],
-        "decisionTaskCompletedEventId": completed_id,
-    }
-    if attrs.get("control") is not None:
-        event["control"] = attrs["control"]
-    started_id = model._append(execution, "TimerStarted", event)
-    model.start_timer(execution, timer_id, float(attrs["startToFireTimeout"]), started_id)
-
-
-def _cancel_timer(
-    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
-) -> None:
-    timer_id = attrs["timerId"]
-    timer = execution.timers.pop(timer_id, None)
-    if timer is None:
-        _fail(
-            model,
-            execution,
-            "CancelTimerFailed",
-            {
-                "timerId": timer_id,
-                "cause": "TIMER_ID_UNKNOWN",
-                "decisionTaskCompletedEventId": completed_id,
-            },
-        )
-        return
-    model._append(
-        execution,
-        "TimerCanceled",
-        {
-            "timerId": timer_id,
-            "startedEventId": timer.started_event_id,
-            "decisionTaskCompletedEventId": completed_id,
-        },
-    )
-
-
-def _record_marker(
-    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
-) -> None:
-    event: dict[str, Any] = {
-        "markerName": attrs["markerName"],
-        "decisionTaskCompletedEventId": completed_id,
-    }
-    if attrs.get("details") is not None:
-        event["details"] = attrs["details"]
-    model._append(execution, "MarkerRecorded", event)
-
-
-def _start_child(
-    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
-) -> None:
-    record = model.types.get(
-        (
-            "workflow",
-            execution.domain,
-            attrs["workflowType"].get("name"),
-            attrs["workflowType"].get("version"),
-        )
-    )
-    defaults = record.defaults if record is not None else {}
-    event: dict[str, Any] = {
-        "workflowId": attrs["workflowId"],
-        "workflowType": dict(attrs["workflowType"]),
-        "taskList": attrs.get("taskList") or defaults.get("defaultTaskList") or {"name": ""},
-        "decisionTaskCompletedEventId": completed_id,
-        "childPolicy": attrs.get("childPolicy")
-        or defaults.get("defaultChildPolicy")
-        or "TERMINATE",
-    }
-    for key in (
-        "control",
-        "input",
-        "executionStartToCloseTimeout",
-        "taskPriority",
-        "taskStartToCloseTimeout",
-        "tagList",
-        "lambdaRole",
-    ):
-        if attrs.get(key) is not None:
-            event[key] = attrs[key]
-    cause = None
-    if len(execution.children) >= MAX_OPEN:
-        cause = "OPEN_CHILDREN_LIMIT_EXCEEDED"
-    initiated_id = model._append(execution, "StartChildWorkflowExecutionInitiated", event)
-    if cause is None:
-        cause = model.start_child(execution, attrs, initiated_id)
-    if cause:
-        failed: dict[str, Any] = {
-            "workflowType": dict(attrs["workflowType"]),
-            "cause": cause,
-            "workflowId": attrs["workflowId"],
-            "initiatedEventId": initiated_id,
-            "decisionTaskCompletedEventId": completed_id,
-        }
-        if attrs.get("control") is not None:
-            failed["control"] = attrs["control"]
-        _fail(model, execution, "StartChildWorkflowExecutionFailed", failed)
-
-
-def _external(model: SwfModel, execution: Execution, attrs: dict[str, Any]) -> Execution | None:
-    target = model.open_by_id.get((execution.domain, attrs["workflowId"]))
-    if target is None or (attrs.get("runId") and target.run_id != attrs["runId"]):
-        return None
-    return target
-
-
-def _unknown_external(
-    model: SwfModel,
-    execution: Execution,
-    event_type: str,
-    attrs: dict[str, Any],
-    initiated_id: int,
-    completed_id: int,
-) -> None:
-    """The ``*Failed`` event for a signal or cancel request to an execution that is not open."""
-    failed: dict[str, Any] = {
-        "workflowId": attrs["workflowId"],
-        "cause": "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION",
-        "initiatedEventId": initiated_id,
-        "decisionTaskCompletedEventId": completed_id,
-    }
-    for key in ("runId", "control"):
-        if attrs.get(key) is not None:
-            failed[key] = attrs[key]
-    _fail(model, execution, event_type, failed)
-
-
-def _signal_external(
-    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
-) -> None:
-    event: dict[str, Any] = {
-        "workflowId": attrs["workflowId"],
-        "signalName": attrs["signalName"],
-        "decisionTaskCompletedEventId": completed_id,
-    }
-    for key in ("runId", "input", "control"):
-        if attrs.get(key) is not None:
-            event[key] = attrs[key]
-    initiated_id = model._append(execution, "SignalExternalWorkflowExecutionInitiated", event)
-    target = _external(model, execution, attrs)
-    if target is None:
-        _unknown_external(
-            model,
-            execution,
-            "SignalExternalWorkflowExecutionFailed",
-            attrs,
-            initiated_id,
-            completed_id,
-        )
-        return
-    signaled: dict[str, Any] = {
-        "signalName": attrs["signalName"],
-        "externalWorkflowExecution": execution.execution_ref,
-        "externalInitiatedEventId": initiated_id,
-    }
-    if attrs.get("input") is not None:
-        signaled["input"] = attrs["input"]
-    model._append(target, "WorkflowExecutionSignaled", signaled)
-    model._append(
-        execution,
-        "ExternalWorkflowExecutionSignaled",
-        {
-            "workflowExecution": target.execution_ref,
-            "initiatedEventId": initiated_id,
-        },
-    )
-
-
-def _cancel_external(
-    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
-) -> None:
-    event: dict[str, Any] = {
-        "workflowId": attrs["workflowId"],
-        "decisionTaskCompletedEventId": completed_id,
-    }
-    for key in ("runId", "control"):
-        if attrs.get(key) is not None:
-            event[key] = attrs[key]
-    initiated_id = model._append(
-        execution, "RequestCancelExternalWorkflowExecutionInitiated", event
-    )
-    target = _external(model, execution, attrs)
-    if target is None:
-        _unknown_external(
-            model,
-            execution,
-            "RequestCancelExternalWorkflowExecutionFailed",
-            attrs,
-            initiated_id,
-            completed_id,
-        )
-        return
-    model._request_cancel(
-        target,
-        {
-            "externalWorkflowExecution": execution.execution_ref,
-            "externalInitiatedEventId": initiated_id,
-        },
-    )
-    model._append(
-        execution,
-        "ExternalWorkflowExecutionCancelRequested",
-        {
-            "workflowExecution": target.execution_ref,
-            "initiatedEventId": initiated_id,
-        },
-    )
-
-
-def _schedule_lambda(
-    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int
-) -> None:
-    # A local service has no Lambda: answer as SWF does in a region without it.
-    _fail(
-        model,
-        execution,
-        "ScheduleLambdaFunctionFailed",
-        {
-            "id": attrs["id"],
-            "name": attrs["name"],
-            "cause": "LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION",
-            "decisionTaskCompletedEventId": completed_id,
-        },
-    )
-
-
-_HANDLERS = {
-    "ScheduleActivityTask": _schedule_activity,
-    "RequestCancelActivityTask": _request_cancel_activity,
-    "StartTimer": _start_timer,
-    "CancelTimer": _cancel_timer,
-    "RecordMarker": _record_marker,
-    "StartChildWorkflowExecution": _start_child,
-    "SignalExternalWorkflowExecution": _signal_external,
-    "RequestCancelExternalWorkflowExecution": _cancel_external,
-    "ScheduleLambdaFunction": _schedule_lambda,
-}
-
 _CLOSE_EVENTS = {
     "CompleteWorkflowExecution": (
         "COMPLETED",
@@ -572,97 +164,584 @@ _CLOSE_EVENTS = {
 }
 
 
-def _close(
-    model: SwfModel,
-    execution: Execution,
-    decision_type: str,
-    attrs: dict[str, Any],
-    completed_id: int,
-    unhandled: bool,
-) -> None:
-    if decision_type == "ContinueAsNewWorkflowExecution":
-        _continue_as_new(model, execution, attrs, completed_id, unhandled)
-        return
-    status, event_type, failed_type, keys = _CLOSE_EVENTS[decision_type]
-    if unhandled or execution.decision_needed:
-        _fail(
-            model,
+class Decisions:
+    """RespondDecisionTaskCompleted: validate the decisions, then record each one's outcome."""
+
+    __slots__ = (
+        "_runtime",
+        "_executions",
+        "_queues",
+        "_types",
+        "_append",
+        "_push_due",
+        "_decision_task",
+        "_handlers",
+    )
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        registry: Registry,
+        executions: Executions,
+        queues: TaskQueues,
+        due: DueHeap,
+    ) -> None:
+        self._runtime = runtime
+        self._executions = executions
+        self._queues = queues
+        self._types: dict[tuple[str, str, str, str], TypeRecord] = registry.types
+        self._append = executions.append
+        self._push_due = due.push
+        self._decision_task = queues.decision_task
+        self._handlers: dict[str, _Apply] = {
+            "ScheduleActivityTask": self._schedule_activity,
+            "RequestCancelActivityTask": self._request_cancel_activity,
+            "StartTimer": self._start_timer,
+            "CancelTimer": self._cancel_timer,
+            "RecordMarker": self._record_marker,
+            "StartChildWorkflowExecution": self._start_child,
+            "SignalExternalWorkflowExecution": self._signal_external,
+            "RequestCancelExternalWorkflowExecution": self._cancel_external,
+            "ScheduleLambdaFunction": self._schedule_lambda,
+        }
+
+    def operations(self) -> dict[str, Handler]:
+        """The SWF operations this collaborator serves, by name."""
+        return {"RespondDecisionTaskCompleted": self.respond_decision_task_completed}
+
+    def respond_decision_task_completed(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Close the started decision task and carry out its decisions, in order."""
+        execution = self._decision_task(params.get("taskToken"))
+        decisions = params.get("decisions") or []
+        if not isinstance(decisions, list):
+            raise SwfFault("ValidationException", "decisions must be a list")
+        validate_decisions(decisions)
+        context = _text(params, "executionContext")
+        self._queues.drop_decision_token(execution)
+        attributes: dict[str, Any] = {
+            "scheduledEventId": execution.decision_scheduled_id,
+            "startedEventId": execution.decision_started_id,
+        }
+        if context is not None:
+            attributes["executionContext"] = context
+            execution.latest_context = context
+        unhandled = execution.decision_needed
+        execution.decision_needed = False  # the state stays "started": wakers only mark
+        completed_id = self._append(execution, "DecisionTaskCompleted", attributes)
+        execution.previous_started_id = execution.decision_started_id
+        self.apply(execution, decisions, completed_id, unhandled)
+        if execution.close_status is None:
+            needed = unhandled or execution.decision_needed
+            execution.decision_state = "none"
+            if needed:
+                self._executions.schedule_decision(execution)
+        self._runtime.notify()
+        return {}
+
+    def _start_timer_at(
+        self, execution: Execution, timer_id: str, seconds: float, started_id: int
+    ) -> None:
+        """Arm a timer."""
+        timer = TimerState(timer_id, started_id, self._runtime.now() + seconds)
+        execution.timers[timer_id] = timer
+        self._push_due(timer.fire_at, "timer", execution, timer)
+
+    def apply(
+        self,
+        execution: Execution,
+        decisions: list[dict[str, Any]],
+        completed_id: int,
+        unhandled: bool,
+    ) -> None:
+        """Record the outcome of each decision, in order."""
+        for decision in decisions:
+            if execution.close_status is not None:
+                break
+            decision_type = decision["decisionType"]
+            attrs_key = DECISION_KEYS.get(decision_type) or decision_attributes_key(decision_type)
+            attrs = dict(decision.get(attrs_key) or {})
+            if decision_type in _CLOSE:
+                self._close(execution, decision_type, attrs, completed_id, unhandled)
+            else:
+                self._handlers[decision_type](execution, attrs, completed_id)
+
+    def _schedule_activity(
+        self, execution: Execution, attrs: dict[str, Any], completed_id: int
+    ) -> None:
+        kind = attrs["activityType"]
+        activity_id = attrs["activityId"]
+        record = self._types.get(
+            ("activity", execution.domain, kind.get("name"), kind.get("version"))
+        )
+        cause = self._schedule_activity_refusal(execution, record, activity_id)
+        if cause is not None or record is None:
+            self._refuse_activity(execution, kind, activity_id, cause or "", completed_id)
+            return
+        defaults = record.defaults
+        get = attrs.get
+        task_list: Any
+        to_start: Any
+        to_close: Any
+        start_to_close: Any
+        heartbeat: Any
+        task_list = get("taskList") or defaults.get("defaultTaskList")
+        to_start = get("scheduleToStartTimeout") or defaults.get(
+            "defaultTaskScheduleToStartTimeout"
+        )
+        to_close = get("scheduleToCloseTimeout") or defaults.get(
+            "defaultTaskScheduleToCloseTimeout"
+        )
+        start_to_close = get("startToCloseTimeout") or defaults.get(
+            "defaultTaskStartToCloseTimeout"
+        )
+        heartbeat = get("heartbeatTimeout") or defaults.get("defaultTaskHeartbeatTimeout")
+        if not task_list:
+            cause = "DEFAULT_TASK_LIST_UNDEFINED"
+        elif to_start is None:
+            cause = "DEFAULT_SCHEDULE_TO_START_TIMEOUT_UNDEFINED"
+        elif to_close is None:
+            cause = "DEFAULT_SCHEDULE_TO_CLOSE_TIMEOUT_UNDEFINED"
+        elif start_to_close is None:
+            cause = "DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED"
+        elif heartbeat is None:
+            cause = "DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED"
+        if cause is not None:
+            self._refuse_activity(execution, kind, activity_id, cause, completed_id)
+            return
+        activity_type = dict(kind)
+        task_list_name = task_list["name"]
+        event: dict[str, Any] = {
+            "activityType": activity_type,
+            "activityId": activity_id,
+            "taskList": {"name": task_list_name},
+            "decisionTaskCompletedEventId": completed_id,
+            "scheduleToStartTimeout": to_start,
+            "scheduleToCloseTimeout": to_close,
+            "startToCloseTimeout": start_to_close,
+            "heartbeatTimeout": heartbeat,
+        }
+        text = get("input")
+        if text is not None:
+            event["input"] = text
+        control = get("control")
+        if control is not None:
+            event["control"] = control
+        priority = get("taskPriority", defaults.get("defaultTaskPriority"))
+        if priority is not None:
+            event["taskPriority"] = priority
+        scheduled_id = self._append(execution, "ActivityTaskScheduled", event)
+        task = ActivityTaskState(
             execution,
-            failed_type,
+            activity_id,
+            activity_type,
+            scheduled_id,
+            task_list_name,
+            text,
+            to_start,
+            to_close,
+            start_to_close,
+            heartbeat,
+            priority,
+            self._runtime.now(),
+        )
+        self._queues.add_activity(task)  # arm its schedule-to-start/close timeouts:
+        if to_start != "NONE":
+            self._push_due(
+                task.scheduled_at + float(to_start), "activity", task, "SCHEDULE_TO_START"
+            )
+        if to_close != "NONE":
+            self._push_due(
+                task.scheduled_at + float(to_close), "activity", task, "SCHEDULE_TO_CLOSE"
+            )
+
+    def _refuse_activity(
+        self,
+        execution: Execution,
+        kind: dict[str, Any],
+        activity_id: str,
+        cause: str,
+        completed_id: int,
+    ) -> None:
+        attributes = {
+            "activityType": dict(kind),
+            "activityId": activity_id,
+            "cause": cause,
+            "decisionTaskCompletedEventId": completed_id,
+        }
+        self._append(execution, "ScheduleActivityTaskFailed", attributes)
+
+    def _schedule_activity_refusal(
+        self, execution: Execution, record: Any, activity_id: str
+    ) -> str | None:
+        """SWF's ``ScheduleActivityTaskFailed`` cause for this type and id, if it refuses."""
+        if record is None:
+            return "ACTIVITY_TYPE_DOES_NOT_EXIST"
+        if record.status != "REGISTERED":
+            return "ACTIVITY_TYPE_DEPRECATED"
+        if activity_id in execution.activities:
+            return "ACTIVITY_ID_ALREADY_IN_USE"
+        if len(execution.activities) >= MAX_OPEN_ACTIVITIES:
+            return "OPEN_ACTIVITIES_LIMIT_EXCEEDED"
+        return None
+
+    def _request_cancel_activity(
+        self, execution: Execution, attrs: dict[str, Any], completed_id: int
+    ) -> None:
+        activity_id = attrs["activityId"]
+        task = execution.activities.get(activity_id)
+        if task is None:
+            self._append(
+                execution,
+                "RequestCancelActivityTaskFailed",
+                {
+                    "activityId": activity_id,
+                    "cause": "ACTIVITY_ID_UNKNOWN",
+                    "decisionTaskCompletedEventId": completed_id,
+                },
+            )
+            return
+        task.cancel_requested_event_id = self._append(
+            execution,
+            "ActivityTaskCancelRequested",
+            {"decisionTaskCompletedEventId": completed_id, "activityId": activity_id},
+        )
+        if not task.started_event_id:
+            self._queues.close_activity(task)
+            self._append(
+                execution,
+                "ActivityTaskCanceled",
+                {
+                    "scheduledEventId": task.scheduled_event_id,
+                    "startedEventId": 0,
+                    "latestCancelRequestedEventId": task.cancel_requested_event_id,
+                },
+            )
+
+    def _start_timer(self, execution: Execution, attrs: dict[str, Any], completed_id: int) -> None:
+        timer_id = attrs["timerId"]
+        cause = None
+        if timer_id in execution.timers:
+            cause = "TIMER_ID_ALREADY_IN_USE"
+        elif len(execution.timers) >= MAX_OPEN_TIMERS:
+            cause = "OPEN_TIMERS_LIMIT_EXCEEDED"
+        if cause is not None:
+            self._append(
+                execution,
+                "StartTimerFailed",
+                {
+                    "timerId": timer_id,
+                    "cause": cause,
+                    "decisionTaskCompletedEventId": completed_id,
+                },
+            )
+            return
+        event: dict[str, Any] = {
+            "timerId": timer_id,
+            "startToFireTimeout": attrs["startToFireTimeout"],
+            "decisionTaskCompletedEventId": completed_id,
+        }
+        if attrs.get("control") is not None:
+            event["control"] = attrs["control"]
+        started_id = self._append(execution, "TimerStarted", event)
+        self._start_timer_at(execution, timer_id, float(attrs["startToFireTimeout"]), started_id)
+
+    def _cancel_timer(self, execution: Execution, attrs: dict[str, Any], completed_id: int) -> None:
+        timer_id = attrs["timerId"]
+        timer = execution.timers.pop(timer_id, None)
+        if timer is None:
+            self._append(
+                execution,
+                "CancelTimerFailed",
+                {
+                    "timerId": timer_id,
+                    "cause": "TIMER_ID_UNKNOWN",
+                    "decisionTaskCompletedEventId": completed_id,
+                },
+            )
+            return
+        self._append(
+            execution,
+            "TimerCanceled",
             {
-                "cause": "UNHANDLED_DECISION",
+                "timerId": timer_id,
+                "startedEventId": timer.started_event_id,
                 "decisionTaskCompletedEventId": completed_id,
             },
         )
-        return
-    event: dict[str, Any] = {"decisionTaskCompletedEventId": completed_id}
-    for key in keys:
-        if attrs.get(key) is not None:
-            event[key] = attrs[key]
-    model.close(execution, status, event_type, event)
 
+    def _record_marker(
+        self, execution: Execution, attrs: dict[str, Any], completed_id: int
+    ) -> None:
+        event: dict[str, Any] = {
+            "markerName": attrs["markerName"],
+            "decisionTaskCompletedEventId": completed_id,
+        }
+        if attrs.get("details") is not None:
+            event["details"] = attrs["details"]
+        self._append(execution, "MarkerRecorded", event)
 
-def _continue_as_new(
-    model: SwfModel, execution: Execution, attrs: dict[str, Any], completed_id: int, unhandled: bool
-) -> None:
-    if unhandled or execution.decision_needed:
-        _fail(
-            model,
-            execution,
-            "ContinueAsNewWorkflowExecutionFailed",
-            {
-                "cause": "UNHANDLED_DECISION",
-                "decisionTaskCompletedEventId": completed_id,
-            },
+    def _start_child(self, execution: Execution, attrs: dict[str, Any], completed_id: int) -> None:
+        record = self._types.get(
+            (
+                "workflow",
+                execution.domain,
+                attrs["workflowType"].get("name"),
+                attrs["workflowType"].get("version"),
+            )
         )
-        return
-    params = {
-        "workflowType": {
-            "name": execution.workflow_type["name"],
-            "version": attrs.get("workflowTypeVersion") or execution.workflow_type["version"],
-        },
-        "taskList": attrs.get("taskList") or {"name": execution.task_list},
-        "executionStartToCloseTimeout": attrs.get("executionStartToCloseTimeout")
-        or execution.execution_timeout,
-        "taskStartToCloseTimeout": attrs.get("taskStartToCloseTimeout") or execution.task_timeout,
-        "childPolicy": attrs.get("childPolicy") or execution.child_policy,
-        "tagList": attrs.get("tagList") if attrs.get("tagList") is not None else execution.tags,
-    }
-    for key in ("input", "taskPriority", "lambdaRole"):
-        if attrs.get(key) is not None:
-            params[key] = attrs[key]
-    try:
-        new_run_id = model.continue_as_new(execution, params)
-    except SwfFault as fault:
-        cause = {
-            "UnknownResourceFault": "WORKFLOW_TYPE_DOES_NOT_EXIST",
-            "TypeDeprecatedFault": "WORKFLOW_TYPE_DEPRECATED",
-        }.get(
-            fault.code,
-            fault.message if fault.code == "DefaultUndefinedFault" else "OPERATION_NOT_PERMITTED",
-        )
-        _fail(
-            model,
-            execution,
-            "ContinueAsNewWorkflowExecutionFailed",
-            {
+        defaults = record.defaults if record is not None else {}
+        event: dict[str, Any] = {
+            "workflowId": attrs["workflowId"],
+            "workflowType": dict(attrs["workflowType"]),
+            "taskList": attrs.get("taskList") or defaults.get("defaultTaskList") or {"name": ""},
+            "decisionTaskCompletedEventId": completed_id,
+            "childPolicy": attrs.get("childPolicy")
+            or defaults.get("defaultChildPolicy")
+            or "TERMINATE",
+        }
+        for key in (
+            "control",
+            "input",
+            "executionStartToCloseTimeout",
+            "taskPriority",
+            "taskStartToCloseTimeout",
+            "tagList",
+            "lambdaRole",
+        ):
+            if attrs.get(key) is not None:
+                event[key] = attrs[key]
+        cause = None
+        if len(execution.children) >= MAX_OPEN_CHILDREN:
+            cause = "OPEN_CHILDREN_LIMIT_EXCEEDED"
+        initiated_id = self._append(execution, "StartChildWorkflowExecutionInitiated", event)
+        if cause is None:
+            cause = self._executions.start_child(execution, attrs, initiated_id)
+        if cause:
+            failed: dict[str, Any] = {
+                "workflowType": dict(attrs["workflowType"]),
                 "cause": cause,
+                "workflowId": attrs["workflowId"],
+                "initiatedEventId": initiated_id,
+                "decisionTaskCompletedEventId": completed_id,
+            }
+            if attrs.get("control") is not None:
+                failed["control"] = attrs["control"]
+            self._append(execution, "StartChildWorkflowExecutionFailed", failed)
+
+    def _external(self, execution: Execution, attrs: dict[str, Any]) -> Execution | None:
+        """The open run a signal or cancel decision targets, or None."""
+        target = self._executions.open_by_id.get((execution.domain, attrs["workflowId"]))
+        if target is None or (attrs.get("runId") and target.run_id != attrs["runId"]):
+            return None
+        return target
+
+    def _unknown_external(
+        self,
+        execution: Execution,
+        event_type: str,
+        attrs: dict[str, Any],
+        initiated_id: int,
+        completed_id: int,
+    ) -> None:
+        """The ``*Failed`` event for a signal or cancel request to an execution that is not open."""
+        failed: dict[str, Any] = {
+            "workflowId": attrs["workflowId"],
+            "cause": "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION",
+            "initiatedEventId": initiated_id,
+            "decisionTaskCompletedEventId": completed_id,
+        }
+        for key in ("runId", "control"):
+            if attrs.get(key) is not None:
+                failed[key] = attrs[key]
+        self._append(execution, event_type, failed)
+
+    def _signal_external(
+        self, execution: Execution, attrs: dict[str, Any], completed_id: int
+    ) -> None:
+        event: dict[str, Any] = {
+            "workflowId": attrs["workflowId"],
+            "signalName": attrs["signalName"],
+            "decisionTaskCompletedEventId": completed_id,
+        }
+        for key in ("runId", "input", "control"):
+            if attrs.get(key) is not None:
+                event[key] = attrs[key]
+        initiated_id = self._append(execution, "SignalExternalWorkflowExecutionInitiated", event)
+        target = self._external(execution, attrs)
+        if target is None:
+            self._unknown_external(
+                execution,
+                "SignalExternalWorkflowExecutionFailed",
+                attrs,
+                initiated_id,
+                completed_id,
+            )
+            return
+        signaled: dict[str, Any] = {
+            "signalName": attrs["signalName"],
+            "externalWorkflowExecution": execution.execution_ref,
+            "externalInitiatedEventId": initiated_id,
+        }
+        if attrs.get("input") is not None:
+            signaled["input"] = attrs["input"]
+        self._append(target, "WorkflowExecutionSignaled", signaled)
+        self._append(
+            execution,
+            "ExternalWorkflowExecutionSignaled",
+            {
+                "workflowExecution": target.execution_ref,
+                "initiatedEventId": initiated_id,
+            },
+        )
+
+    def _cancel_external(
+        self, execution: Execution, attrs: dict[str, Any], completed_id: int
+    ) -> None:
+        event: dict[str, Any] = {
+            "workflowId": attrs["workflowId"],
+            "decisionTaskCompletedEventId": completed_id,
+        }
+        for key in ("runId", "control"):
+            if attrs.get(key) is not None:
+                event[key] = attrs[key]
+        initiated_id = self._append(
+            execution, "RequestCancelExternalWorkflowExecutionInitiated", event
+        )
+        target = self._external(execution, attrs)
+        if target is None:
+            self._unknown_external(
+                execution,
+                "RequestCancelExternalWorkflowExecutionFailed",
+                attrs,
+                initiated_id,
+                completed_id,
+            )
+            return
+        self._executions.request_cancel(
+            target,
+            {
+                "externalWorkflowExecution": execution.execution_ref,
+                "externalInitiatedEventId": initiated_id,
+            },
+        )
+        self._append(
+            execution,
+            "ExternalWorkflowExecutionCancelRequested",
+            {
+                "workflowExecution": target.execution_ref,
+                "initiatedEventId": initiated_id,
+            },
+        )
+
+    def _schedule_lambda(
+        self, execution: Execution, attrs: dict[str, Any], completed_id: int
+    ) -> None:
+        # A local service has no Lambda: answer as SWF does in a region without it.
+        self._append(
+            execution,
+            "ScheduleLambdaFunctionFailed",
+            {
+                "id": attrs["id"],
+                "name": attrs["name"],
+                "cause": "LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION",
                 "decisionTaskCompletedEventId": completed_id,
             },
         )
-        return
-    event: dict[str, Any] = {
-        "decisionTaskCompletedEventId": completed_id,
-        "newExecutionRunId": new_run_id,
-        "executionStartToCloseTimeout": params["executionStartToCloseTimeout"],
-        "taskList": params["taskList"],
-        "taskStartToCloseTimeout": params["taskStartToCloseTimeout"],
-        "childPolicy": params["childPolicy"],
-        "workflowType": params["workflowType"],
-    }
-    for key in ("input", "taskPriority", "lambdaRole"):
-        if params.get(key) is not None:
-            event[key] = params[key]
-    if params["tagList"]:
-        event["tagList"] = params["tagList"]
-    model.close(execution, "CONTINUED_AS_NEW", "WorkflowExecutionContinuedAsNew", event)
+
+    def _close(
+        self,
+        execution: Execution,
+        decision_type: str,
+        attrs: dict[str, Any],
+        completed_id: int,
+        unhandled: bool,
+    ) -> None:
+        """Complete, fail or cancel the run, unless events arrived it has not seen."""
+        if decision_type == "ContinueAsNewWorkflowExecution":
+            self._continue_as_new(execution, attrs, completed_id, unhandled)
+            return
+        status, event_type, failed_type, keys = _CLOSE_EVENTS[decision_type]
+        if unhandled or execution.decision_needed:
+            self._append(
+                execution,
+                failed_type,
+                {
+                    "cause": "UNHANDLED_DECISION",
+                    "decisionTaskCompletedEventId": completed_id,
+                },
+            )
+            return
+        event: dict[str, Any] = {"decisionTaskCompletedEventId": completed_id}
+        for key in keys:
+            if attrs.get(key) is not None:
+                event[key] = attrs[key]
+        self._executions.close(execution, status, event_type, event)
+
+    def _continue_as_new(
+        self, execution: Execution, attrs: dict[str, Any], completed_id: int, unhandled: bool
+    ) -> None:
+        """Close the run as CONTINUED_AS_NEW and start its next run, or record why not."""
+        if unhandled or execution.decision_needed:
+            self._append(
+                execution,
+                "ContinueAsNewWorkflowExecutionFailed",
+                {
+                    "cause": "UNHANDLED_DECISION",
+                    "decisionTaskCompletedEventId": completed_id,
+                },
+            )
+            return
+        params = {
+            "workflowType": {
+                "name": execution.workflow_type["name"],
+                "version": attrs.get("workflowTypeVersion") or execution.workflow_type["version"],
+            },
+            "taskList": attrs.get("taskList") or {"name": execution.task_list},
+            "executionStartToCloseTimeout": attrs.get("executionStartToCloseTimeout")
+            or execution.execution_timeout,
+            "taskStartToCloseTimeout": attrs.get("taskStartToCloseTimeout")
+            or execution.task_timeout,
+            "childPolicy": attrs.get("childPolicy") or execution.child_policy,
+            "tagList": attrs.get("tagList") if attrs.get("tagList") is not None else execution.tags,
+        }
+        for key in ("input", "taskPriority", "lambdaRole"):
+            if attrs.get(key) is not None:
+                params[key] = attrs[key]
+        try:
+            new_run_id = self._executions.continue_as_new(execution, params)
+        except SwfFault as fault:
+            cause = {
+                "UnknownResourceFault": "WORKFLOW_TYPE_DOES_NOT_EXIST",
+                "TypeDeprecatedFault": "WORKFLOW_TYPE_DEPRECATED",
+            }.get(
+                fault.code,
+                fault.message
+                if fault.code == "DefaultUndefinedFault"
+                else "OPERATION_NOT_PERMITTED",
+            )
+            self._append(
+                execution,
+                "ContinueAsNewWorkflowExecutionFailed",
+                {
+                    "cause": cause,
+                    "decisionTaskCompletedEventId": completed_id,
+                },
+            )
+            return
+        event: dict[str, Any] = {
+            "decisionTaskCompletedEventId": completed_id,
+            "newExecutionRunId": new_run_id,
+            "executionStartToCloseTimeout": params["executionStartToCloseTimeout"],
+            "taskList": params["taskList"],
+            "taskStartToCloseTimeout": params["taskStartToCloseTimeout"],
+            "childPolicy": params["childPolicy"],
+            "workflowType": params["workflowType"],
+        }
+        for key in ("input", "taskPriority", "lambdaRole"):
+            if params.get(key) is not None:
+                event[key] = params[key]
+        if params["tagList"]:
+            event["tagList"] = params["tagList"]
+        self._executions.close(
+            execution, "CONTINUED_AS_NEW", "WorkflowExecutionContinuedAsNew", event
+        )

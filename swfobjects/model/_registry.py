@@ -1,13 +1,20 @@
-"""Domain and type registration operations of the SWF model (a mixin of ``SwfModel``)."""
+"""The registry of the SWF model: domains and activity/workflow types.
+
+The lowest collaborator with SWF semantics: it depends only on the records, the pager and the
+runtime (for creation dates). Everything else looks domains and types up here.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ._core import ModelCore, _page_token, _read_page_token
-from ._state import Domain, SwfFault, TypeRecord
+from ..swf.limits import MAX_RETENTION_DAYS, MAX_VERSION
+from ._paging import paged
+from ._params import name as _name
+from ._runtime import Runtime
+from ._state import Domain, Handler, SwfFault, TypeRecord
 
-__all__ = ["TypesMixin"]
+__all__ = ["Registry"]
 
 _ACTIVITY_DEFAULTS = (
     "defaultTaskStartToCloseTimeout",
@@ -27,20 +34,66 @@ _WORKFLOW_DEFAULTS = (
 )
 
 
-class TypesMixin(ModelCore):
-    """RegisterDomain ... DeleteWorkflowType, on ``self.domains`` and ``self.types``."""
+class Registry:
+    """RegisterDomain ... DeleteWorkflowType, on ``domains`` and ``types``."""
+
+    __slots__ = ("domains", "types", "_runtime")
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self.domains: dict[str, Domain] = {}
+        self.types: dict[tuple[str, str, str, str], TypeRecord] = {}
+
+    def operations(self) -> dict[str, Handler]:
+        """The SWF operations this collaborator serves, by name."""
+        return {
+            "RegisterDomain": self.register_domain,
+            "DescribeDomain": self.describe_domain,
+            "ListDomains": self.list_domains,
+            "DeprecateDomain": self.deprecate_domain,
+            "UndeprecateDomain": self.undeprecate_domain,
+            "RegisterActivityType": self.register_activity_type,
+            "RegisterWorkflowType": self.register_workflow_type,
+            "DescribeActivityType": self.describe_activity_type,
+            "DescribeWorkflowType": self.describe_workflow_type,
+            "ListActivityTypes": self.list_activity_types,
+            "ListWorkflowTypes": self.list_workflow_types,
+            "DeprecateActivityType": self.deprecate_activity_type,
+            "UndeprecateActivityType": self.undeprecate_activity_type,
+            "DeprecateWorkflowType": self.deprecate_workflow_type,
+            "UndeprecateWorkflowType": self.undeprecate_workflow_type,
+            "DeleteActivityType": self.delete_activity_type,
+            "DeleteWorkflowType": self.delete_workflow_type,
+        }
+
+    # --- lookups used by the other collaborators ----------------------------------------
+
+    def domain(self, name: Any, *, registered: bool = True) -> Domain:
+        """The domain called ``name``; SWF's fault if unknown (or deprecated, if
+        ``registered``)."""
+        if not isinstance(name, str):
+            raise SwfFault("ValidationException", "domain must be a string")
+        domain = self.domains.get(name)
+        if domain is None:
+            raise SwfFault("UnknownResourceFault", f"Unknown domain: {name}")
+        if registered and domain.status != "REGISTERED":
+            raise SwfFault("DomainDeprecatedFault", f"Domain is deprecated: {name}")
+        return domain
 
     # --- domains ------------------------------------------------------------------------
 
-    def op_RegisterDomain(self, params: dict[str, Any]) -> dict[str, Any]:
-        name = self._name(params, "name")
+    def register_domain(self, params: dict[str, Any]) -> dict[str, Any]:
+        name = _name(params, "name")
         if name in self.domains:
             raise SwfFault("DomainAlreadyExistsFault", f"Domain already exists: {name}")
         retention = str(params["workflowExecutionRetentionPeriodInDays"])
-        if not (retention == "NONE" or (retention.isdigit() and 0 <= int(retention) <= 90)):
+        if not (
+            retention == "NONE"
+            or (retention.isdigit() and 0 <= int(retention) <= MAX_RETENTION_DAYS)
+        ):
             raise SwfFault(
                 "ValidationException",
-                "workflowExecutionRetentionPeriodInDays must be 0..90 or NONE",
+                f"workflowExecutionRetentionPeriodInDays must be 0..{MAX_RETENTION_DAYS} or NONE",
             )
         domain = Domain(name, retention, params.get("description"))
         for tag in params.get("tags") or []:
@@ -48,7 +101,8 @@ class TypesMixin(ModelCore):
         self.domains[name] = domain
         return {}
 
-    def _domain_info(self, domain: Domain) -> dict[str, Any]:
+    def domain_info(self, domain: Domain) -> dict[str, Any]:
+        """SWF's ``DomainInfo`` (with a local ARN, which the tag operations accept)."""
         info: dict[str, Any] = {
             "name": domain.name,
             "status": domain.status,
@@ -58,28 +112,28 @@ class TypesMixin(ModelCore):
             info["description"] = domain.description
         return info
 
-    def op_DescribeDomain(self, params: dict[str, Any]) -> dict[str, Any]:
-        domain = self._domain(params.get("name"), registered=False)
+    def describe_domain(self, params: dict[str, Any]) -> dict[str, Any]:
+        domain = self.domain(params.get("name"), registered=False)
         return {
-            "domainInfo": self._domain_info(domain),
+            "domainInfo": self.domain_info(domain),
             "configuration": {"workflowExecutionRetentionPeriodInDays": domain.retention},
         }
 
-    def op_ListDomains(self, params: dict[str, Any]) -> dict[str, Any]:
+    def list_domains(self, params: dict[str, Any]) -> dict[str, Any]:
         status = params["registrationStatus"]
-        found = [self._domain_info(d) for d in self.domains.values() if d.status == status]
+        found = [self.domain_info(d) for d in self.domains.values() if d.status == status]
         found.sort(key=lambda info: info["name"], reverse=bool(params.get("reverseOrder")))
-        return _paged(found, "domainInfos", params)
+        return paged(found, "domainInfos", params)
 
-    def op_DeprecateDomain(self, params: dict[str, Any]) -> dict[str, Any]:
-        domain = self._domain(params.get("name"), registered=False)
+    def deprecate_domain(self, params: dict[str, Any]) -> dict[str, Any]:
+        domain = self.domain(params.get("name"), registered=False)
         if domain.status == "DEPRECATED":
             raise SwfFault("DomainDeprecatedFault", f"Domain already deprecated: {domain.name}")
         domain.status = "DEPRECATED"
         return {}
 
-    def op_UndeprecateDomain(self, params: dict[str, Any]) -> dict[str, Any]:
-        domain = self._domain(params.get("name"), registered=False)
+    def undeprecate_domain(self, params: dict[str, Any]) -> dict[str, Any]:
+        domain = self.domain(params.get("name"), registered=False)
         if domain.status == "REGISTERED":
             raise SwfFault("DomainAlreadyExistsFault", f"Domain is registered: {domain.name}")
         domain.status = "REGISTERED"
@@ -88,11 +142,11 @@ class TypesMixin(ModelCore):
     # --- types --------------------------------------------------------------------------
 
     def _register(self, kind: str, params: dict[str, Any], default_keys: tuple[str, ...]) -> None:
-        domain = self._domain(params.get("domain")).name
-        name = self._name(params, "name")
-        version = self._name(params, "version")
-        if len(version) > 64:
-            raise SwfFault("ValidationException", "version is limited to 64 characters")
+        domain = self.domain(params.get("domain")).name
+        name = _name(params, "name")
+        version = _name(params, "version")
+        if len(version) > MAX_VERSION:
+            raise SwfFault("ValidationException", f"version is limited to {MAX_VERSION} characters")
         key = (kind, domain, name, version)
         if key in self.types:
             raise SwfFault(
@@ -102,19 +156,20 @@ class TypesMixin(ModelCore):
             )
         defaults = {k: params[k] for k in default_keys if params.get(k) is not None}
         self.types[key] = TypeRecord(
-            kind, name, version, params.get("description"), defaults, self.now()
+            kind, name, version, params.get("description"), defaults, self._runtime.now()
         )
 
-    def op_RegisterActivityType(self, params: dict[str, Any]) -> dict[str, Any]:
+    def register_activity_type(self, params: dict[str, Any]) -> dict[str, Any]:
         self._register("activity", params, _ACTIVITY_DEFAULTS)
         return {}
 
-    def op_RegisterWorkflowType(self, params: dict[str, Any]) -> dict[str, Any]:
+    def register_workflow_type(self, params: dict[str, Any]) -> dict[str, Any]:
         self._register("workflow", params, _WORKFLOW_DEFAULTS)
         return {}
 
     def _type(self, kind: str, params: dict[str, Any]) -> TypeRecord:
-        domain = self._domain(params.get("domain"), registered=False).name
+        """The type the request names; SWF's fault if unknown."""
+        domain = self.domain(params.get("domain"), registered=False).name
         ref = params[f"{kind}Type"]
         record = self.types.get((kind, domain, ref["name"], ref["version"]))
         if record is None:
@@ -137,16 +192,16 @@ class TypesMixin(ModelCore):
             info["deprecationDate"] = record.deprecation
         return info
 
-    def op_DescribeActivityType(self, params: dict[str, Any]) -> dict[str, Any]:
+    def describe_activity_type(self, params: dict[str, Any]) -> dict[str, Any]:
         record = self._type("activity", params)
         return {"typeInfo": self._type_info(record), "configuration": dict(record.defaults)}
 
-    def op_DescribeWorkflowType(self, params: dict[str, Any]) -> dict[str, Any]:
+    def describe_workflow_type(self, params: dict[str, Any]) -> dict[str, Any]:
         record = self._type("workflow", params)
         return {"typeInfo": self._type_info(record), "configuration": dict(record.defaults)}
 
     def _list_types(self, kind: str, params: dict[str, Any]) -> dict[str, Any]:
-        domain = self._domain(params.get("domain"), registered=False).name
+        domain = self.domain(params.get("domain"), registered=False).name
         status = params["registrationStatus"]
         name = params.get("name")
         found = [
@@ -158,12 +213,12 @@ class TypesMixin(ModelCore):
             key=lambda i: (i[f"{kind}Type"]["name"], i[f"{kind}Type"]["version"]),
             reverse=bool(params.get("reverseOrder")),
         )
-        return _paged(found, "typeInfos", params)
+        return paged(found, "typeInfos", params)
 
-    def op_ListActivityTypes(self, params: dict[str, Any]) -> dict[str, Any]:
+    def list_activity_types(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._list_types("activity", params)
 
-    def op_ListWorkflowTypes(self, params: dict[str, Any]) -> dict[str, Any]:
+    def list_workflow_types(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._list_types("workflow", params)
 
     def _set_status(self, kind: str, params: dict[str, Any], status: str) -> None:
@@ -172,21 +227,21 @@ class TypesMixin(ModelCore):
             code = "TypeDeprecatedFault" if status == "DEPRECATED" else "TypeAlreadyExistsFault"
             raise SwfFault(code, f"type is already {status.lower()}")
         record.status = status
-        record.deprecation = self.now() if status == "DEPRECATED" else None
+        record.deprecation = self._runtime.now() if status == "DEPRECATED" else None
 
-    def op_DeprecateActivityType(self, params: dict[str, Any]) -> dict[str, Any]:
+    def deprecate_activity_type(self, params: dict[str, Any]) -> dict[str, Any]:
         self._set_status("activity", params, "DEPRECATED")
         return {}
 
-    def op_UndeprecateActivityType(self, params: dict[str, Any]) -> dict[str, Any]:
+    def undeprecate_activity_type(self, params: dict[str, Any]) -> dict[str, Any]:
         self._set_status("activity", params, "REGISTERED")
         return {}
 
-    def op_DeprecateWorkflowType(self, params: dict[str, Any]) -> dict[str, Any]:
+    def deprecate_workflow_type(self, params: dict[str, Any]) -> dict[str, Any]:
         self._set_status("workflow", params, "DEPRECATED")
         return {}
 
-    def op_UndeprecateWorkflowType(self, params: dict[str, Any]) -> dict[str, Any]:
+    def undeprecate_workflow_type(self, params: dict[str, Any]) -> dict[str, Any]:
         self._set_status("workflow", params, "REGISTERED")
         return {}
 
@@ -197,24 +252,10 @@ class TypesMixin(ModelCore):
         domain = params["domain"]
         del self.types[(kind, domain, record.name, record.version)]
 
-    def op_DeleteActivityType(self, params: dict[str, Any]) -> dict[str, Any]:
+    def delete_activity_type(self, params: dict[str, Any]) -> dict[str, Any]:
         self._delete("activity", params)
         return {}
 
-    def op_DeleteWorkflowType(self, params: dict[str, Any]) -> dict[str, Any]:
+    def delete_workflow_type(self, params: dict[str, Any]) -> dict[str, Any]:
         self._delete("workflow", params)
         return {}
-
-
-def _paged(items: list[Any], key: str, params: dict[str, Any]) -> dict[str, Any]:
-    """One page of ``items`` under ``key``, SWF style (``maximumPageSize``, ``nextPageToken``)."""
-    size = int(params.get("maximumPageSize") or 1000)
-    if not 1 <= size <= 1000:
-        raise SwfFault("ValidationException", "maximumPageSize must be 1..1000")
-    offset = 0
-    if params.get("nextPageToken"):
-        offset = int(_read_page_token(params["nextPageToken"]).get("o", 0))
-    response: dict[str, Any] = {key: items[offset : offset + size]}
-    if offset + size < len(items):
-        response["nextPageToken"] = _page_token({"o": offset + size})
-    return response

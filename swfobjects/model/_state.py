@@ -1,27 +1,38 @@
-"""Plain state records of the SWF model (domains, types, executions, tasks) and its faults.
+"""Plain state records of the SWF model (domains, types, executions, tasks) and its fault.
 
-Kept apart from the operations in ``_swf_model`` so persistence and the HTTP service can
-read them without pulling in the state machine.
+The bottom of the model: every collaborator reads and writes these records, and none of them
+knows about any collaborator, so they can be shared without import circles.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..exceptions import SwfObjectsError
+
 __all__ = [
-    "SwfFault",
-    "Domain",
-    "TypeRecord",
     "ActivityTaskState",
-    "TimerState",
     "ChildState",
+    "Domain",
     "Execution",
+    "Handler",
+    "SwfFault",
+    "TimerState",
+    "TypeRecord",
 ]
 
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
+"""One SWF operation as a collaborator serves it: the request dict in, the response out."""
 
-class SwfFault(Exception):
-    """An SWF API error: ``code`` is the modelled error shape (``UnknownResourceFault``...)."""
+
+class SwfFault(SwfObjectsError):
+    """An SWF API error: ``code`` is the modelled error shape (``UnknownResourceFault``...).
+
+    Part of the one swfobjects error tree, so ``except SwfObjectsError`` also catches what the
+    in-memory SWF refuses.
+    """
 
     def __init__(self, code: str, message: str, status: int = 400) -> None:
         super().__init__(f"{code}: {message}")

@@ -1,108 +1,129 @@
-"""Decision and activity task operations of the SWF model: polls, responses, heartbeats."""
+"""Decision and activity tasks of the SWF model: polls, activity answers and heartbeats.
+
+``RespondDecisionTaskCompleted`` is not here: carrying out decisions is
+:class:`~._decisions.Decisions`' job. This is the SerialExecutor's hot path (one poll and one
+answer per activity), so the methods it calls are bound once in ``__init__``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from ._core import (
-    MAX_DATA,
-    MAX_ID,
-    MAX_PAGE,
-    ModelCore,
-    _page_token,
-    _read_page_token,
-)
-from ._decisions import apply_decisions, validate_decisions
-from ._state import ActivityTaskState, Execution, SwfFault
+from ..swf.limits import MAX_DATA, MAX_HEARTBEAT_DETAILS, MAX_NAME, MAX_REASON
+from ._due import DueHeap
+from ._executions import Executions
+from ._paging import page_size, page_token, read_page_token
+from ._params import text as _text
+from ._queues import TaskQueues
+from ._registry import Registry
+from ._runtime import Runtime
+from ._state import Domain, Execution, Handler
 
-__all__ = ["TasksMixin"]
+__all__ = ["Tasks"]
+
+_NO_DECISION_TASK: dict[str, Any] = {
+    "taskToken": "",
+    "startedEventId": 0,
+    "previousStartedEventId": 0,
+    "events": [],
+}
+_NO_ACTIVITY_TASK: dict[str, Any] = {"taskToken": "", "activityId": "", "startedEventId": 0}
 
 
-class TasksMixin(ModelCore):
-    """PollForDecisionTask ... RecordActivityTaskHeartbeat."""
+class Tasks:
+    """PollForDecisionTask, PollForActivityTask, RespondActivityTask*, and heartbeats."""
+
+    __slots__ = (
+        "_runtime",
+        "_queues",
+        "_domain",
+        "_append",
+        "_push_due",
+        "_notify",
+        "_activity_task",
+        "_close_activity",
+    )
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        registry: Registry,
+        executions: Executions,
+        queues: TaskQueues,
+        due: DueHeap,
+    ) -> None:
+        self._runtime = runtime
+        self._queues = queues
+        self._domain: Callable[..., Domain] = registry.domain
+        self._append = executions.append
+        self._push_due = due.push
+        self._notify = runtime.notify
+        self._activity_task = queues.activity_task
+        self._close_activity = queues.close_activity
+
+    def operations(self) -> dict[str, Handler]:
+        """The SWF operations this collaborator serves, by name."""
+        return {
+            "PollForDecisionTask": self.poll_for_decision_task,
+            "PollForActivityTask": self.poll_for_activity_task,
+            "RespondActivityTaskCompleted": self.respond_activity_task_completed,
+            "RespondActivityTaskFailed": self.respond_activity_task_failed,
+            "RespondActivityTaskCanceled": self.respond_activity_task_canceled,
+            "RecordActivityTaskHeartbeat": self.record_activity_task_heartbeat,
+        }
 
     # --- decision tasks -----------------------------------------------------------------
 
-    def op_PollForDecisionTask(self, params: dict[str, Any]) -> dict[str, Any]:
+    def poll_for_decision_task(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Start the next decision task of the task list (or serve a later history page)."""
         domain = self._domain(params.get("domain")).name
         task_list = params["taskList"]["name"]
-        page_size = int(params.get("maximumPageSize") or MAX_PAGE)
-        if not 1 <= page_size <= MAX_PAGE:
-            raise SwfFault("ValidationException", "maximumPageSize must be 1..1000")
+        size = page_size(params)
         reverse = bool(params.get("reverseOrder"))
         if params.get("nextPageToken"):
-            page = _read_page_token(params["nextPageToken"])
-            execution = self.tokens.get(page.get("t", ""))
-            if not isinstance(execution, Execution) or execution.decision_token != page["t"]:
-                raise SwfFault("UnknownResourceFault", "decision task is no longer open")
-            return self._decision_page(
-                execution, page["t"], page["o"], page_size, reverse, page.get("s", 0)
-            )
-        queue = self.decision_queues.get((domain, task_list))
-        while queue:
-            execution, scheduled_id = queue.popleft()
-            if (
-                execution.decision_state != "scheduled"
-                or execution.decision_scheduled_id != scheduled_id
-                or execution.close_status is not None
-            ):
-                continue
-            return self._start_decision(execution, params, page_size, reverse)
-        return {"taskToken": "", "startedEventId": 0, "previousStartedEventId": 0, "events": []}
-
-    def has_decision_task(self, domain: str, task_list: str) -> bool:
-        """True if a poll on this task list would get a decision task now."""
-        queue = self.decision_queues.get((domain, task_list))
-        while queue:
-            execution, scheduled_id = queue[0]
-            if (
-                execution.decision_state == "scheduled"
-                and execution.close_status is None
-                and execution.decision_scheduled_id == scheduled_id
-            ):
-                return True
-            queue.popleft()
-        return False
+            page = read_page_token(params["nextPageToken"])
+            paged = self._queues.paged_decision(page.get("t", ""))
+            return self._decision_page(paged, page["t"], page["o"], size, reverse, page.get("s", 0))
+        execution = self._queues.take_decision(domain, task_list)
+        if execution is None:
+            return dict(_NO_DECISION_TASK, events=[])
+        return self._start_decision(execution, params, size, reverse)
 
     def _start_decision(
-        self, execution: Execution, params: dict[str, Any], page_size: int, reverse: bool
+        self, execution: Execution, params: dict[str, Any], size: int, reverse: bool
     ) -> dict[str, Any]:
+        """Record ``DecisionTaskStarted``, hand out a token, arm the task timeout."""
         attributes: dict[str, Any] = {"scheduledEventId": execution.decision_scheduled_id}
         identity = params.get("identity")
         if identity:
-            attributes["identity"] = identity[:MAX_ID]
+            attributes["identity"] = identity[:MAX_NAME]
         execution.decision_state = "started"
         started_id = self._append(execution, "DecisionTaskStarted", attributes)
         execution.decision_started_id = started_id
-        token = self._new_token(execution)
-        if execution.decision_token:
-            self.tokens.pop(execution.decision_token, None)
-        execution.decision_token = token
+        token = self._queues.start_decision(execution)
         if execution.task_timeout != "NONE":
             limit = float(execution.task_timeout)
-            self._push_due(self.now() + limit, "decision", execution, started_id)
+            self._push_due(self._runtime.now() + limit, "decision", execution, started_id)
         since = 0
         if params.get("startAtPreviousStartedEvent") and execution.previous_started_id:
             since = execution.previous_started_id
-        return self._decision_page(execution, token, 0, page_size, reverse, since)
+        return self._decision_page(execution, token, 0, size, reverse, since)
 
     def _decision_page(
         self,
         execution: Execution,
         token: str,
         offset: int,
-        page_size: int,
+        size: int,
         reverse: bool,
         since: int,
     ) -> dict[str, Any]:
+        """A page of the decision task's history (events up to its started event)."""
         events = execution.events[since : execution.decision_started_id]
         if reverse:
             events = events[::-1]
-        page = (
-            events
-            if offset == 0 and len(events) <= page_size
-            else events[offset : offset + page_size]
-        )
+        page = events if offset == 0 and len(events) <= size else events[offset : offset + size]
         response: dict[str, Any] = {
             "taskToken": token,
             "startedEventId": execution.decision_started_id,
@@ -111,115 +132,41 @@ class TasksMixin(ModelCore):
             "workflowType": dict(execution.workflow_type),
             "events": page,
         }
-        if offset + page_size < len(events):
-            response["nextPageToken"] = _page_token(
-                {"t": token, "o": offset + page_size, "s": since}
-            )
+        if offset + size < len(events):
+            response["nextPageToken"] = page_token({"t": token, "o": offset + size, "s": since})
         return response
-
-    def _decision_task(self, token: Any) -> Execution:
-        execution = self.tokens.get(token) if isinstance(token, str) else None
-        if (
-            not isinstance(execution, Execution)
-            or execution.decision_token != token
-            or execution.decision_state != "started"
-            or execution.close_status is not None
-        ):
-            raise SwfFault("UnknownResourceFault", "Unknown decision task token (stale or closed)")
-        return execution
-
-    def op_RespondDecisionTaskCompleted(self, params: dict[str, Any]) -> dict[str, Any]:
-        execution = self._decision_task(params.get("taskToken"))
-        decisions = params.get("decisions") or []
-        if not isinstance(decisions, list):
-            raise SwfFault("ValidationException", "decisions must be a list")
-        validate_decisions(decisions)
-        context = self._text(params, "executionContext")
-        self.tokens.pop(execution.decision_token or "", None)
-        execution.decision_token = None
-        attributes: dict[str, Any] = {
-            "scheduledEventId": execution.decision_scheduled_id,
-            "startedEventId": execution.decision_started_id,
-        }
-        if context is not None:
-            attributes["executionContext"] = context
-            execution.latest_context = context
-        unhandled = execution.decision_needed
-        execution.decision_needed = False  # the state stays "started": wakers only mark
-        completed_id = self._append(execution, "DecisionTaskCompleted", attributes)
-        execution.previous_started_id = execution.decision_started_id
-        apply_decisions(self, execution, decisions, completed_id, unhandled)  # type: ignore[arg-type]
-        if execution.close_status is None:
-            needed = unhandled or execution.decision_needed
-            execution.decision_state = "none"
-            if needed:
-                self._schedule_decision(execution)
-        self._notify()
-        return {}
 
     # --- activity tasks -----------------------------------------------------------------
 
-    def op_PollForActivityTask(self, params: dict[str, Any]) -> dict[str, Any]:
+    def poll_for_activity_task(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Start the next activity task of the task list and arm its running timeouts."""
         domain = self._domain(params.get("domain")).name
-        queue = self.activity_queues.get((domain, params["taskList"]["name"]))
-        while queue:
-            task = queue.popleft()
-            execution = task.execution
-            if (
-                execution.close_status is not None
-                or task.token is not None
-                or execution.activities.get(task.activity_id) is not task
-            ):
-                continue
-            attributes: dict[str, Any] = {"scheduledEventId": task.scheduled_event_id}
-            identity = params.get("identity")
-            if identity:
-                attributes["identity"] = identity[:MAX_ID]
-            task.started_event_id = self._append(execution, "ActivityTaskStarted", attributes)
-            task.token = self._new_token(task)
-            now = self.now()
-            task.last_heartbeat = now
-            execution.latest_activity_at = now
-            if task.start_to_close != "NONE":
-                self._push_due(now + float(task.start_to_close), "activity", task, "START_TO_CLOSE")
-            if task.heartbeat != "NONE":
-                self._push_due(now + float(task.heartbeat), "activity", task, "HEARTBEAT")
-            response: dict[str, Any] = {
-                "taskToken": task.token,
-                "activityId": task.activity_id,
-                "startedEventId": task.started_event_id,
-                "workflowExecution": execution.execution_ref,
-                "activityType": dict(task.activity_type),
-            }
-            if task.input is not None:
-                response["input"] = task.input
-            return response
-        return {"taskToken": "", "activityId": "", "startedEventId": 0}
-
-    def has_activity_task(self, domain: str, task_list: str) -> bool:
-        """True if a poll on this task list would get an activity task now."""
-        queue = self.activity_queues.get((domain, task_list))
-        while queue:
-            task = queue[0]
-            if (
-                task.execution.close_status is None
-                and task.token is None
-                and task.execution.activities.get(task.activity_id) is task
-            ):
-                return True
-            queue.popleft()
-        return False
-
-    def _activity_task(self, token: Any) -> ActivityTaskState:
-        task = self.tokens.get(token) if isinstance(token, str) else None
-        if (
-            not isinstance(task, ActivityTaskState)
-            or task.token != token
-            or task.execution.activities.get(task.activity_id) is not task
-            or task.execution.close_status is not None
-        ):
-            raise SwfFault("UnknownResourceFault", "Unknown activity task token (stale or closed)")
-        return task
+        task = self._queues.take_activity(domain, params["taskList"]["name"])
+        if task is None:
+            return dict(_NO_ACTIVITY_TASK)
+        execution = task.execution
+        attributes: dict[str, Any] = {"scheduledEventId": task.scheduled_event_id}
+        identity = params.get("identity")
+        if identity:
+            attributes["identity"] = identity[:MAX_NAME]
+        task.started_event_id = self._append(execution, "ActivityTaskStarted", attributes)
+        now = self._runtime.now()
+        task.last_heartbeat = now
+        execution.latest_activity_at = now
+        if task.start_to_close != "NONE":
+            self._push_due(now + float(task.start_to_close), "activity", task, "START_TO_CLOSE")
+        if task.heartbeat != "NONE":
+            self._push_due(now + float(task.heartbeat), "activity", task, "HEARTBEAT")
+        response: dict[str, Any] = {
+            "taskToken": task.token,
+            "activityId": task.activity_id,
+            "startedEventId": task.started_event_id,
+            "workflowExecution": execution.execution_ref,
+            "activityType": dict(task.activity_type),
+        }
+        if task.input is not None:
+            response["input"] = task.input
+        return response
 
     def _answer_activity(
         self, params: dict[str, Any], event_type: str, fields: tuple[tuple[str, int], ...]
@@ -234,7 +181,7 @@ class TasksMixin(ModelCore):
             "startedEventId": task.started_event_id,
         }
         for key, limit in fields:  # all checked before anything changes
-            value = self._text(params, key, limit)
+            value = _text(params, key, limit)
             if value is not None:
                 attributes[key] = value
         self._close_activity(task)
@@ -244,19 +191,23 @@ class TasksMixin(ModelCore):
         self._notify()
         return {}
 
-    def op_RespondActivityTaskCompleted(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._answer_activity(params, "ActivityTaskCompleted", (("result", MAX_DATA),))
+    def respond_activity_task_completed(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._answer_activity(params, "ActivityTaskCompleted", _COMPLETED_FIELDS)
 
-    def op_RespondActivityTaskFailed(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._answer_activity(
-            params, "ActivityTaskFailed", (("reason", MAX_ID), ("details", MAX_DATA))
-        )
+    def respond_activity_task_failed(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._answer_activity(params, "ActivityTaskFailed", _FAILED_FIELDS)
 
-    def op_RespondActivityTaskCanceled(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._answer_activity(params, "ActivityTaskCanceled", (("details", MAX_DATA),))
+    def respond_activity_task_canceled(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._answer_activity(params, "ActivityTaskCanceled", _CANCELED_FIELDS)
 
-    def op_RecordActivityTaskHeartbeat(self, params: dict[str, Any]) -> dict[str, Any]:
+    def record_activity_task_heartbeat(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Keep the task's heartbeat timeout away; tells whether cancellation was asked."""
         task = self._activity_task(params.get("taskToken"))
-        task.heartbeat_details = self._text(params, "details", 2048)
-        task.last_heartbeat = self.now()
+        task.heartbeat_details = _text(params, "details", MAX_HEARTBEAT_DETAILS)
+        task.last_heartbeat = self._runtime.now()
         return {"cancelRequested": bool(task.cancel_requested_event_id)}
+
+
+_COMPLETED_FIELDS = (("result", MAX_DATA),)
+_FAILED_FIELDS = (("reason", MAX_REASON), ("details", MAX_DATA))
+_CANCELED_FIELDS = (("details", MAX_DATA),)

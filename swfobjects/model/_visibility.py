@@ -1,8 +1,8 @@
-"""Visibility and tagging operations of the SWF model (a mixin of ``SwfModel``).
+"""Visibility and tagging operations of the SWF model.
 
 List/Count open and closed executions with SWF's filters and paging, pending task counts, and
-resource tags. Kept apart from the state machine: these only read ``executions`` and the task
-queues (tags aside), so the local service can serve them without touching the semantics.
+resource tags. The top of the model next to the façade: these only read the executions, the
+task queues and the registry (tags aside), and nothing below depends on them.
 """
 
 from __future__ import annotations
@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._core import ModelCore
-from ._state import Domain, Execution, SwfFault
+from ..swf.limits import MAX_RESOURCE_TAG_KEY, MAX_RESOURCE_TAGS, MAX_TAG
+from ._executions import Executions
+from ._paging import paged
+from ._queues import TaskQueues
+from ._registry import Registry
+from ._state import Domain, Execution, Handler, SwfFault
 
-__all__ = ["QueriesMixin"]
+__all__ = ["Visibility"]
 
-_MAX_TAGS = 50
 _ARN_DOMAIN = "/domain/"
 
 
@@ -39,17 +42,35 @@ def _time_test(spec: Any, key: str) -> Callable[[float | None], bool]:
     return test
 
 
-class QueriesMixin(ModelCore):
+class Visibility:
     """List*/Count* executions, CountPending*Tasks and TagResource/UntagResource/ListTags."""
 
-    def execution_info(self, execution: Execution) -> dict[str, Any]:  # from SwfModel
-        raise NotImplementedError
+    __slots__ = ("_registry", "_executions", "_queues")
+
+    def __init__(self, registry: Registry, executions: Executions, queues: TaskQueues) -> None:
+        self._registry = registry
+        self._executions = executions
+        self._queues = queues
+
+    def operations(self) -> dict[str, Handler]:
+        """The SWF operations this collaborator serves, by name."""
+        return {
+            "ListOpenWorkflowExecutions": self.list_open_workflow_executions,
+            "ListClosedWorkflowExecutions": self.list_closed_workflow_executions,
+            "CountOpenWorkflowExecutions": self.count_open_workflow_executions,
+            "CountClosedWorkflowExecutions": self.count_closed_workflow_executions,
+            "CountPendingActivityTasks": self.count_pending_activity_tasks,
+            "CountPendingDecisionTasks": self.count_pending_decision_tasks,
+            "ListTagsForResource": self.list_tags_for_resource,
+            "TagResource": self.tag_resource,
+            "UntagResource": self.untag_resource,
+        }
 
     # --- executions ---------------------------------------------------------------------
 
     def _select(self, params: dict[str, Any], closed: bool) -> tuple[list[Execution], str]:
         """The executions matching a List/Count request, and the timestamp they sort by."""
-        domain = self._domain(params.get("domain"), registered=False).name
+        domain = self._registry.domain(params.get("domain"), registered=False).name
         exclusive = ["executionFilter", "typeFilter", "tagFilter"]
         if closed:
             exclusive.append("closeStatusFilter")
@@ -91,73 +112,58 @@ class QueriesMixin(ModelCore):
         if params.get("closeStatusFilter") is not None:
             status = params["closeStatusFilter"]["status"]
             tests.append(lambda e: e.close_status == status)
-        found = [e for e in self.executions.values() if all(test(e) for test in tests)]
+        found = [e for e in self._executions.runs.values() if all(test(e) for test in tests)]
         return found, attr
 
     def _list(self, params: dict[str, Any], closed: bool) -> dict[str, Any]:
-        from ._registry import _paged
-
         found, attr = self._select(params, closed)
         # SWF lists newest first; reverseOrder gives oldest first.
         found.sort(key=lambda e: getattr(e, attr), reverse=not params.get("reverseOrder"))
-        infos = [self.execution_info(e) for e in found]
-        return _paged(infos, "executionInfos", params)
+        infos = [self._executions.execution_info(e) for e in found]
+        return paged(infos, "executionInfos", params)
 
-    def op_ListOpenWorkflowExecutions(self, params: dict[str, Any]) -> dict[str, Any]:
+    def list_open_workflow_executions(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._list(params, closed=False)
 
-    def op_ListClosedWorkflowExecutions(self, params: dict[str, Any]) -> dict[str, Any]:
+    def list_closed_workflow_executions(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._list(params, closed=True)
 
-    def op_CountOpenWorkflowExecutions(self, params: dict[str, Any]) -> dict[str, Any]:
+    def count_open_workflow_executions(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"count": len(self._select(params, closed=False)[0]), "truncated": False}
 
-    def op_CountClosedWorkflowExecutions(self, params: dict[str, Any]) -> dict[str, Any]:
+    def count_closed_workflow_executions(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"count": len(self._select(params, closed=True)[0]), "truncated": False}
 
     # --- pending tasks ------------------------------------------------------------------
 
-    def op_CountPendingActivityTasks(self, params: dict[str, Any]) -> dict[str, Any]:
-        domain = self._domain(params.get("domain"), registered=False).name
-        queue = self.activity_queues.get((domain, params["taskList"]["name"])) or ()
-        count = sum(
-            1
-            for task in queue
-            if task.execution.is_open
-            and task.token is None
-            and task.execution.activities.get(task.activity_id) is task
-        )
+    def count_pending_activity_tasks(self, params: dict[str, Any]) -> dict[str, Any]:
+        domain = self._registry.domain(params.get("domain"), registered=False).name
+        count = self._queues.count_activities(domain, params["taskList"]["name"])
         return {"count": count, "truncated": False}
 
-    def op_CountPendingDecisionTasks(self, params: dict[str, Any]) -> dict[str, Any]:
-        domain = self._domain(params.get("domain"), registered=False).name
-        queue = self.decision_queues.get((domain, params["taskList"]["name"])) or ()
-        count = sum(
-            1
-            for execution, scheduled_id in queue
-            if execution.is_open
-            and execution.decision_state == "scheduled"
-            and execution.decision_scheduled_id == scheduled_id
-        )
+    def count_pending_decision_tasks(self, params: dict[str, Any]) -> dict[str, Any]:
+        domain = self._registry.domain(params.get("domain"), registered=False).name
+        count = self._queues.count_decisions(domain, params["taskList"]["name"])
         return {"count": count, "truncated": False}
 
     # --- tags ---------------------------------------------------------------------------
 
     def _tagged(self, params: dict[str, Any]) -> Domain:
+        """The domain a ``resourceArn`` names (only domains carry resource tags)."""
         arn = params.get("resourceArn")
         if not isinstance(arn, str) or not arn.startswith("arn:"):
             raise SwfFault("ValidationException", "resourceArn must be an SWF domain ARN")
         _, sep, name = arn.partition(_ARN_DOMAIN)
-        domain = self.domains.get(name) if sep else None
+        domain = self._registry.domains.get(name) if sep else None
         if domain is None:
             raise SwfFault("UnknownResourceFault", f"Unknown resource: {arn}")
         return domain
 
-    def op_ListTagsForResource(self, params: dict[str, Any]) -> dict[str, Any]:
+    def list_tags_for_resource(self, params: dict[str, Any]) -> dict[str, Any]:
         domain = self._tagged(params)
         return {"tags": [{"key": k, "value": v} for k, v in domain.tags.items()]}
 
-    def op_TagResource(self, params: dict[str, Any]) -> dict[str, Any]:
+    def tag_resource(self, params: dict[str, Any]) -> dict[str, Any]:
         domain = self._tagged(params)
         tags = params["tags"]
         if not isinstance(tags, list):
@@ -165,19 +171,25 @@ class QueriesMixin(ModelCore):
         merged = dict(domain.tags)
         for tag in tags:
             key, value = tag["key"], tag.get("value", "")
-            if not isinstance(key, str) or not 1 <= len(key) <= 128:
-                raise SwfFault("ValidationException", "a tag key has 1 to 128 characters")
-            if not isinstance(value, str) or len(value) > 256:
-                raise SwfFault("ValidationException", "a tag value has at most 256 characters")
+            if not isinstance(key, str) or not 1 <= len(key) <= MAX_RESOURCE_TAG_KEY:
+                raise SwfFault(
+                    "ValidationException",
+                    f"a tag key has 1 to {MAX_RESOURCE_TAG_KEY} characters",
+                )
+            if not isinstance(value, str) or len(value) > MAX_TAG:
+                raise SwfFault(
+                    "ValidationException", f"a tag value has at most {MAX_TAG} characters"
+                )
             merged[key] = value
-        if len(merged) > _MAX_TAGS:
+        if len(merged) > MAX_RESOURCE_TAGS:
             raise SwfFault(
-                "LimitExceededFault", f"a resource has at most {_MAX_TAGS} tags ({len(merged)})"
+                "LimitExceededFault",
+                f"a resource has at most {MAX_RESOURCE_TAGS} tags ({len(merged)})",
             )
         domain.tags = merged
         return {}
 
-    def op_UntagResource(self, params: dict[str, Any]) -> dict[str, Any]:
+    def untag_resource(self, params: dict[str, Any]) -> dict[str, Any]:
         domain = self._tagged(params)
         keys = params["tagKeys"]
         if not isinstance(keys, list):

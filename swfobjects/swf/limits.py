@@ -16,6 +16,7 @@ __all__ = [
     "MAX_DATA",
     "MAX_DECISIONS_PER_RESPONSE",
     "MAX_DESCRIPTION",
+    "MAX_FUNCTION_NAME",
     "MAX_HEARTBEAT_DETAILS",
     "MAX_HISTORY_EVENTS",
     "MAX_NAME",
@@ -27,6 +28,7 @@ __all__ = [
     "MAX_REQUEST_BYTES",
     "MAX_RESOURCE_TAGS",
     "MAX_RESOURCE_TAG_KEY",
+    "MAX_RETENTION_DAYS",
     "MAX_TAG",
     "MAX_TAGS",
     "MAX_VERSION",
@@ -50,6 +52,9 @@ identity (shapes ``Name``, ``WorkflowId``, ``MarkerName``, ``SignalName``, ``Ide
 MAX_VERSION = 64
 """A workflow or activity type version (shape ``Version``)."""
 
+MAX_FUNCTION_NAME = 64
+"""The ``name`` of a ``ScheduleLambdaFunction`` decision (shape ``FunctionName``)."""
+
 MAX_DESCRIPTION = 1_024
 """A domain's or type's description (shape ``Description``)."""
 
@@ -64,6 +69,9 @@ MAX_RESOURCE_TAGS = 50
 
 MAX_RESOURCE_TAG_KEY = 128
 """Characters per resource tag key (shape ``ResourceTagKey``)."""
+
+MAX_RETENTION_DAYS = 90
+"""A domain's ``workflowExecutionRetentionPeriodInDays`` (0 to this, or ``NONE``)."""
 
 MAX_PAGE_SIZE = 1_000
 """``maximumPageSize`` of every paged call, and its default (shape ``PageSize``)."""

@@ -273,7 +273,7 @@ class TimerAcrossManyActivities(Workflow, task_list="timer-across"):
 
 
 def test_due_heap_drops_closed_tasks_and_keeps_pending_timers():
-    from swfobjects.model._core import _MIN_COMPACT
+    from swfobjects.model._due import _MIN_COMPACT
 
     executor = SerialExecutor()
     started = executor.now()
@@ -287,7 +287,7 @@ def test_due_heap_drops_closed_tasks_and_keeps_pending_timers():
 def test_forked_child_does_not_repeat_the_parents_ids():
     import os
 
-    from swfobjects.model._core import _random_id
+    from swfobjects.model._runtime import random_id as _random_id
 
     read, write = os.pipe()
     pid = os.fork()

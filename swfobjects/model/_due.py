@@ -1,0 +1,97 @@
+"""The due heap: every armed timer and timeout, soonest first.
+
+Only a data structure: arming (``push``) is done by whoever starts the timed thing, firing by
+:class:`~._timeouts.Timeouts`. Entries are never removed when their task or execution closes
+(that would be a search); stale ones are skipped when they come due and swept when the heap
+doubles.
+
+An entry is ``(when, seq, item)``; ``item`` is one of ``("timer", execution, timer)``,
+``("activity", task, timeout_type)``, ``("decision", execution, started_event_id)`` and
+``("execution", execution)``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from typing import Any
+
+__all__ = ["DueHeap", "still_pending"]
+
+_MIN_COMPACT = 256
+"""The heap is swept when it grows past this (or past twice its size after the last sweep)."""
+
+DueItem = tuple[Any, ...]
+
+
+def still_pending(item: DueItem) -> bool:
+    """True while the timer or timeout ``item`` describes can still fire."""
+    kind = item[0]
+    if kind == "timer":
+        execution, timer = item[1], item[2]
+        return bool(execution.is_open and execution.timers.get(timer.timer_id) is timer)
+    if kind == "activity":
+        task = item[1]
+        return bool(
+            task.execution.is_open and task.execution.activities.get(task.activity_id) is task
+        )
+    if kind == "decision":
+        return bool(item[1].is_open and item[1].decision_started_id == item[2])
+    return bool(item[1].is_open)
+
+
+class DueHeap:
+    """A heap of ``(when, seq, item)``; ``entries`` is one list for the model's lifetime."""
+
+    __slots__ = ("entries", "_compact_at", "_seq")
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[float, int, DueItem]] = []
+        self._compact_at = _MIN_COMPACT
+        self._seq = itertools.count()
+
+    def push(self, when: float, *item: Any) -> None:
+        """Arm ``item`` to come due at ``when`` (epoch seconds)."""
+        entries = self.entries
+        heapq.heappush(entries, (when, next(self._seq), item))
+        if len(entries) > self._compact_at:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Drop the entries of timers and timeouts whose task or execution has closed.
+
+        Closing never searches the heap: stale entries are skipped when they come due. Without
+        this sweep a long run would keep one or two per activity it ever ran (memory, and a
+        deeper heap for every push); swept whenever the heap doubles, it costs O(1) per push.
+        """
+        entries = self.entries  # in place: Timeouts.advance() may be iterating over this list
+        entries[:] = [entry for entry in entries if still_pending(entry[2])]
+        heapq.heapify(entries)
+        self._compact_at = max(_MIN_COMPACT, 2 * len(entries))
+
+    def next_due(self) -> float | None:
+        """When the next timer or timeout is due (epoch seconds), or None."""
+        entries = self.entries
+        return entries[0][0] if entries else None
+
+    def next_due_item(self) -> tuple[float, str] | None:
+        """(when, kind) of the next timer or timeout still pending, dropping stale entries.
+
+        Kinds: "timer", "activity", "decision", "execution".
+        """
+        entries = self.entries
+        while entries:
+            when, _, item = entries[0]
+            if still_pending(item):
+                return when, item[0]
+            heapq.heappop(entries)
+        return None
+
+    def pop_due(self, now: float) -> tuple[float, DueItem] | None:
+        """Remove and return the first entry due by ``now`` that is still pending, or None."""
+        entries = self.entries
+        while entries and entries[0][0] <= now:
+            when, _, item = heapq.heappop(entries)
+            if still_pending(item):
+                return when, item
+        return None
