@@ -79,7 +79,7 @@ class InProcessClient:
         if name.startswith("_"):
             raise AttributeError(name)
         operation = _CAMEL.sub(lambda m: m.group(1).upper(), name)
-        if not hasattr(self.model, "op_" + operation):
+        if operation not in self.model.operations:
             raise AttributeError(f"SWF has no operation {name!r}")
         model = self.model
 

@@ -45,8 +45,8 @@ class SwfModel:
     Besides :meth:`call`, the façade keeps what the SerialExecutor and the local service use:
     ``advance()``, ``next_due()``, ``next_due_item()``, ``has_decision_task()``,
     ``has_activity_task()``, ``listeners``, the ``new_id`` seam, ``clock``, ``now()``,
-    ``decision_queues``/``activity_queues``, ``_due`` (the heap's list) and ``_find``; and one
-    ``op_<Operation>`` attribute per operation, which ``InProcessClient`` looks for.
+    ``decision_queues``/``activity_queues``, and ``operations`` (the names ``call`` serves, which
+    ``InProcessClient`` checks).
     """
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
@@ -68,16 +68,15 @@ class SwfModel:
             self.visibility,
         ):
             self._handlers.update(collaborator.operations())
-        for operation, handler in self._handlers.items():
-            setattr(self, "op_" + operation, handler)  # InProcessClient checks hasattr
+        self.operations: frozenset[str] = frozenset(self._handlers)
+        """The SWF operations this model serves (``"StartWorkflowExecution"``...)."""
         # Bound once: these are called per task by the SerialExecutor and per call here.
-        self._due: list[tuple[float, int, tuple[Any, ...]]] = self.due.entries
+        self._due: list[tuple[float, int, tuple[Any, ...]]] = self.due.entries  # for call()
         self.advance: Callable[[], int] = self.timeouts.advance
         self.next_due: Callable[[], float | None] = self.due.next_due
         self.next_due_item: Callable[[], tuple[float, str] | None] = self.due.next_due_item
         self.has_decision_task: Callable[[str, str], bool] = self.queues.has_decision_task
         self.has_activity_task: Callable[[str, str], bool] = self.queues.has_activity_task
-        self._find: Callable[[str, Any], Execution] = self.executions.find
         self.decision_queues: dict[tuple[str, str], deque[tuple[Execution, int]]] = (
             self.queues.decision_queues
         )

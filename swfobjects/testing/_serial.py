@@ -20,8 +20,7 @@ from ..client._executor import ExecutorBase
 from ..client._handle import WorkflowHandle, latest_run
 from ..client._registration import activity_registration, workflow_registration
 from ..exceptions import WorkflowStuckError
-from ..model._client import InProcessClient
-from ..model._model import SwfModel
+from ..model import InProcessClient, SwfModel
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore

@@ -281,7 +281,7 @@ def test_due_heap_drops_closed_tasks_and_keeps_pending_timers():
     assert executor.now() - started >= 3600  # the timer fired (time skipped to it)
     # two timeout entries per activity (its start-to-close, its decision task's) were pushed;
     # sweeps keep only what is pending
-    assert len(executor.model._due) <= 2 * _MIN_COMPACT
+    assert len(executor.model.due.entries) <= 2 * _MIN_COMPACT
 
 
 def test_forked_child_does_not_repeat_the_parents_ids():
