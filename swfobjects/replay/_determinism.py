@@ -122,7 +122,7 @@ class DeterminismGuard:
             label = _C_FUNCTIONS.get(arg) if _hashable(arg) else None
             if label is None:
                 owner = getattr(arg, "__self__", None)
-                if owner is random._inst:  # type: ignore[attr-defined]
+                if owner is random._inst:
                     label = f"random.{arg.__name__}()"
                 elif owner in (dt.datetime, dt.date) and arg.__name__ in _NOW_NAMES:
                     label = f"{owner.__name__}.{arg.__name__}()"
@@ -131,7 +131,7 @@ class DeterminismGuard:
         elif event == "call":
             code = frame.f_code
             label = self._py_codes.get(code)
-            if label is None and frame.f_locals.get("self") is random._inst:  # type: ignore[attr-defined]
+            if label is None and frame.f_locals.get("self") is random._inst:
                 label = f"random.{code.co_name}()"
             if label is not None:
                 self._flag(label, frame.f_back)

@@ -140,7 +140,7 @@ def check_arguments(
 class _StubMethod:
     __slots__ = ("_client", "_target", "__name__", "__signature__", "__doc__")
 
-    def __init__(self, client: Any, target: Any) -> None:
+    def __init__(self, client: _Client[Any], target: ActivityType | WorkflowType) -> None:
         self._client = client
         self._target = target
         self.__name__ = target.method_name

@@ -349,7 +349,7 @@ def as_payload_store(data_store: Any, domain: str) -> Any:
     if isinstance(data_store, DataStore):
         return OffloadingStore(data_store, domain=domain)
     if hasattr(data_store, "externalize") and hasattr(data_store, "internalize"):
-        return data_store  # type: ignore[no-any-return]
+        return data_store
     raise TypeError(
         f"data_store must be a swfobjects.storage.DataStore (S3Store, FileStore, MemoryStore) or "
         f"an OffloadingStore, not {data_store!r}"
