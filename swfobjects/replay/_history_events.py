@@ -17,6 +17,7 @@ from ..exceptions import (
     ActivityTaskTimeoutError,
     CancelledError,
     ChildWorkflowCancelledError,
+    ChildWorkflowError,
     ChildWorkflowFailedError,
     ChildWorkflowTerminatedError,
     ChildWorkflowTimedOutError,
@@ -291,7 +292,7 @@ class HistoryEvents:
         if command is not None:
             command.run_id = attrs["workflowExecution"]["runId"]
 
-    def _child_closed(self, event: dict[str, Any], attrs: dict[str, Any]) -> Command | None:
+    def _child_closed(self, attrs: dict[str, Any]) -> Command | None:
         command = self.children.pop(attrs["initiatedEventId"], None)
         if command is not None:
             command.state = "closed"
@@ -300,14 +301,12 @@ class HistoryEvents:
     def _on_ChildWorkflowExecutionCompleted(
         self, event: dict[str, Any], attrs: dict[str, Any]
     ) -> None:
-        command = self._child_closed(event, attrs)
+        command = self._child_closed(attrs)
         if command is not None:
             command.outcome.set_result(attrs.get("result"))
 
-    def _child_error(
-        self, event: dict[str, Any], attrs: dict[str, Any], cls: type, what: str
-    ) -> None:
-        command = self._child_closed(event, attrs)
+    def _child_error(self, attrs: dict[str, Any], cls: type[ChildWorkflowError], what: str) -> None:
+        command = self._child_closed(attrs)
         if command is None:
             return
         execution = attrs.get("workflowExecution") or {}
@@ -330,22 +329,22 @@ class HistoryEvents:
     def _on_ChildWorkflowExecutionFailed(
         self, event: dict[str, Any], attrs: dict[str, Any]
     ) -> None:
-        self._child_error(event, attrs, ChildWorkflowFailedError, "failed")
+        self._child_error(attrs, ChildWorkflowFailedError, "failed")
 
     def _on_ChildWorkflowExecutionTimedOut(
         self, event: dict[str, Any], attrs: dict[str, Any]
     ) -> None:
-        self._child_error(event, attrs, ChildWorkflowTimedOutError, "timed out")
+        self._child_error(attrs, ChildWorkflowTimedOutError, "timed out")
 
     def _on_ChildWorkflowExecutionCanceled(
         self, event: dict[str, Any], attrs: dict[str, Any]
     ) -> None:
-        self._child_error(event, attrs, ChildWorkflowCancelledError, "was cancelled")
+        self._child_error(attrs, ChildWorkflowCancelledError, "was cancelled")
 
     def _on_ChildWorkflowExecutionTerminated(
         self, event: dict[str, Any], attrs: dict[str, Any]
     ) -> None:
-        self._child_error(event, attrs, ChildWorkflowTerminatedError, "was terminated")
+        self._child_error(attrs, ChildWorkflowTerminatedError, "was terminated")
 
     def _on_RequestCancelExternalWorkflowExecutionInitiated(
         self, event: dict[str, Any], attrs: dict[str, Any]
