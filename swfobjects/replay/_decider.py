@@ -5,7 +5,13 @@ recorded are buffered; at each *completed* decision task we apply the events tha
 see (those before its ``DecisionTaskStarted``), run the workflow's coroutines until they block,
 and match the commands they produce against the events SWF recorded for that decision
 (``ActivityTaskScheduled``, ``TimerStarted``...). A mismatch is a :class:`NonDeterminismError`.
-At the last, still open, decision task the pending commands become the decisions to send.
+At the last, still open, decision task the pending commands become the decisions to send,
+within SWF's caps (decisions per response, request size, open activities and timers).
+
+The decider does the slicing into decision tasks and the closing; applying one event is
+:class:`~._history_events.HistoryEvents`' job, and what workflow code asks for is
+:class:`~._runtime.WorkflowRuntime`'s. While a strict decider runs a decision, the
+determinism guard is on, and the payload layer is told how to pause it for store I/O.
 
 A :class:`Decider` can be kept between decision tasks of one run (the sticky cache): feeding it
 only the new events gives the same decisions as a full replay, because the processing is the
