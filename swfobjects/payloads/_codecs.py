@@ -22,7 +22,7 @@ import types
 import typing
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from marshmallow import Schema, ValidationError, fields
 
@@ -203,8 +203,15 @@ def _untag(tag: str, value: Any) -> Any:
 
 # --- marshmallow fields for type hints ---------------------------------------------------
 
+if TYPE_CHECKING:  # marshmallow 4 types its fields as generics; 3 (also supported) does not
+    _Field = fields.Field[Any]
+    _List = fields.List[Any]
+else:
+    _Field = fields.Field
+    _List = fields.List
 
-class _AnyField(fields.Field):
+
+class _AnyField(_Field):
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
         return encode_any(value)
 
@@ -215,7 +222,7 @@ class _AnyField(fields.Field):
             raise ValidationError(str(exc)) from None
 
 
-class _BytesField(fields.Field):
+class _BytesField(_Field):
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
         if value is None:
             return None
@@ -230,7 +237,7 @@ class _BytesField(fields.Field):
             raise ValidationError("Not valid base64 bytes.") from None
 
 
-class _DataclassField(fields.Field):
+class _DataclassField(_Field):
     """A dataclass as a JSON object, field by field, with errors keyed by field name."""
 
     def __init__(self, cls: type, **kwargs: Any) -> None:
@@ -282,7 +289,7 @@ class _DataclassField(fields.Field):
         return self.cls(**values)
 
 
-class _TupleOfField(fields.List):
+class _TupleOfField(_List):
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         return tuple(super()._deserialize(value, attr, data, **kwargs))
 
@@ -314,7 +321,7 @@ def _schema_of(cls: Any) -> Schema | None:
     return None
 
 
-_SIMPLE_FIELDS: dict[Any, Callable[[], fields.Field]] = {
+_SIMPLE_FIELDS: dict[Any, Callable[[], _Field]] = {
     str: fields.String,
     int: lambda: fields.Integer(strict=True),
     float: fields.Float,
@@ -329,7 +336,7 @@ _SIMPLE_FIELDS: dict[Any, Callable[[], fields.Field]] = {
 }
 
 
-def _field_for(hint: Any) -> fields.Field:
+def _field_for(hint: Any) -> _Field:
     """A marshmallow field that (de)serializes values of ``hint``."""
     if hint is Any or hint is inspect.Parameter.empty or hint is object:
         return _AnyField(allow_none=True)

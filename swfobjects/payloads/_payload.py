@@ -11,15 +11,15 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ..exceptions import PayloadTooLargeError, SerializationError
+from ..swf.limits import MAX_DATA, MAX_REASON
 from ._codecs import Codec, dumps, loads
 from .storage._references import ENVELOPE_PREFIX
 
 __all__ = ["MAX_PAYLOAD", "MAX_REASON", "Payloads", "PayloadStore", "truncate"]
 
-MAX_PAYLOAD = 32_768
-"""SWF's limit, in characters, on inputs, results, details, markers, signals and control."""
-MAX_REASON = 256
-"""SWF's limit on failure reasons."""
+MAX_PAYLOAD = MAX_DATA
+"""SWF's limit, in characters, on inputs, results, details, markers, signals and control
+(an alias of :data:`swfobjects.swf.limits.MAX_DATA` for the modules that import it)."""
 
 
 def truncate(text: str, limit: int) -> str:

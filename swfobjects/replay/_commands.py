@@ -1,19 +1,30 @@
-"""Commands: the decisions a workflow run wants sent, and how refusals are retried."""
+"""Commands: the decisions a workflow run wants sent, and the book that queues them.
+
+Every decision workflow code causes is built here (so its SWF shape is written once), queued
+in :class:`CommandBook` under a key unique per run, and matched by the decider against the
+event SWF recorded for it. Cancelling a command is one rule for timers, activities and child
+workflows: drop it if it was never sent, else send its cancel decision.
+"""
 
 from __future__ import annotations
 
+import math
 import random
+from functools import partial
 from typing import Any
 
+from ..exceptions import CancelledError, DeclarationError
+from ..workflow._declarations import ActivityType, WorkflowType
 from ..workflow._options import RetryPolicy
-from ..workflow._promise import Promise
+from ..workflow._promise_core import Promise
 
 __all__ = [
-    "Command",
-    "ScheduleRefused",
     "RATE_CAUSES",
     "WAKE_TIMER_PREFIX",
-    "MAX_TIMER_REISSUES",
+    "Command",
+    "CommandBook",
+    "ContinueAsNew",
+    "ScheduleRefused",
     "backoff",
 ]
 
@@ -32,9 +43,8 @@ RATE_CAUSES = frozenset(
 )
 """``*Failed`` causes that mean "not now": retried with capped backoff, never raised."""
 
-THROTTLE_BACKOFF_CAP = 60.0
-MAX_TIMER_REISSUES = 10
 WAKE_TIMER_PREFIX = "_wake."
+"""Timers the decider starts itself to come back for decisions it could not send at once."""
 
 
 class ScheduleRefused(Exception):
@@ -45,15 +55,27 @@ class ScheduleRefused(Exception):
         self.cause = cause
 
 
+class ContinueAsNew(BaseException):
+    """Internal: unwinds the workflow to close the run with ``ContinueAsNewWorkflowExecution``.
+
+    A ``BaseException`` so that workflow code's ``except Exception`` does not swallow it.
+    """
+
+    def __init__(self, input_text: str) -> None:
+        super().__init__("continue as new")
+        self.input_text = input_text
+
+
 class Command:
     """One decision the workflow wants sent, and the promise its events settle.
 
     ``key`` is unique per run (``"A:<activityId>"``, ``"T:<timerId>"``...); ``size`` is an
-    estimate of its share of the response, for the 1 MB cap; ``state`` is "pending" (not yet
-    seen in history), "open" (recorded, awaiting its outcome) or "closed".
+    estimate of its share of the response, for the request size cap; ``state`` is "pending"
+    (not yet seen in history), "open" (recorded, awaiting its outcome) or "closed";
+    ``run_id`` is a started child's run id (needed to cancel it).
     """
 
-    __slots__ = ("key", "kind", "decision", "outcome", "size", "name", "version", "state", "extra")
+    __slots__ = ("key", "kind", "decision", "outcome", "size", "name", "version", "state", "run_id")
 
     def __init__(
         self,
@@ -64,7 +86,6 @@ class Command:
         size: int = 300,
         name: str = "",
         version: str = "",
-        extra: Any = None,
     ) -> None:
         self.key = key
         self.kind = kind
@@ -74,14 +95,159 @@ class Command:
         self.name = name
         self.version = version
         self.state = "pending"
-        self.extra = extra
+        self.run_id = ""
+
+    @property
+    def ident(self) -> str:
+        """The SWF id the command carries (activity id, timer id, workflow id...)."""
+        return self.key.partition(":")[2]
+
+
+_CANCELS = {
+    "timer": ("CT:", "CancelTimer", "cancelTimerDecisionAttributes", "timerId"),
+    "activity": (
+        "RCA:",
+        "RequestCancelActivityTask",
+        "requestCancelActivityTaskDecisionAttributes",
+        "activityId",
+    ),
+    "child": (
+        "RCE:",
+        "RequestCancelExternalWorkflowExecution",
+        "requestCancelExternalWorkflowExecutionDecisionAttributes",
+        "workflowId",
+    ),
+}
+"""Per cancellable kind: key prefix, decision type, attributes key, id attribute."""
+
+
+class CommandBook:
+    """The commands of one run not yet seen in history, in the order workflow code made them.
+
+    ``pending`` is read by the decider: it pops a command when its event arrives and sends the
+    rest as the next decisions.
+    """
+
+    __slots__ = ("pending",)
+
+    def __init__(self) -> None:
+        self.pending: dict[str, Command] = {}
+
+    def add(self, command: Command) -> None:
+        """Queue a decision; it is sent with the next response (subject to the caps)."""
+        if command.key in self.pending:
+            raise DeclarationError(f"duplicate command id {command.key!r}")
+        self.pending[command.key] = command
+
+    def drop(self, command: Command) -> bool:
+        """Withdraw a command not yet sent (seen in no history); True if it was pending."""
+        if self.pending.get(command.key) is command:
+            del self.pending[command.key]
+            command.state = "closed"
+            return True
+        return False
+
+    def cancel(self, command: Command) -> None:
+        """Cancel a timer, activity or child: drop it if not sent yet, else ask SWF to."""
+        if self.drop(command):
+            command.outcome.set_exception(
+                CancelledError(f"{command.outcome.description} cancelled")
+            )
+        elif command.state == "open":
+            prefix, decision_type, attributes_key, id_key = _CANCELS[command.kind]
+            ident = command.ident
+            attributes = {id_key: ident}
+            if command.run_id:
+                attributes["runId"] = command.run_id
+            decision = {"decisionType": decision_type, attributes_key: attributes}
+            self.add(Command(prefix + ident, "cancel", decision, Promise()))
+
+    # --- the decisions ------------------------------------------------------------------
+
+    def start_timer(self, timer_id: str, delay: float) -> Promise[None]:
+        """Queue a ``StartTimer``; its promise is settled by ``TimerFired``."""
+        outcome: Promise[None] = Promise(f"timer {timer_id}")
+        decision = {
+            "decisionType": "StartTimer",
+            "startTimerDecisionAttributes": {
+                "timerId": timer_id,
+                "startToFireTimeout": str(int(math.ceil(delay))),
+            },
+        }
+        command = Command("T:" + timer_id, "timer", decision, outcome, name=timer_id)
+        outcome._cancel_hook = partial(self.cancel, command)
+        self.add(command)
+        return outcome
+
+    def schedule_activity(
+        self, activity: ActivityType, activity_id: str, attributes: dict[str, Any]
+    ) -> Promise[Any]:
+        """Queue one ``ScheduleActivityTask``; its promise gives the raw result text."""
+        outcome: Promise[Any] = Promise(f"activity {activity_id}")
+        if attributes["activityId"] != activity_id:
+            attributes = dict(attributes, activityId=activity_id)
+        decision = {
+            "decisionType": "ScheduleActivityTask",
+            "scheduleActivityTaskDecisionAttributes": attributes,
+        }
+        size = len(attributes["input"]) + 400
+        command = Command(
+            "A:" + activity_id, "activity", decision, outcome, size, activity.name, activity.version
+        )
+        outcome._cancel_hook = partial(self.cancel, command)
+        self.add(command)
+        return outcome
+
+    def start_child(self, workflow: WorkflowType, attributes: dict[str, Any]) -> Promise[Any]:
+        """Queue one ``StartChildWorkflowExecution``; its promise gives the raw result."""
+        workflow_id = attributes["workflowId"]
+        outcome: Promise[Any] = Promise(f"child {workflow_id}")
+        decision = {
+            "decisionType": "StartChildWorkflowExecution",
+            "startChildWorkflowExecutionDecisionAttributes": attributes,
+        }
+        size = len(attributes["input"]) + 400
+        command = Command(
+            "C:" + workflow_id, "child", decision, outcome, size, workflow.name, workflow.version
+        )
+        outcome._cancel_hook = partial(self.cancel, command)
+        self.add(command)
+        return outcome
+
+    def record_marker(self, name: str, details: str | None) -> None:
+        """Queue a ``RecordMarker`` (nothing awaits it: the value is known already)."""
+        attributes: dict[str, Any] = {"markerName": name}
+        if details is not None:
+            attributes["details"] = details
+        decision = {"decisionType": "RecordMarker", "recordMarkerDecisionAttributes": attributes}
+        size = len(details or "") + 200
+        self.add(Command("M:" + name, "marker", decision, Promise(), size, name))
+
+    def signal_external(
+        self, control: str, workflow_id: str, name: str, input_text: str | None, run_id: str | None
+    ) -> Promise[None]:
+        """Queue a ``SignalExternalWorkflowExecution``; ``control`` names it in history."""
+        attributes: dict[str, Any] = {
+            "workflowId": workflow_id,
+            "signalName": name,
+            "control": control,
+        }
+        if run_id:
+            attributes["runId"] = run_id
+        if input_text is not None:
+            attributes["input"] = input_text
+        outcome: Promise[None] = Promise(f"signal {name} to {workflow_id}")
+        decision = {
+            "decisionType": "SignalExternalWorkflowExecution",
+            "signalExternalWorkflowExecutionDecisionAttributes": attributes,
+        }
+        size = len(input_text or "") + 300
+        self.add(Command("S:" + control, "signal", decision, outcome, size, name))
+        return outcome
 
 
 THROTTLE_WAIT = RetryPolicy(
-    initial_interval=1.0,
-    backoff_coefficient=2.0,
-    maximum_interval=THROTTLE_BACKOFF_CAP,
-    jitter=0.5,
+    initial_interval=1.0, backoff_coefficient=2.0, maximum_interval=60.0, jitter=0.5
 )
 """The wait before re-sending a decision SWF refused for a rate or limit cause."""
 

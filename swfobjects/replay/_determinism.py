@@ -6,12 +6,16 @@ that notices calls to ``time.time``, ``datetime.now``/``utcnow``/``today``, the 
 ``logging`` or the standard library itself are fine). The decision then fails with
 :class:`NonDeterministicCallError` naming the call and the line. It costs a little CPU, so the
 SerialExecutor and ``decide()`` turn it on and production deciders leave it off.
+
+The replay-safe alternative lives here too: :func:`seeded_random`, a random source seeded by
+the run, which draws the same numbers on every replay.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 import os
 import random
@@ -24,7 +28,7 @@ from typing import Any
 
 from ..exceptions import NonDeterministicCallError
 
-__all__ = ["DeterminismGuard"]
+__all__ = ["DeterminismGuard", "seeded_random"]
 
 _C_FUNCTIONS = {
     time.time: "time.time()",
@@ -39,6 +43,12 @@ _SKIP_DIRS = (
     os.path.abspath(random.__file__),
     os.path.abspath(uuid.__file__),
 )
+
+
+def seeded_random(run_id: str, *parts: object) -> random.Random:
+    """A random source seeded by ``run_id`` and ``parts``: replay draws the same numbers."""
+    seed = hashlib.sha256("|".join([run_id, *map(str, parts)]).encode()).digest()
+    return random.Random(int.from_bytes(seed[:8], "big"))
 
 
 def _freezegun_codes() -> dict[Any, str]:
@@ -112,7 +122,7 @@ class DeterminismGuard:
             label = _C_FUNCTIONS.get(arg) if _hashable(arg) else None
             if label is None:
                 owner = getattr(arg, "__self__", None)
-                if owner is random._inst:  # type: ignore[attr-defined]
+                if owner is random._inst:
                     label = f"random.{arg.__name__}()"
                 elif owner in (dt.datetime, dt.date) and arg.__name__ in _NOW_NAMES:
                     label = f"{owner.__name__}.{arg.__name__}()"
@@ -121,7 +131,7 @@ class DeterminismGuard:
         elif event == "call":
             code = frame.f_code
             label = self._py_codes.get(code)
-            if label is None and frame.f_locals.get("self") is random._inst:  # type: ignore[attr-defined]
+            if label is None and frame.f_locals.get("self") is random._inst:
                 label = f"random.{code.co_name}()"
             if label is not None:
                 self._flag(label, frame.f_back)

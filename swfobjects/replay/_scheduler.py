@@ -14,7 +14,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from ..exceptions import CancelledError, WorkflowCodeError
-from ..workflow._promise import Promise
+from ..workflow._promise_core import Promise
 
 __all__ = ["Scheduler", "Task"]
 
@@ -70,18 +70,14 @@ class Scheduler:
     def spawn_eager(self, coro: Coroutine[Any, Any, T], name: str = "") -> Promise[T]:
         """Start ``coro`` and step it now, up to its first await.
 
-        Used for the framework's own helper coroutines (activity retry loops) so that their
-        first command is issued at the moment of the call, in call order.
+        Used for coroutines given to ``all_of``/``any_of``, so that their first command is
+        issued at the moment of the call, in call order.
         """
         promise: Promise[T] = Promise(name)
         task = Task(coro, promise, name, self._ready)
         promise._cancel_hook = _Canceller(self, task)
         self._step(task)
         return promise
-
-    def has_ready(self) -> bool:
-        """True if some coroutine can step."""
-        return bool(self._ready)
 
     def cancel(self, task: Task, error: BaseException | None = None) -> None:
         """Throw ``CancelledError`` (or ``error``) into ``task`` at its await point."""

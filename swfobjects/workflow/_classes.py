@@ -17,8 +17,9 @@ from typing import Any, NoReturn, TypeVar
 
 from ..exceptions import DeclarationError, SignalError
 from ..payloads._codecs import ArgumentsCodec, encode_any
-from ..replay._runtime_features import TimeoutScope
-from ._context import current_activity, current_runtime
+from ..payloads._payload import Payloads
+from ..swf.limits import MAX_HISTORY_EVENTS
+from ._context import ActivityInfo, TimeoutScope, current_activity, current_runtime
 from ._declarations import (
     REGISTRY,
     ActivityType,
@@ -27,7 +28,7 @@ from ._declarations import (
     build_workflow_type,
 )
 from ._options import Timeout
-from ._promise import Promise
+from ._promise_core import Promise
 from ._stubs import ActivityClient, WorkflowClient
 
 __all__ = ["ActivityWorker", "Workflow", "SwfMeta", "encode_signal_input"]
@@ -36,7 +37,7 @@ Self = TypeVar("Self")
 
 
 def encode_signal_input(
-    payloads: Any, name: str, args: Any, kwargs: Any, workflow_class: type | None
+    payloads: Payloads, name: str, args: Any, kwargs: Any, workflow_class: type | None
 ) -> str | None:
     """The input of signal ``name``: encoded for the target's handler when its class is known."""
     handlers = getattr(workflow_class, "_swf_signals", None) or {}
@@ -209,10 +210,10 @@ class ActivityWorker(metaclass=SwfMeta):
     def heartbeat(self, details: Any = None) -> bool:
         """Report progress (``RecordActivityTaskHeartbeat``); True if cancellation was asked."""
         task = current_activity("heartbeat()")
-        return bool(task.heartbeat(details))
+        return task.heartbeat(details)
 
     @property
-    def activity_task(self) -> Any:
+    def activity_task(self) -> ActivityInfo:
         """The running task's info (activity id, workflow execution, attempt...)."""
         return current_activity("activity_task").info
 
@@ -280,7 +281,7 @@ class Workflow(metaclass=SwfMeta):
 
     def should_continue_as_new(self, fraction: float = 0.8) -> bool:
         """True once the history passed ``fraction`` of SWF's 25,000-event limit."""
-        return self.history_length >= fraction * 25_000
+        return self.history_length >= fraction * MAX_HISTORY_EVENTS
 
     def patched(self, change_id: str) -> bool:
         """True for executions that take the new code path of ``change_id``.

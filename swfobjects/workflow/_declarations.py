@@ -18,6 +18,7 @@ from marshmallow import Schema
 
 from ..exceptions import DeclarationError
 from ..payloads._codecs import ArgumentsCodec, Codec, codec_for
+from ..swf.limits import MAX_NAME, MAX_VERSION
 from ._options import CHILD_POLICIES, RetryPolicy, Timeout, timeout_value
 
 __all__ = [
@@ -36,10 +37,7 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 _UNSET: Any = object()
-
-
-class _Unset:
-    """Marks an option the user did not give (``None`` means "no timeout")."""
+"""Marks an option the user did not give (``None`` means "no timeout")."""
 
 
 def _given(value: Any) -> bool:
@@ -171,7 +169,7 @@ def decision_task(fn: Any = None, **options: Any) -> Any:
     return mark(fn) if fn is not None else mark
 
 
-def check_name(value: str, what: str, limit: int = 256) -> str:
+def check_name(value: str, what: str, limit: int = MAX_NAME) -> str:
     """Validate an SWF name (type names, task lists, ids) and return it."""
     if not isinstance(value, str) or not value:
         raise DeclarationError(f"{what} must be a non-empty string, got {value!r}")
@@ -325,7 +323,9 @@ def build_activity_type(
     """The :class:`ActivityType` for one ``@activity_task`` method of ``cls``."""
     opts: ActivityTaskOptions = function.__swf_activity__  # type: ignore[attr-defined]
     name = check_name(opts.name or f"{cls.__name__}.{method_name}", "activity name")
-    version = check_name(str(opts.version or class_opts.get("version", "1.0")), "version", 64)
+    version = check_name(
+        str(opts.version or class_opts.get("version", "1.0")), "version", MAX_VERSION
+    )
     task_list = check_name(
         opts.task_list or class_opts.get("task_list") or cls.__name__, "task list"
     )
@@ -363,7 +363,9 @@ def build_workflow_type(
     """The :class:`WorkflowType` for the ``@decision_task`` method of ``cls``."""
     opts: DecisionTaskOptions = function.__swf_decision__  # type: ignore[attr-defined]
     name = check_name(opts.name or class_opts.get("name") or cls.__name__, "workflow name")
-    version = check_name(str(opts.version or class_opts.get("version", "1.0")), "version", 64)
+    version = check_name(
+        str(opts.version or class_opts.get("version", "1.0")), "version", MAX_VERSION
+    )
     task_list = check_name(
         opts.task_list or class_opts.get("task_list") or cls.__name__, "task list"
     )

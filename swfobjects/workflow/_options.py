@@ -64,7 +64,7 @@ def timeout_value(value: Timeout, what: str = "timeout") -> str:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How an activity (or child workflow) is retried after it fails.
+    """How an activity is retried after it fails.
 
     Retries wait on durable SWF timers, so they survive a decider restart. The delay before
     attempt ``n + 1`` is ``initial_interval * backoff_coefficient ** (n - 1)``, capped at

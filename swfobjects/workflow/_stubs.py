@@ -18,7 +18,7 @@ from ..exceptions import DeclarationError
 from ._context import current_runtime, runtime_var
 from ._declarations import ActivityType, WorkflowType, check_name
 from ._options import RetryPolicy, timeout_value
-from ._promise import Promise
+from ._promise_core import Promise
 
 __all__ = ["ActivityClient", "WorkflowClient", "check_arguments", "ACTIVITY_OVERRIDES"]
 
@@ -140,7 +140,7 @@ def check_arguments(
 class _StubMethod:
     __slots__ = ("_client", "_target", "__name__", "__signature__", "__doc__")
 
-    def __init__(self, client: Any, target: Any) -> None:
+    def __init__(self, client: _Client[Any], target: ActivityType | WorkflowType) -> None:
         self._client = client
         self._target = target
         self.__name__ = target.method_name

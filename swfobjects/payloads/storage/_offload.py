@@ -14,7 +14,6 @@ surfacing inside workflow code, where it would fail the workflow.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import secrets
 import threading
@@ -26,6 +25,8 @@ from ...exceptions import (
     PayloadNotFoundError,
     PayloadTooLargeForStoreError,
 )
+from ...swf.limits import MAX_DATA
+from .._framework_io import framework_io
 from ._cache import DEFAULT_CACHE, PayloadCache
 from ._references import (
     Reference,
@@ -40,7 +41,8 @@ from ._stores import DataStore
 
 __all__ = ["OffloadingStore", "as_payload_store", "delete_payloads", "payload_prefix"]
 
-SWF_LIMIT = 32_768
+SWF_LIMIT = MAX_DATA
+"""The largest payload SWF takes inline (and the cap of ``threshold``)."""
 _WRITTEN_MEMORY = 10_000
 _DECODED_BY_DECIDER = {
     "WorkflowExecutionStarted": ("input",),
@@ -175,7 +177,7 @@ class OffloadingStore:
         key = self._key(scope, what, digest)
         if not (self.dedupe and self._already_written(key)):
             try:
-                with _unguarded():
+                with framework_io():
                     store.put(key, data)
             except DataStoreError as exc:
                 raise type(exc)(
@@ -197,7 +199,7 @@ class OffloadingStore:
             if key in self._written:
                 return True
         try:
-            with _unguarded():
+            with framework_io():
                 return self.data_store.exists(key)
         except DataStoreError:
             return False
@@ -210,7 +212,7 @@ class OffloadingStore:
             leaf = "sha256-" + digest
         else:
             slug = _SLUG.sub("-", what.lower()).strip("-")[:40].rstrip("-") or "payload"
-            with _unguarded():
+            with framework_io():
                 token = secrets.token_hex(16)
             leaf = f"{slug}-{token}"
         return f"{domain}/{workflow_id}/{run_id}/{leaf}"
@@ -247,7 +249,7 @@ class OffloadingStore:
                 execution=execution,
             )
         try:
-            with _unguarded():
+            with framework_io():
                 data = store.get(ref.key)
         except PayloadNotFoundError as exc:
             raise PayloadNotFoundError(
@@ -347,20 +349,11 @@ def as_payload_store(data_store: Any, domain: str) -> Any:
     if isinstance(data_store, DataStore):
         return OffloadingStore(data_store, domain=domain)
     if hasattr(data_store, "externalize") and hasattr(data_store, "internalize"):
-        return data_store  # type: ignore[no-any-return]
+        return data_store
     raise TypeError(
         f"data_store must be a swfobjects.storage.DataStore (S3Store, FileStore, MemoryStore) or "
         f"an OffloadingStore, not {data_store!r}"
     )
-
-
-def _unguarded() -> contextlib.AbstractContextManager[None]:
-    """Store I/O is the framework's, not workflow code: the determinism guard must not see
-    botocore's or ``secrets``' clock and randomness calls (payloads are recorded in history)."""
-    from ...workflow._context import runtime_var  # until the replay seam lands (layout issue)
-
-    guard = getattr(runtime_var.get(), "guard", None)
-    return guard.paused() if guard is not None else contextlib.nullcontext()  # type: ignore[no-any-return]
 
 
 def _execution_of(key: str) -> str:

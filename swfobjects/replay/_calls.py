@@ -1,0 +1,282 @@
+"""Calls: a timer, an activity or a child workflow, sent until SWF accepts it, and retried.
+
+Each call is a small state machine driven by promise callbacks, not a coroutine: activity
+calls are the hottest path of replay, and a callback costs no task, frame or scheduler step
+per attempt; timers and children use the same machinery so refusals are handled one way.
+
+A call's :attr:`Call.result` is what workflow code awaits. When SWF refuses a decision for a
+rate or limit cause (:data:`RATE_CAUSES`), the call waits on a durable timer and sends it
+again; an activity that fails is retried the same way, by its :class:`RetryPolicy`. Cancelling
+the result cancels whatever is in flight (the command or the wait).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..exceptions import (
+    ActivityScheduleError,
+    ActivityTaskError,
+    CancelledError,
+    ChildWorkflowStartError,
+    TimerError,
+)
+from ..payloads._payload import Payloads
+from ..workflow._declarations import ActivityType, WorkflowType
+from ..workflow._options import RetryPolicy
+from ..workflow._promise_core import Promise
+from ._commands import RATE_CAUSES, CommandBook, ScheduleRefused, backoff
+from ._determinism import seeded_random
+
+__all__ = ["ActivityCall", "Call", "ChildCall", "TimerCall", "MAX_TIMER_REISSUES"]
+
+MAX_TIMER_REISSUES = 10
+"""Times a refused timer is re-sent (at once, under a new id) before the call fails."""
+
+
+class Call:
+    """What every call shares: its result, what is in flight, and throttled re-sends.
+
+    Subclasses say how to send (:meth:`_send`) and what an outcome means (:meth:`_outcome`).
+    """
+
+    __slots__ = ("book", "run_id", "result", "current", "throttled")
+
+    def __init__(self, book: CommandBook, run_id: str, description: str) -> None:
+        self.book = book
+        self.run_id = run_id
+        self.throttled = 0
+        self.current: Promise[Any] | None = None
+        self.result: Promise[Any] = Promise(description)
+        self.result._cancel_hook = self.cancel
+
+    def _send(self) -> None:
+        raise NotImplementedError
+
+    def _outcome(self, outcome: Promise[Any]) -> None:
+        raise NotImplementedError
+
+    def _track(self, promise: Promise[Any]) -> None:
+        self.current = promise
+        promise.add_done_callback(self._outcome)
+
+    def _wait_then_resend(self, timer_id: str, delay: float) -> None:
+        """Start a durable timer; when it fires, send again (its failure fails the call)."""
+        timer = self.book.start_timer(timer_id, delay)
+        self.current = timer
+        timer.add_done_callback(self._waited)
+
+    def _throttle(self, ident: str, timer_id: str) -> None:
+        """Wait a capped, jittered backoff (seeded by the run and ``ident``), then resend."""
+        self.throttled += 1
+        rng = seeded_random(self.run_id, ident, "throttle")
+        self._wait_then_resend(timer_id, backoff(self.throttled, rng))
+
+    def _waited(self, timer: Promise[None]) -> None:
+        if self.result.done():
+            return
+        error = timer.exception()
+        if error is not None:
+            self.result.set_exception(error)
+        else:
+            self._send()
+
+    def cancel(self) -> None:
+        """Stop retrying and cancel what is in flight; the result raises ``CancelledError``."""
+        result = self.result
+        if result.done():
+            return
+        current = self.current
+        result.set_exception(CancelledError(f"{result.description} cancelled"))
+        if current is not None and not current.done():
+            current.cancel()
+
+
+class TimerCall(Call):
+    """A user timer: ``t1``, ``t2``...; a refused one is re-sent at once as ``t1.1``, ``t1.2``."""
+
+    __slots__ = ("timer_id", "delay", "issue")
+
+    def __init__(self, book: CommandBook, run_id: str, timer_id: str, delay: float) -> None:
+        super().__init__(book, run_id, f"timer {timer_id}")
+        self.timer_id = timer_id
+        self.delay = delay
+        self.issue = 0
+        self._send()
+
+    def _current_id(self) -> str:
+        return self.timer_id if self.issue == 0 else f"{self.timer_id}.{self.issue}"
+
+    def _send(self) -> None:
+        self._track(self.book.start_timer(self._current_id(), self.delay))
+
+    def _outcome(self, outcome: Promise[Any]) -> None:
+        result = self.result
+        if result.done():
+            return
+        error = outcome.exception()
+        if error is None:
+            result.set_result(None)
+        elif not isinstance(error, ScheduleRefused):
+            result.set_exception(error)
+        elif error.cause in RATE_CAUSES and self.issue < MAX_TIMER_REISSUES:
+            self.issue += 1
+            self._send()
+        else:
+            message = f"SWF refused timer {self._current_id()}: {error.cause}"
+            result.set_exception(TimerError(message, error.cause))
+
+
+class ActivityCall(Call):
+    """One activity call and its attempts: ``5``, then ``5.1``, ``5.2``... after a retry."""
+
+    __slots__ = (
+        "payloads",
+        "activity",
+        "base_id",
+        "attributes",
+        "retry",
+        "attempt",
+        "schedules",
+        "activity_id",
+    )
+
+    def __init__(
+        self,
+        book: CommandBook,
+        run_id: str,
+        payloads: Payloads,
+        activity: ActivityType,
+        base_id: str,
+        attributes: dict[str, Any],
+        retry: RetryPolicy,
+    ) -> None:
+        super().__init__(book, run_id, f"activity {activity.name} ({base_id})")
+        self.payloads = payloads
+        self.activity = activity
+        self.base_id = base_id
+        self.attributes = attributes
+        self.retry = retry
+        self.attempt = 1
+        self.schedules = 0
+        self.activity_id = base_id
+        self._send()
+
+    def _send(self) -> None:
+        schedules = self.schedules
+        activity_id = self.base_id if schedules == 0 else f"{self.base_id}.{schedules}"
+        self.activity_id = activity_id
+        self.schedules = schedules + 1
+        self._track(self.book.schedule_activity(self.activity, activity_id, self.attributes))
+
+    def _outcome(self, outcome: Promise[Any]) -> None:
+        result = self.result
+        if result.done():
+            return
+        error = outcome.exception()
+        activity = self.activity
+        if error is None:
+            what = f"result of activity {activity.name} ({self.activity_id})"
+            try:
+                value = self.payloads.decode(outcome.result(), activity.result, what)
+            except Exception as exc:  # noqa: BLE001 - raised where the workflow awaits
+                result.set_exception(exc)
+            else:
+                result.set_result(value)
+        elif isinstance(error, ScheduleRefused):
+            activity_id = self.activity_id
+            if error.cause in RATE_CAUSES:
+                self._throttle(activity_id, f"{activity_id}.wait")
+            else:
+                result.set_exception(
+                    ActivityScheduleError(
+                        _schedule_error_message(activity, activity_id, error.cause),
+                        error.cause,
+                        activity_id,
+                        activity.name,
+                    )
+                )
+        elif isinstance(error, ActivityTaskError):
+            error.attempt = self.attempt
+            if not self.retry.allows(self.attempt, error.type_name):
+                result.set_exception(error)
+                return
+            activity_id = self.activity_id
+            rng = seeded_random(self.run_id, activity_id, "retry")
+            delay = self.retry.delay(self.attempt, rng)
+            self.attempt += 1
+            self._wait_then_resend(f"{activity_id}.retry", delay)
+        else:
+            result.set_exception(error)
+
+
+class ChildCall(Call):
+    """A child workflow start; a throttled one is re-sent under the same workflow id."""
+
+    __slots__ = ("payloads", "workflow", "workflow_id", "attributes")
+
+    def __init__(
+        self,
+        book: CommandBook,
+        run_id: str,
+        payloads: Payloads,
+        workflow: WorkflowType,
+        attributes: dict[str, Any],
+    ) -> None:
+        workflow_id = attributes["workflowId"]
+        super().__init__(book, run_id, f"child {workflow.name} ({workflow_id})")
+        self.payloads = payloads
+        self.workflow = workflow
+        self.workflow_id = workflow_id
+        self.attributes = attributes
+        self._send()
+
+    def _send(self) -> None:
+        self._track(self.book.start_child(self.workflow, self.attributes))
+
+    def _outcome(self, outcome: Promise[Any]) -> None:
+        result = self.result
+        if result.done():
+            return
+        error = outcome.exception()
+        workflow, workflow_id = self.workflow, self.workflow_id
+        if error is None:
+            what = f"result of child workflow {workflow.name} ({workflow_id})"
+            try:
+                value = self.payloads.decode(outcome.result(), workflow.result, what)
+            except Exception as exc:  # noqa: BLE001 - raised where the workflow awaits
+                result.set_exception(exc)
+            else:
+                result.set_result(value)
+        elif not isinstance(error, ScheduleRefused):
+            result.set_exception(error)
+        elif error.cause in RATE_CAUSES:
+            self._throttle(workflow_id, f"{workflow_id}.wait{self.throttled + 1}")
+        else:
+            result.set_exception(
+                ChildWorkflowStartError(
+                    f"SWF refused to start child workflow {workflow.name} "
+                    f"({workflow_id}): {error.cause}",
+                    cause=error.cause,
+                    workflow_id=workflow_id,
+                    workflow_name=workflow.name,
+                )
+            )
+
+
+def _schedule_error_message(activity: ActivityType, activity_id: str, cause: str) -> str:
+    hints = {
+        "ACTIVITY_TYPE_DOES_NOT_EXIST": "register it (executor.register(...)) in this domain",
+        "ACTIVITY_TYPE_DEPRECATED": "undeprecate it or bump the version in the code",
+        "ACTIVITY_ID_ALREADY_IN_USE": "another open activity of this run uses the id",
+        "OPERATION_NOT_PERMITTED": "check the decider's IAM permissions",
+    }
+    hint = hints.get(cause) or (
+        "give that timeout or task list in @activity_task or at registration"
+        if cause.startswith("DEFAULT_")
+        else "see SWF's ScheduleActivityTaskFailed causes"
+    )
+    return (
+        f"SWF refused to schedule activity {activity.name} {activity.version} "
+        f"({activity_id}): {cause}; {hint}"
+    )

@@ -1,0 +1,120 @@
+"""The :class:`Promise`: the values workflow code awaits.
+
+A :class:`Promise` is settled by the decider when history says so (an activity completed, a
+timer fired). Workflow coroutines ``await`` promises; the replay scheduler resumes
+them, in a deterministic order, when the promise settles. There is no asyncio loop: awaiting
+anything that is not a ``Promise`` inside a workflow is an error. The combinators ``all_of`` and
+``any_of`` live in ``_promise``, above the seam (``_context``) they need for coroutines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any, Generic, TypeVar
+
+__all__ = ["Promise"]
+
+T = TypeVar("T")
+
+_PENDING = 0
+_FULFILLED = 1
+_REJECTED = 2
+
+
+class Promise(Generic[T]):
+    """The eventual result of an activity, timer, child workflow or helper coroutine.
+
+    ``await promise`` gives the result or raises the error. A promise settles once; callbacks
+    run in the order they were added.
+
+    >>> p = Promise[int]()
+    >>> p.set_result(3); p.result()
+    3
+    """
+
+    __slots__ = ("_state", "_value", "_callbacks", "_cancel_hook", "description")
+
+    def __init__(self, description: str = "") -> None:
+        self._state = _PENDING
+        self._value: Any = None
+        self._callbacks: list[Callable[[Promise[T]], None]] | None = None
+        self._cancel_hook: Callable[[], None] | None = None
+        self.description = description
+
+    def __repr__(self) -> str:
+        state = ("pending", "fulfilled", "rejected")[self._state]
+        label = f" {self.description}" if self.description else ""
+        return f"<Promise{label} {state}>"
+
+    def done(self) -> bool:
+        """True once the promise has a result or an error."""
+        return self._state != _PENDING
+
+    def failed(self) -> bool:
+        """True if the promise settled with an error."""
+        return self._state == _REJECTED
+
+    def result(self) -> T:
+        """The result; raises the error if it failed, ``RuntimeError`` while still pending."""
+        if self._state == _FULFILLED:
+            return self._value  # type: ignore[no-any-return]
+        if self._state == _REJECTED:
+            raise self._value
+        raise RuntimeError(f"{self!r} is not settled yet: await it instead")
+
+    def exception(self) -> BaseException | None:
+        """The error the promise failed with, or None."""
+        if self._state == _PENDING:
+            raise RuntimeError(f"{self!r} is not settled yet")
+        return self._value if self._state == _REJECTED else None
+
+    def set_result(self, value: T) -> None:
+        """Fulfil the promise (decider and combinators only)."""
+        if self._state != _PENDING:
+            raise RuntimeError(f"{self!r} is already settled")
+        self._state = _FULFILLED
+        self._value = value
+        self._fire()
+
+    def set_exception(self, error: BaseException) -> None:
+        """Reject the promise (decider and combinators only)."""
+        if self._state != _PENDING:
+            raise RuntimeError(f"{self!r} is already settled")
+        self._state = _REJECTED
+        self._value = error
+        self._fire()
+
+    def cancel(self) -> bool:
+        """Ask for cancellation; False if already settled or not cancellable.
+
+        An activity gets ``RequestCancelActivityTask``, a timer ``CancelTimer``, a child
+        workflow a cancellation request, a coroutine a ``CancelledError`` at its await point.
+        The promise settles when the cancellation takes effect (history says so).
+        """
+        hook = self._cancel_hook
+        if self._state != _PENDING or hook is None:
+            return False
+        self._cancel_hook = None
+        hook()
+        return True
+
+    def add_done_callback(self, callback: Callable[[Promise[T]], None]) -> None:
+        """Call ``callback(promise)`` when settled (at once if already settled)."""
+        if self._state != _PENDING:
+            callback(self)
+        elif self._callbacks is None:
+            self._callbacks = [callback]
+        else:
+            self._callbacks.append(callback)
+
+    def _fire(self) -> None:
+        self._cancel_hook = None  # settled: nothing to cancel, and no reference cycle kept
+        callbacks, self._callbacks = self._callbacks, None
+        if callbacks:
+            for callback in callbacks:
+                callback(self)
+
+    def __await__(self) -> Generator[Promise[T], None, T]:
+        if self._state == _PENDING:
+            yield self
+        return self.result()
