@@ -155,7 +155,8 @@ class ActivityCall(Call):
         self.book = book
         self.run_id = run_id
         self.throttled = 0
-        self.result = result = Promise[Any](f"activity {activity.name} ({base_id})")
+        result: Promise[Any] = Promise(f"activity {activity.name} ({base_id})")
+        self.result = result
         result._cancel_hook = self.cancel
         self.payloads = payloads
         self.activity = activity
