@@ -151,7 +151,13 @@ class ActivityCall(Call):
         attributes: dict[str, Any],
         retry: RetryPolicy,
     ) -> None:
-        super().__init__(book, run_id, f"activity {activity.name} ({base_id})")
+        # Call.__init__ inlined: this runs once per activity call, the hottest path of replay
+        self.book = book
+        self.run_id = run_id
+        self.throttled = 0
+        result: Promise[Any] = Promise(f"activity {activity.name} ({base_id})")
+        self.result = result
+        result._cancel_hook = self.cancel
         self.payloads = payloads
         self.activity = activity
         self.base_id = base_id
@@ -167,7 +173,9 @@ class ActivityCall(Call):
         activity_id = self.base_id if schedules == 0 else f"{self.base_id}.{schedules}"
         self.activity_id = activity_id
         self.schedules = schedules + 1
-        self._track(self.book.schedule_activity(self.activity, activity_id, self.attributes))
+        current = self.book.schedule_activity(self.activity, activity_id, self.attributes)
+        self.current = current
+        current.add_done_callback(self._outcome)
 
     def _outcome(self, outcome: Promise[Any]) -> None:
         result = self.result
