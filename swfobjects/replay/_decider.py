@@ -33,7 +33,6 @@ from ..swf.limits import (
     MAX_DECISIONS_PER_RESPONSE,
     MAX_OPEN_ACTIVITIES,
     MAX_OPEN_TIMERS,
-    MAX_REQUEST_BYTES,
 )
 from ..workflow._context import runtime_var
 from ..workflow._declarations import WorkflowType
@@ -47,9 +46,9 @@ __all__ = ["MAX_DECISIONS", "MAX_RESPONSE_CHARS", "Decider", "decide"]
 
 MAX_DECISIONS = MAX_DECISIONS_PER_RESPONSE
 """Decisions per response; the rest go out with the next decision task."""
-MAX_RESPONSE_CHARS = MAX_REQUEST_BYTES * 85 // 100
-"""Estimated response size cap: SWF refuses requests over :data:`MAX_REQUEST_BYTES`, and the
-sizes are estimates (characters, not bytes), so keep a margin."""
+MAX_RESPONSE_CHARS = 900_000
+"""Estimated response size cap: SWF refuses requests over :data:`MAX_REQUEST_BYTES` (1 MiB),
+and the sizes are estimates (characters, not bytes), so keep a margin of about 14%."""
 
 _DECISION_TASK_EVENTS = frozenset(
     {

@@ -109,7 +109,9 @@ class WorkflowRuntime:
         if delay < 0:
             raise ValueError(f"timer() needs a delay >= 0, got {delay}")
         self.timers += 1
-        return TimerCall(self.commands, self.run_id, f"t{self.timers}", delay).result
+        timer_id = f"t{self.timers}"
+        call = TimerCall(self.commands, self.run_id, timer_id, delay)
+        return self.scheduler.spawn_eager(_relay(call.result), timer_id)
 
     def schedule_activity(
         self, activity: ActivityType, arguments: dict[str, Any], overrides: dict[str, Any]
@@ -186,7 +188,10 @@ class WorkflowRuntime:
         priority = overrides.get("task_priority", workflow.task_priority)
         if priority is not None:
             attributes["taskPriority"] = priority
-        return ChildCall(self.commands, self.run_id, self.payloads, workflow, attributes).result
+        call = ChildCall(self.commands, self.run_id, self.payloads, workflow, attributes)
+        return self.scheduler.spawn_eager(
+            _relay(call.result), f"child {workflow.name} ({workflow_id})"
+        )
 
     def spawn_eager(self, coro: Coroutine[Any, Any, T], name: str) -> Promise[T]:
         """Run ``coro`` as a workflow task, stepping it now up to its first await."""
@@ -325,3 +330,15 @@ def to_datetime(value: Any) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
     return _EPOCH + dt.timedelta(seconds=float(value))
+
+
+async def _relay(outcome: Promise[T]) -> T:
+    """Hand a timer's or child's outcome to workflow code one scheduler step after it settles.
+
+    Timers and children settle their awaiting coroutines through a workflow task, activities
+    directly (their calls are the hot path). That is the wake-up order histories were recorded
+    with: when a timer fires and an activity completes in the same decision task, the
+    activity's awaiter runs first whatever the event order. Changing it would make replays of
+    existing histories take other branches (``any_of``), so it is kept on purpose.
+    """
+    return await outcome
