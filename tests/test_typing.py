@@ -38,5 +38,5 @@ def test_typed_call_style_is_seen_as_promise_of_result(tmp_path):
     stdout, _stderr, _status = api.run(
         [str(path), "--no-incremental", "--ignore-missing-imports", "--cache-dir", "/dev/null"]
     )
-    assert 'Revealed type is "swfobjects.workflow._promise_core.Promise[str]"' in stdout, stdout
+    assert 'Revealed type is "swfobjects.workflow._promise.Promise[str]"' in stdout, stdout
     assert 'Argument 2 to "call"' in stdout and '"int"; expected "str"' in stdout, stdout

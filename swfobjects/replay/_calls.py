@@ -24,7 +24,7 @@ from ..exceptions import (
 from ..payloads._payload import Payloads
 from ..workflow._declarations import ActivityType, WorkflowType
 from ..workflow._options import RetryPolicy
-from ..workflow._promise_core import Promise
+from ..workflow._promise import Promise
 from ._commands import RATE_CAUSES, CommandBook, ScheduleRefused, backoff
 from ._determinism import seeded_random
 

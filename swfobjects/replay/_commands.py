@@ -16,7 +16,7 @@ from typing import Any
 from ..exceptions import CancelledError, DeclarationError
 from ..workflow._declarations import ActivityType, WorkflowType
 from ..workflow._options import RetryPolicy
-from ..workflow._promise_core import Promise
+from ..workflow._promise import Promise
 
 __all__ = [
     "RATE_CAUSES",

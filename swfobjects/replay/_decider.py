@@ -36,7 +36,7 @@ from ..swf.limits import (
 )
 from ..workflow._context import runtime_var
 from ..workflow._declarations import WorkflowType
-from ..workflow._promise_core import Promise
+from ..workflow._promise import Promise
 from ._commands import WAKE_TIMER_PREFIX, ContinueAsNew
 from ._determinism import DeterminismGuard
 from ._history_events import HistoryEvents

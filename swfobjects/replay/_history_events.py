@@ -26,7 +26,7 @@ from ..exceptions import (
 )
 from ..payloads._failures import decode_failure
 from ..swf._shapes import event_attributes
-from ..workflow._promise_core import Promise
+from ..workflow._promise import Promise
 from ._commands import WAKE_TIMER_PREFIX, Command, ScheduleRefused
 from ._runtime import WorkflowRuntime
 

@@ -23,7 +23,7 @@ from ..payloads._codecs import Codec
 from ..payloads._payload import Payloads
 from ..workflow._declarations import ActivityType, WorkflowType
 from ..workflow._options import RetryPolicy, Timeout, seconds_of
-from ..workflow._promise_core import Promise
+from ..workflow._promise import Promise
 from ..workflow._stubs import _cached_hints, check_arguments
 from ._calls import ActivityCall, ChildCall, TimerCall
 from ._commands import CommandBook, ContinueAsNew

@@ -14,7 +14,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from ..exceptions import CancelledError, WorkflowCodeError
-from ..workflow._promise_core import Promise
+from ..workflow._promise import Promise
 
 __all__ = ["Scheduler", "Task"]
 

@@ -16,7 +16,7 @@ from typing import Any
 from ..exceptions import CancelledError, SignalError
 from ..payloads._payload import Payloads
 from ..workflow._declarations import WorkflowType
-from ..workflow._promise_core import Promise
+from ..workflow._promise import Promise
 from ._scheduler import Scheduler
 
 __all__ = ["SignalBook"]

@@ -7,11 +7,12 @@ This package defines the seam; ``swfobjects.replay`` and ``swfobjects.worker`` i
 """
 
 from ._classes import ActivityWorker, Workflow
+from ._combinators import all_of, any_of
 from ._context import ActivityContext, ActivityInfo, TimeoutScope, WorkflowContext
 from ._declarations import ActivityType, WorkflowType, activity_task, decision_task
 from ._markers import cached, nondeterministic, signal
 from ._options import RetryPolicy
-from ._promise import Promise, all_of, any_of
+from ._promise import Promise
 from ._stubs import ActivityClient, WorkflowClient
 
 __all__ = [

@@ -28,7 +28,7 @@ from ._declarations import (
     build_workflow_type,
 )
 from ._options import Timeout
-from ._promise_core import Promise
+from ._promise import Promise
 from ._stubs import ActivityClient, WorkflowClient
 
 __all__ = ["ActivityWorker", "Workflow", "SwfMeta", "encode_signal_input"]

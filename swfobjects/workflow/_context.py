@@ -23,7 +23,7 @@ from ..payloads._codecs import Codec
 from ..payloads._payload import Payloads
 from ._declarations import ActivityType, WorkflowType
 from ._options import Timeout
-from ._promise_core import Promise
+from ._promise import Promise
 
 __all__ = [
     "ActivityContext",

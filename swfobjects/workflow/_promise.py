@@ -1,87 +1,120 @@
-"""Promises and their combinators: ``all_of`` and ``any_of``.
+"""The :class:`Promise`: the values workflow code awaits.
 
-The :class:`Promise` class lives in ``_promise_core`` (below the seam, which names it); the
-combinators live here because a coroutine given to them is started on the workflow's
-scheduler, reached through the seam (``_context``).
+A :class:`Promise` is settled by the decider when history says so (an activity completed, a
+timer fired). Workflow coroutines ``await`` promises; the replay scheduler resumes
+them, in a deterministic order, when the promise settles. There is no asyncio loop: awaiting
+anything that is not a ``Promise`` inside a workflow is an error. The combinators ``all_of`` and
+``any_of`` live in ``_combinators``, above the seam (``_context``) they need for coroutines.
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Callable, Generator
+from typing import Any, Generic, TypeVar
 
-from ._context import current_runtime
-from ._promise_core import Promise
+__all__ = ["Promise"]
 
-__all__ = ["Promise", "all_of", "any_of"]
+T = TypeVar("T")
 
-
-def _as_promise(item: Any) -> Promise[Any]:
-    """A promise for ``item``: itself, or a coroutine started on the workflow's scheduler."""
-    if isinstance(item, Promise):
-        return item
-    if inspect.iscoroutine(item):
-        return current_runtime("all_of()/any_of() of a coroutine").spawn_eager(
-            item, getattr(item, "__qualname__", "coroutine")
-        )
-    raise TypeError(f"expected a Promise or a coroutine, got {type(item).__name__}")
+_PENDING = 0
+_FULFILLED = 1
+_REJECTED = 2
 
 
-def all_of(*promises: Promise[Any] | Coroutine[Any, Any, Any]) -> Promise[list[Any]]:
-    """A promise of all results, in argument order.
+class Promise(Generic[T]):
+    """The eventual result of an activity, timer, child workflow or helper coroutine.
 
-    Fails as soon as any input fails (with that error), like ``asyncio.gather``. Coroutines
-    (calls of your own ``async def`` helpers) are started as workflow tasks.
+    ``await promise`` gives the result or raises the error. A promise settles once; callbacks
+    run in the order they were added.
 
-    >>> a, b = Promise[int](), Promise[int]()
-    >>> both = all_of(a, b); a.set_result(1); b.set_result(2); both.result()
-    [1, 2]
+    >>> p = Promise[int]()
+    >>> p.set_result(3); p.result()
+    3
     """
-    inputs = tuple(_as_promise(p) for p in promises)
-    combined: Promise[list[Any]] = Promise("all_of")
-    remaining = len(inputs)
-    if remaining == 0:
-        combined.set_result([])
-        return combined
 
-    def settled(promise: Promise[Any]) -> None:
-        nonlocal remaining
-        if combined.done():
-            return
-        if promise.failed():
-            combined.set_exception(promise.exception())  # type: ignore[arg-type]
-            return
-        remaining -= 1
-        if remaining == 0:
-            combined.set_result([p.result() for p in inputs])
+    __slots__ = ("_state", "_value", "_callbacks", "_cancel_hook", "description")
 
-    for promise in inputs:
-        promise.add_done_callback(settled)
-    combined._cancel_hook = lambda: _cancel_all(inputs)
-    return combined
+    def __init__(self, description: str = "") -> None:
+        self._state = _PENDING
+        self._value: Any = None
+        self._callbacks: list[Callable[[Promise[T]], None]] | None = None
+        self._cancel_hook: Callable[[], None] | None = None
+        self.description = description
 
+    def __repr__(self) -> str:
+        state = ("pending", "fulfilled", "rejected")[self._state]
+        label = f" {self.description}" if self.description else ""
+        return f"<Promise{label} {state}>"
 
-def _cancel_all(promises: tuple[Promise[Any], ...]) -> None:
-    for promise in promises:
-        promise.cancel()
+    def done(self) -> bool:
+        """True once the promise has a result or an error."""
+        return self._state != _PENDING
 
+    def failed(self) -> bool:
+        """True if the promise settled with an error."""
+        return self._state == _REJECTED
 
-def any_of(*promises: Promise[Any] | Coroutine[Any, Any, Any]) -> Promise[Promise[Any]]:
-    """A promise of the first input to settle (the promise itself, so you can tell which).
+    def result(self) -> T:
+        """The result; raises the error if it failed, ``RuntimeError`` while still pending."""
+        if self._state == _FULFILLED:
+            return self._value  # type: ignore[no-any-return]
+        if self._state == _REJECTED:
+            raise self._value
+        raise RuntimeError(f"{self!r} is not settled yet: await it instead")
 
-    ``first = await any_of(a, b)`` then ``await first`` gives its value or raises its error.
-    """
-    if not promises:
-        raise ValueError("any_of() needs at least one promise")
-    inputs = tuple(_as_promise(p) for p in promises)
-    combined: Promise[Promise[Any]] = Promise("any_of")
+    def exception(self) -> BaseException | None:
+        """The error the promise failed with, or None."""
+        if self._state == _PENDING:
+            raise RuntimeError(f"{self!r} is not settled yet")
+        return self._value if self._state == _REJECTED else None
 
-    def settled(promise: Promise[Any]) -> None:
-        if not combined.done():
-            combined.set_result(promise)
+    def set_result(self, value: T) -> None:
+        """Fulfil the promise (decider and combinators only)."""
+        if self._state != _PENDING:
+            raise RuntimeError(f"{self!r} is already settled")
+        self._state = _FULFILLED
+        self._value = value
+        self._fire()
 
-    for promise in inputs:
-        promise.add_done_callback(settled)
-    combined._cancel_hook = lambda: _cancel_all(inputs)
-    return combined
+    def set_exception(self, error: BaseException) -> None:
+        """Reject the promise (decider and combinators only)."""
+        if self._state != _PENDING:
+            raise RuntimeError(f"{self!r} is already settled")
+        self._state = _REJECTED
+        self._value = error
+        self._fire()
+
+    def cancel(self) -> bool:
+        """Ask for cancellation; False if already settled or not cancellable.
+
+        An activity gets ``RequestCancelActivityTask``, a timer ``CancelTimer``, a child
+        workflow a cancellation request, a coroutine a ``CancelledError`` at its await point.
+        The promise settles when the cancellation takes effect (history says so).
+        """
+        hook = self._cancel_hook
+        if self._state != _PENDING or hook is None:
+            return False
+        self._cancel_hook = None
+        hook()
+        return True
+
+    def add_done_callback(self, callback: Callable[[Promise[T]], None]) -> None:
+        """Call ``callback(promise)`` when settled (at once if already settled)."""
+        if self._state != _PENDING:
+            callback(self)
+        elif self._callbacks is None:
+            self._callbacks = [callback]
+        else:
+            self._callbacks.append(callback)
+
+    def _fire(self) -> None:
+        self._cancel_hook = None  # settled: nothing to cancel, and no reference cycle kept
+        callbacks, self._callbacks = self._callbacks, None
+        if callbacks:
+            for callback in callbacks:
+                callback(self)
+
+    def __await__(self) -> Generator[Promise[T], None, T]:
+        if self._state == _PENDING:
+            yield self
+        return self.result()

@@ -18,7 +18,7 @@ from ..exceptions import DeclarationError
 from ._context import current_runtime, runtime_var
 from ._declarations import ActivityType, WorkflowType, check_name
 from ._options import RetryPolicy, timeout_value
-from ._promise_core import Promise
+from ._promise import Promise
 
 __all__ = ["ActivityClient", "WorkflowClient", "check_arguments", "ACTIVITY_OVERRIDES"]
 
