@@ -7,36 +7,5 @@ Kept as the short, stable import path users already have::
 
 from __future__ import annotations
 
-from .payloads.storage import (
-    DEFAULT_CACHE,
-    CorruptPayloadError,
-    DataStore,
-    DataStoreError,
-    FileStore,
-    MemoryStore,
-    OffloadingStore,
-    PayloadCache,
-    PayloadNotFoundError,
-    PayloadTooLargeForStoreError,
-    Reference,
-    S3Store,
-    delete_payloads,
-    payload_prefix,
-)
-
-__all__ = [
-    "CorruptPayloadError",
-    "DEFAULT_CACHE",
-    "DataStore",
-    "DataStoreError",
-    "FileStore",
-    "MemoryStore",
-    "OffloadingStore",
-    "PayloadCache",
-    "PayloadNotFoundError",
-    "PayloadTooLargeForStoreError",
-    "Reference",
-    "S3Store",
-    "delete_payloads",
-    "payload_prefix",
-]
+from .payloads.storage import *  # noqa: F403 - the same names, under the short path
+from .payloads.storage import __all__ as __all__
