@@ -175,6 +175,9 @@ class Decisions:
         "_append",
         "_push_due",
         "_decision_task",
+        "_drop_decision_token",
+        "_add_activity",
+        "_listeners",
         "_handlers",
     )
 
@@ -192,7 +195,10 @@ class Decisions:
         self._types: dict[tuple[str, str, str, str], TypeRecord] = registry.types
         self._append = executions.append
         self._push_due = due.push
-        self._decision_task = queues.decision_task
+        self._decision_task = queues.decision_task  # bound once: the hot path's methods
+        self._drop_decision_token = queues.drop_decision_token
+        self._add_activity = queues.add_activity
+        self._listeners = runtime.listeners  # notified inline
         self._handlers: dict[str, _Apply] = {
             "ScheduleActivityTask": self._schedule_activity,
             "RequestCancelActivityTask": self._request_cancel_activity,
@@ -217,7 +223,7 @@ class Decisions:
             raise SwfFault("ValidationException", "decisions must be a list")
         validate_decisions(decisions)
         context = _text(params, "executionContext")
-        self._queues.drop_decision_token(execution)
+        self._drop_decision_token(execution)
         attributes: dict[str, Any] = {
             "scheduledEventId": execution.decision_scheduled_id,
             "startedEventId": execution.decision_started_id,
@@ -229,13 +235,24 @@ class Decisions:
         execution.decision_needed = False  # the state stays "started": wakers only mark
         completed_id = self._append(execution, "DecisionTaskCompleted", attributes)
         execution.previous_started_id = execution.decision_started_id
-        self.apply(execution, decisions, completed_id, unhandled)
+        handlers = self._handlers
+        for decision in decisions:  # each decision's outcome, in order
+            if execution.close_status is not None:
+                break
+            decision_type = decision["decisionType"]
+            attrs_key = DECISION_KEYS.get(decision_type) or decision_attributes_key(decision_type)
+            attrs = dict(decision.get(attrs_key) or {})
+            if decision_type in _CLOSE:
+                self._close(execution, decision_type, attrs, completed_id, unhandled)
+            else:
+                handlers[decision_type](execution, attrs, completed_id)
         if execution.close_status is None:
             needed = unhandled or execution.decision_needed
             execution.decision_state = "none"
             if needed:
                 self._executions.schedule_decision(execution)
-        self._runtime.notify()
+        for listener in self._listeners:  # runtime.notify(), inline
+            listener()
         return {}
 
     def _start_timer_at(
@@ -246,25 +263,6 @@ class Decisions:
         execution.timers[timer_id] = timer
         self._push_due(timer.fire_at, "timer", execution, timer)
 
-    def apply(
-        self,
-        execution: Execution,
-        decisions: list[dict[str, Any]],
-        completed_id: int,
-        unhandled: bool,
-    ) -> None:
-        """Record the outcome of each decision, in order."""
-        for decision in decisions:
-            if execution.close_status is not None:
-                break
-            decision_type = decision["decisionType"]
-            attrs_key = DECISION_KEYS.get(decision_type) or decision_attributes_key(decision_type)
-            attrs = dict(decision.get(attrs_key) or {})
-            if decision_type in _CLOSE:
-                self._close(execution, decision_type, attrs, completed_id, unhandled)
-            else:
-                self._handlers[decision_type](execution, attrs, completed_id)
-
     def _schedule_activity(
         self, execution: Execution, attrs: dict[str, Any], completed_id: int
     ) -> None:
@@ -273,7 +271,15 @@ class Decisions:
         record = self._types.get(
             ("activity", execution.domain, kind.get("name"), kind.get("version"))
         )
-        cause = self._schedule_activity_refusal(execution, record, activity_id)
+        cause: str | None = None  # SWF's ScheduleActivityTaskFailed cause, if it refuses
+        if record is None:
+            cause = "ACTIVITY_TYPE_DOES_NOT_EXIST"
+        elif record.status != "REGISTERED":
+            cause = "ACTIVITY_TYPE_DEPRECATED"
+        elif activity_id in execution.activities:
+            cause = "ACTIVITY_ID_ALREADY_IN_USE"
+        elif len(execution.activities) >= MAX_OPEN_ACTIVITIES:
+            cause = "OPEN_ACTIVITIES_LIMIT_EXCEEDED"
         if cause is not None or record is None:
             self._refuse_activity(execution, kind, activity_id, cause or "", completed_id)
             return
@@ -330,6 +336,10 @@ class Decisions:
         if priority is not None:
             event["taskPriority"] = priority
         scheduled_id = self._append(execution, "ActivityTaskScheduled", event)
+        runtime = self._runtime
+        now = runtime.call_now  # runtime.now(), inline: once per activity
+        if now is None:
+            now = runtime.now()
         task = ActivityTaskState(
             execution,
             activity_id,
@@ -342,9 +352,9 @@ class Decisions:
             start_to_close,
             heartbeat,
             priority,
-            self._runtime.now(),
+            now,
         )
-        self._queues.add_activity(task)  # arm its schedule-to-start/close timeouts:
+        self._add_activity(task)  # arm its schedule-to-start/close timeouts:
         if to_start != "NONE":
             self._push_due(
                 task.scheduled_at + float(to_start), "activity", task, "SCHEDULE_TO_START"
@@ -369,20 +379,6 @@ class Decisions:
             "decisionTaskCompletedEventId": completed_id,
         }
         self._append(execution, "ScheduleActivityTaskFailed", attributes)
-
-    def _schedule_activity_refusal(
-        self, execution: Execution, record: Any, activity_id: str
-    ) -> str | None:
-        """SWF's ``ScheduleActivityTaskFailed`` cause for this type and id, if it refuses."""
-        if record is None:
-            return "ACTIVITY_TYPE_DOES_NOT_EXIST"
-        if record.status != "REGISTERED":
-            return "ACTIVITY_TYPE_DEPRECATED"
-        if activity_id in execution.activities:
-            return "ACTIVITY_ID_ALREADY_IN_USE"
-        if len(execution.activities) >= MAX_OPEN_ACTIVITIES:
-            return "OPEN_ACTIVITIES_LIMIT_EXCEEDED"
-        return None
 
     def _request_cancel_activity(
         self, execution: Execution, attrs: dict[str, Any], completed_id: int

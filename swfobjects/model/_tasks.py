@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..swf.limits import MAX_DATA, MAX_HEARTBEAT_DETAILS, MAX_NAME, MAX_REASON
+from ..swf.limits import MAX_DATA, MAX_HEARTBEAT_DETAILS, MAX_NAME, MAX_PAGE_SIZE, MAX_REASON
 from ._due import DueHeap
 from ._executions import Executions
 from ._paging import page_size, page_token, read_page_token
@@ -40,7 +40,10 @@ class Tasks:
         "_domain",
         "_append",
         "_push_due",
-        "_notify",
+        "_listeners",
+        "_take_decision",
+        "_start_decision_token",
+        "_take_activity",
         "_activity_task",
         "_close_activity",
     )
@@ -58,7 +61,10 @@ class Tasks:
         self._domain: Callable[..., Domain] = registry.domain
         self._append = executions.append
         self._push_due = due.push
-        self._notify = runtime.notify
+        self._listeners = runtime.listeners  # notified inline where it is hot
+        self._take_decision = queues.take_decision
+        self._start_decision_token = queues.start_decision
+        self._take_activity = queues.take_activity
         self._activity_task = queues.activity_task
         self._close_activity = queues.close_activity
 
@@ -79,13 +85,17 @@ class Tasks:
         """Start the next decision task of the task list (or serve a later history page)."""
         domain = self._domain(params.get("domain")).name
         task_list = params["taskList"]["name"]
-        size = page_size(params)
+        size = params.get("maximumPageSize")
+        if size is None or size == MAX_PAGE_SIZE:  # the default: nothing to check
+            size = MAX_PAGE_SIZE
+        else:
+            size = page_size(params)
         reverse = bool(params.get("reverseOrder"))
         if params.get("nextPageToken"):
             page = read_page_token(params["nextPageToken"])
             paged = self._queues.paged_decision(page.get("t", ""))
             return self._decision_page(paged, page["t"], page["o"], size, reverse, page.get("s", 0))
-        execution = self._queues.take_decision(domain, task_list)
+        execution = self._take_decision(domain, task_list)
         if execution is None:
             return dict(_NO_DECISION_TASK, events=[])
         return self._start_decision(execution, params, size, reverse)
@@ -101,10 +111,13 @@ class Tasks:
         execution.decision_state = "started"
         started_id = self._append(execution, "DecisionTaskStarted", attributes)
         execution.decision_started_id = started_id
-        token = self._queues.start_decision(execution)
+        token = self._start_decision_token(execution)
         if execution.task_timeout != "NONE":
-            limit = float(execution.task_timeout)
-            self._push_due(self._runtime.now() + limit, "decision", execution, started_id)
+            runtime = self._runtime
+            now = runtime.call_now  # runtime.now(), inline: once per decision task
+            if now is None:
+                now = runtime.now()
+            self._push_due(now + float(execution.task_timeout), "decision", execution, started_id)
         since = 0
         if params.get("startAtPreviousStartedEvent") and execution.previous_started_id:
             since = execution.previous_started_id
@@ -141,7 +154,7 @@ class Tasks:
     def poll_for_activity_task(self, params: dict[str, Any]) -> dict[str, Any]:
         """Start the next activity task of the task list and arm its running timeouts."""
         domain = self._domain(params.get("domain")).name
-        task = self._queues.take_activity(domain, params["taskList"]["name"])
+        task = self._take_activity(domain, params["taskList"]["name"])
         if task is None:
             return dict(_NO_ACTIVITY_TASK)
         execution = task.execution
@@ -150,7 +163,10 @@ class Tasks:
         if identity:
             attributes["identity"] = identity[:MAX_NAME]
         task.started_event_id = self._append(execution, "ActivityTaskStarted", attributes)
-        now = self._runtime.now()
+        runtime = self._runtime
+        now = runtime.call_now  # runtime.now(), inline: once per activity task
+        if now is None:
+            now = runtime.now()
         task.last_heartbeat = now
         execution.latest_activity_at = now
         if task.start_to_close != "NONE":
@@ -188,7 +204,8 @@ class Tasks:
         if event_type == "ActivityTaskCanceled" and task.cancel_requested_event_id:
             attributes["latestCancelRequestedEventId"] = task.cancel_requested_event_id
         self._append(task.execution, event_type, attributes)
-        self._notify()
+        for listener in self._listeners:  # runtime.notify(), inline: once per activity task
+            listener()
         return {}
 
     def respond_activity_task_completed(self, params: dict[str, Any]) -> dict[str, Any]:
