@@ -171,12 +171,8 @@ class Decisions:
         "_runtime",
         "_executions",
         "_queues",
+        "_due",
         "_types",
-        "_append",
-        "_push_due",
-        "_decision_task",
-        "_drop_decision_token",
-        "_add_activity",
         "_listeners",
         "_handlers",
     )
@@ -192,12 +188,8 @@ class Decisions:
         self._runtime = runtime
         self._executions = executions
         self._queues = queues
+        self._due = due
         self._types: dict[tuple[str, str, str, str], TypeRecord] = registry.types
-        self._append = executions.append
-        self._push_due = due.push
-        self._decision_task = queues.decision_task  # bound once: the hot path's methods
-        self._drop_decision_token = queues.drop_decision_token
-        self._add_activity = queues.add_activity
         self._listeners = runtime.listeners  # notified inline
         self._handlers: dict[str, _Apply] = {
             "ScheduleActivityTask": self._schedule_activity,
@@ -217,13 +209,13 @@ class Decisions:
 
     def respond_decision_task_completed(self, params: dict[str, Any]) -> dict[str, Any]:
         """Close the started decision task and carry out its decisions, in order."""
-        execution = self._decision_task(params.get("taskToken"))
+        execution = self._queues.decision_task(params.get("taskToken"))
         decisions = params.get("decisions") or []
         if not isinstance(decisions, list):
             raise SwfFault("ValidationException", "decisions must be a list")
         validate_decisions(decisions)
         context = _text(params, "executionContext")
-        self._drop_decision_token(execution)
+        self._queues.drop_decision_token(execution)
         attributes: dict[str, Any] = {
             "scheduledEventId": execution.decision_scheduled_id,
             "startedEventId": execution.decision_started_id,
@@ -233,7 +225,7 @@ class Decisions:
             execution.latest_context = context
         unhandled = execution.decision_needed
         execution.decision_needed = False  # the state stays "started": wakers only mark
-        completed_id = self._append(execution, "DecisionTaskCompleted", attributes)
+        completed_id = self._executions.append(execution, "DecisionTaskCompleted", attributes)
         execution.previous_started_id = execution.decision_started_id
         handlers = self._handlers
         for decision in decisions:  # each decision's outcome, in order
@@ -261,7 +253,7 @@ class Decisions:
         """Arm a timer."""
         timer = TimerState(timer_id, started_id, self._runtime.now() + seconds)
         execution.timers[timer_id] = timer
-        self._push_due(timer.fire_at, "timer", execution, timer)
+        self._due.push(timer.fire_at, "timer", execution, timer)
 
     def _schedule_activity(
         self, execution: Execution, attrs: dict[str, Any], completed_id: int
@@ -335,7 +327,7 @@ class Decisions:
         priority = get("taskPriority", defaults.get("defaultTaskPriority"))
         if priority is not None:
             event["taskPriority"] = priority
-        scheduled_id = self._append(execution, "ActivityTaskScheduled", event)
+        scheduled_id = self._executions.append(execution, "ActivityTaskScheduled", event)
         runtime = self._runtime
         now = runtime.call_now  # runtime.now(), inline: once per activity
         if now is None:
@@ -354,13 +346,13 @@ class Decisions:
             priority,
             now,
         )
-        self._add_activity(task)  # arm its schedule-to-start/close timeouts:
+        self._queues.add_activity(task)  # arm its schedule-to-start/close timeouts:
         if to_start != "NONE":
-            self._push_due(
+            self._due.push(
                 task.scheduled_at + float(to_start), "activity", task, "SCHEDULE_TO_START"
             )
         if to_close != "NONE":
-            self._push_due(
+            self._due.push(
                 task.scheduled_at + float(to_close), "activity", task, "SCHEDULE_TO_CLOSE"
             )
 
@@ -378,7 +370,7 @@ class Decisions:
             "cause": cause,
             "decisionTaskCompletedEventId": completed_id,
         }
-        self._append(execution, "ScheduleActivityTaskFailed", attributes)
+        self._executions.append(execution, "ScheduleActivityTaskFailed", attributes)
 
     def _request_cancel_activity(
         self, execution: Execution, attrs: dict[str, Any], completed_id: int
@@ -386,7 +378,7 @@ class Decisions:
         activity_id = attrs["activityId"]
         task = execution.activities.get(activity_id)
         if task is None:
-            self._append(
+            self._executions.append(
                 execution,
                 "RequestCancelActivityTaskFailed",
                 {
@@ -396,14 +388,14 @@ class Decisions:
                 },
             )
             return
-        task.cancel_requested_event_id = self._append(
+        task.cancel_requested_event_id = self._executions.append(
             execution,
             "ActivityTaskCancelRequested",
             {"decisionTaskCompletedEventId": completed_id, "activityId": activity_id},
         )
         if not task.started_event_id:
             self._queues.close_activity(task)
-            self._append(
+            self._executions.append(
                 execution,
                 "ActivityTaskCanceled",
                 {
@@ -421,7 +413,7 @@ class Decisions:
         elif len(execution.timers) >= MAX_OPEN_TIMERS:
             cause = "OPEN_TIMERS_LIMIT_EXCEEDED"
         if cause is not None:
-            self._append(
+            self._executions.append(
                 execution,
                 "StartTimerFailed",
                 {
@@ -438,14 +430,14 @@ class Decisions:
         }
         if attrs.get("control") is not None:
             event["control"] = attrs["control"]
-        started_id = self._append(execution, "TimerStarted", event)
+        started_id = self._executions.append(execution, "TimerStarted", event)
         self._start_timer_at(execution, timer_id, float(attrs["startToFireTimeout"]), started_id)
 
     def _cancel_timer(self, execution: Execution, attrs: dict[str, Any], completed_id: int) -> None:
         timer_id = attrs["timerId"]
         timer = execution.timers.pop(timer_id, None)
         if timer is None:
-            self._append(
+            self._executions.append(
                 execution,
                 "CancelTimerFailed",
                 {
@@ -455,7 +447,7 @@ class Decisions:
                 },
             )
             return
-        self._append(
+        self._executions.append(
             execution,
             "TimerCanceled",
             {
@@ -474,7 +466,7 @@ class Decisions:
         }
         if attrs.get("details") is not None:
             event["details"] = attrs["details"]
-        self._append(execution, "MarkerRecorded", event)
+        self._executions.append(execution, "MarkerRecorded", event)
 
     def _start_child(self, execution: Execution, attrs: dict[str, Any], completed_id: int) -> None:
         record = self._types.get(
@@ -509,7 +501,9 @@ class Decisions:
         cause = None
         if len(execution.children) >= MAX_OPEN_CHILDREN:
             cause = "OPEN_CHILDREN_LIMIT_EXCEEDED"
-        initiated_id = self._append(execution, "StartChildWorkflowExecutionInitiated", event)
+        initiated_id = self._executions.append(
+            execution, "StartChildWorkflowExecutionInitiated", event
+        )
         if cause is None:
             cause = self._executions.start_child(execution, attrs, initiated_id)
         if cause:
@@ -522,7 +516,7 @@ class Decisions:
             }
             if attrs.get("control") is not None:
                 failed["control"] = attrs["control"]
-            self._append(execution, "StartChildWorkflowExecutionFailed", failed)
+            self._executions.append(execution, "StartChildWorkflowExecutionFailed", failed)
 
     def _external(self, execution: Execution, attrs: dict[str, Any]) -> Execution | None:
         """The open run a signal or cancel decision targets, or None."""
@@ -549,7 +543,7 @@ class Decisions:
         for key in ("runId", "control"):
             if attrs.get(key) is not None:
                 failed[key] = attrs[key]
-        self._append(execution, event_type, failed)
+        self._executions.append(execution, event_type, failed)
 
     def _signal_external(
         self, execution: Execution, attrs: dict[str, Any], completed_id: int
@@ -562,7 +556,9 @@ class Decisions:
         for key in ("runId", "input", "control"):
             if attrs.get(key) is not None:
                 event[key] = attrs[key]
-        initiated_id = self._append(execution, "SignalExternalWorkflowExecutionInitiated", event)
+        initiated_id = self._executions.append(
+            execution, "SignalExternalWorkflowExecutionInitiated", event
+        )
         target = self._external(execution, attrs)
         if target is None:
             self._unknown_external(
@@ -580,8 +576,8 @@ class Decisions:
         }
         if attrs.get("input") is not None:
             signaled["input"] = attrs["input"]
-        self._append(target, "WorkflowExecutionSignaled", signaled)
-        self._append(
+        self._executions.append(target, "WorkflowExecutionSignaled", signaled)
+        self._executions.append(
             execution,
             "ExternalWorkflowExecutionSignaled",
             {
@@ -600,7 +596,7 @@ class Decisions:
         for key in ("runId", "control"):
             if attrs.get(key) is not None:
                 event[key] = attrs[key]
-        initiated_id = self._append(
+        initiated_id = self._executions.append(
             execution, "RequestCancelExternalWorkflowExecutionInitiated", event
         )
         target = self._external(execution, attrs)
@@ -620,7 +616,7 @@ class Decisions:
                 "externalInitiatedEventId": initiated_id,
             },
         )
-        self._append(
+        self._executions.append(
             execution,
             "ExternalWorkflowExecutionCancelRequested",
             {
@@ -633,7 +629,7 @@ class Decisions:
         self, execution: Execution, attrs: dict[str, Any], completed_id: int
     ) -> None:
         # A local service has no Lambda: answer as SWF does in a region without it.
-        self._append(
+        self._executions.append(
             execution,
             "ScheduleLambdaFunctionFailed",
             {
@@ -658,7 +654,7 @@ class Decisions:
             return
         status, event_type, failed_type, keys = _CLOSE_EVENTS[decision_type]
         if unhandled or execution.decision_needed:
-            self._append(
+            self._executions.append(
                 execution,
                 failed_type,
                 {
@@ -678,7 +674,7 @@ class Decisions:
     ) -> None:
         """Close the run as CONTINUED_AS_NEW and start its next run, or record why not."""
         if unhandled or execution.decision_needed:
-            self._append(
+            self._executions.append(
                 execution,
                 "ContinueAsNewWorkflowExecutionFailed",
                 {
@@ -715,7 +711,7 @@ class Decisions:
                 if fault.code == "DefaultUndefinedFault"
                 else "OPERATION_NOT_PERMITTED",
             )
-            self._append(
+            self._executions.append(
                 execution,
                 "ContinueAsNewWorkflowExecutionFailed",
                 {

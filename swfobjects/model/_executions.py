@@ -74,8 +74,6 @@ class Executions:
         "_registry",
         "_queues",
         "_due",
-        "_add_decision",
-        "_notify",
         "_listeners",
     )
 
@@ -86,8 +84,6 @@ class Executions:
         self._registry = registry
         self._queues = queues
         self._due = due
-        self._add_decision = queues.add_decision  # bound once: once per decision task
-        self._notify = runtime.notify
         self._listeners = runtime.listeners  # notified inline where it is hot
         self.runs: dict[tuple[str, str, str], Execution] = {}
         self.open_by_id: dict[tuple[str, str], Execution] = {}
@@ -152,7 +148,7 @@ class Executions:
             attributes["taskPriority"] = execution.task_priority
         event_id = self.append(execution, "DecisionTaskScheduled", attributes)
         execution.decision_scheduled_id = event_id
-        self._add_decision(execution, event_id)
+        self._queues.add_decision(execution, event_id)
         for listener in self._listeners:  # runtime.notify(), inline
             listener()
 
@@ -318,14 +314,14 @@ class Executions:
         if signal_input is not None:
             attributes["input"] = signal_input
         self.append(execution, "WorkflowExecutionSignaled", attributes)
-        self._notify()
+        self._runtime.notify()
         return {}
 
     def request_cancel_workflow_execution(self, params: dict[str, Any]) -> dict[str, Any]:
         domain = self._registry.domain(params.get("domain")).name
         execution = self.find_open(domain, _name(params, "workflowId"), params.get("runId"))
         self.request_cancel(execution, {})
-        self._notify()
+        self._runtime.notify()
         return {}
 
     def request_cancel(self, execution: Execution, attributes: dict[str, Any]) -> None:
@@ -344,7 +340,7 @@ class Executions:
             _text(params, "details"),
             policy,
         )
-        self._notify()
+        self._runtime.notify()
         return {}
 
     def terminate(
@@ -395,7 +391,7 @@ class Executions:
             del self.open_by_id[key]
         self._apply_child_policy(execution, child_policy or execution.child_policy)
         self._report_to_parent(execution, status, attributes)
-        self._notify()
+        self._runtime.notify()
         return event_id
 
     def _apply_child_policy(self, execution: Execution, policy: str) -> None:
