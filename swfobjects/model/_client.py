@@ -12,7 +12,7 @@ It satisfies ``swfobjects.swf.SWFClient`` and, with :meth:`InProcessClient.task_
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sized
+from collections.abc import Callable, Mapping, Sized
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -61,6 +61,16 @@ class InProcessClient:
     def fire_due(self) -> int:
         """Fire every timer and timeout due by the model's clock; returns how many fired."""
         return self.model.advance()
+
+    def raw_call(self) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
+        """The model's own :meth:`SwfModel.call`: :meth:`call` without the translation of
+        faults, so it raises :class:`SwfFault` (not botocore's ``ClientError``).
+
+        For a caller that binds it once and calls it per task (the SerialExecutor's drain
+        loop), and turns the faults it does not handle into ``ClientError`` itself with
+        :func:`fault_to_client_error`.
+        """
+        return self.model.call
 
     # --- SWF's API -----------------------------------------------------------------------
 

@@ -171,10 +171,9 @@ class Decisions:
         "_runtime",
         "_executions",
         "_queues",
+        "_due",
         "_types",
-        "_append",
-        "_push_due",
-        "_decision_task",
+        "_listeners",
         "_handlers",
     )
 
@@ -189,10 +188,9 @@ class Decisions:
         self._runtime = runtime
         self._executions = executions
         self._queues = queues
+        self._due = due
         self._types: dict[tuple[str, str, str, str], TypeRecord] = registry.types
-        self._append = executions.append
-        self._push_due = due.push
-        self._decision_task = queues.decision_task
+        self._listeners = runtime.listeners  # notified inline
         self._handlers: dict[str, _Apply] = {
             "ScheduleActivityTask": self._schedule_activity,
             "RequestCancelActivityTask": self._request_cancel_activity,
@@ -211,7 +209,7 @@ class Decisions:
 
     def respond_decision_task_completed(self, params: dict[str, Any]) -> dict[str, Any]:
         """Close the started decision task and carry out its decisions, in order."""
-        execution = self._decision_task(params.get("taskToken"))
+        execution = self._queues.decision_task(params.get("taskToken"))
         decisions = params.get("decisions") or []
         if not isinstance(decisions, list):
             raise SwfFault("ValidationException", "decisions must be a list")
@@ -227,34 +225,10 @@ class Decisions:
             execution.latest_context = context
         unhandled = execution.decision_needed
         execution.decision_needed = False  # the state stays "started": wakers only mark
-        completed_id = self._append(execution, "DecisionTaskCompleted", attributes)
+        completed_id = self._executions.append(execution, "DecisionTaskCompleted", attributes)
         execution.previous_started_id = execution.decision_started_id
-        self.apply(execution, decisions, completed_id, unhandled)
-        if execution.close_status is None:
-            needed = unhandled or execution.decision_needed
-            execution.decision_state = "none"
-            if needed:
-                self._executions.schedule_decision(execution)
-        self._runtime.notify()
-        return {}
-
-    def _start_timer_at(
-        self, execution: Execution, timer_id: str, seconds: float, started_id: int
-    ) -> None:
-        """Arm a timer."""
-        timer = TimerState(timer_id, started_id, self._runtime.now() + seconds)
-        execution.timers[timer_id] = timer
-        self._push_due(timer.fire_at, "timer", execution, timer)
-
-    def apply(
-        self,
-        execution: Execution,
-        decisions: list[dict[str, Any]],
-        completed_id: int,
-        unhandled: bool,
-    ) -> None:
-        """Record the outcome of each decision, in order."""
-        for decision in decisions:
+        handlers = self._handlers
+        for decision in decisions:  # each decision's outcome, in order
             if execution.close_status is not None:
                 break
             decision_type = decision["decisionType"]
@@ -263,7 +237,23 @@ class Decisions:
             if decision_type in _CLOSE:
                 self._close(execution, decision_type, attrs, completed_id, unhandled)
             else:
-                self._handlers[decision_type](execution, attrs, completed_id)
+                handlers[decision_type](execution, attrs, completed_id)
+        if execution.close_status is None:
+            needed = unhandled or execution.decision_needed
+            execution.decision_state = "none"
+            if needed:
+                self._executions.schedule_decision(execution)
+        for listener in self._listeners:  # runtime.notify(), inline
+            listener()
+        return {}
+
+    def _start_timer_at(
+        self, execution: Execution, timer_id: str, seconds: float, started_id: int
+    ) -> None:
+        """Arm a timer."""
+        timer = TimerState(timer_id, started_id, self._runtime.now() + seconds)
+        execution.timers[timer_id] = timer
+        self._due.push(timer.fire_at, "timer", execution, timer)
 
     def _schedule_activity(
         self, execution: Execution, attrs: dict[str, Any], completed_id: int
@@ -273,7 +263,15 @@ class Decisions:
         record = self._types.get(
             ("activity", execution.domain, kind.get("name"), kind.get("version"))
         )
-        cause = self._schedule_activity_refusal(execution, record, activity_id)
+        cause: str | None = None  # SWF's ScheduleActivityTaskFailed cause, if it refuses
+        if record is None:
+            cause = "ACTIVITY_TYPE_DOES_NOT_EXIST"
+        elif record.status != "REGISTERED":
+            cause = "ACTIVITY_TYPE_DEPRECATED"
+        elif activity_id in execution.activities:
+            cause = "ACTIVITY_ID_ALREADY_IN_USE"
+        elif len(execution.activities) >= MAX_OPEN_ACTIVITIES:
+            cause = "OPEN_ACTIVITIES_LIMIT_EXCEEDED"
         if cause is not None or record is None:
             self._refuse_activity(execution, kind, activity_id, cause or "", completed_id)
             return
@@ -329,7 +327,11 @@ class Decisions:
         priority = get("taskPriority", defaults.get("defaultTaskPriority"))
         if priority is not None:
             event["taskPriority"] = priority
-        scheduled_id = self._append(execution, "ActivityTaskScheduled", event)
+        scheduled_id = self._executions.append(execution, "ActivityTaskScheduled", event)
+        runtime = self._runtime
+        now = runtime.call_now  # runtime.now(), inline: once per activity
+        if now is None:
+            now = runtime.now()
         task = ActivityTaskState(
             execution,
             activity_id,
@@ -342,15 +344,15 @@ class Decisions:
             start_to_close,
             heartbeat,
             priority,
-            self._runtime.now(),
+            now,
         )
         self._queues.add_activity(task)  # arm its schedule-to-start/close timeouts:
         if to_start != "NONE":
-            self._push_due(
+            self._due.push(
                 task.scheduled_at + float(to_start), "activity", task, "SCHEDULE_TO_START"
             )
         if to_close != "NONE":
-            self._push_due(
+            self._due.push(
                 task.scheduled_at + float(to_close), "activity", task, "SCHEDULE_TO_CLOSE"
             )
 
@@ -368,21 +370,7 @@ class Decisions:
             "cause": cause,
             "decisionTaskCompletedEventId": completed_id,
         }
-        self._append(execution, "ScheduleActivityTaskFailed", attributes)
-
-    def _schedule_activity_refusal(
-        self, execution: Execution, record: Any, activity_id: str
-    ) -> str | None:
-        """SWF's ``ScheduleActivityTaskFailed`` cause for this type and id, if it refuses."""
-        if record is None:
-            return "ACTIVITY_TYPE_DOES_NOT_EXIST"
-        if record.status != "REGISTERED":
-            return "ACTIVITY_TYPE_DEPRECATED"
-        if activity_id in execution.activities:
-            return "ACTIVITY_ID_ALREADY_IN_USE"
-        if len(execution.activities) >= MAX_OPEN_ACTIVITIES:
-            return "OPEN_ACTIVITIES_LIMIT_EXCEEDED"
-        return None
+        self._executions.append(execution, "ScheduleActivityTaskFailed", attributes)
 
     def _request_cancel_activity(
         self, execution: Execution, attrs: dict[str, Any], completed_id: int
@@ -390,7 +378,7 @@ class Decisions:
         activity_id = attrs["activityId"]
         task = execution.activities.get(activity_id)
         if task is None:
-            self._append(
+            self._executions.append(
                 execution,
                 "RequestCancelActivityTaskFailed",
                 {
@@ -400,14 +388,14 @@ class Decisions:
                 },
             )
             return
-        task.cancel_requested_event_id = self._append(
+        task.cancel_requested_event_id = self._executions.append(
             execution,
             "ActivityTaskCancelRequested",
             {"decisionTaskCompletedEventId": completed_id, "activityId": activity_id},
         )
         if not task.started_event_id:
             self._queues.close_activity(task)
-            self._append(
+            self._executions.append(
                 execution,
                 "ActivityTaskCanceled",
                 {
@@ -425,7 +413,7 @@ class Decisions:
         elif len(execution.timers) >= MAX_OPEN_TIMERS:
             cause = "OPEN_TIMERS_LIMIT_EXCEEDED"
         if cause is not None:
-            self._append(
+            self._executions.append(
                 execution,
                 "StartTimerFailed",
                 {
@@ -442,14 +430,14 @@ class Decisions:
         }
         if attrs.get("control") is not None:
             event["control"] = attrs["control"]
-        started_id = self._append(execution, "TimerStarted", event)
+        started_id = self._executions.append(execution, "TimerStarted", event)
         self._start_timer_at(execution, timer_id, float(attrs["startToFireTimeout"]), started_id)
 
     def _cancel_timer(self, execution: Execution, attrs: dict[str, Any], completed_id: int) -> None:
         timer_id = attrs["timerId"]
         timer = execution.timers.pop(timer_id, None)
         if timer is None:
-            self._append(
+            self._executions.append(
                 execution,
                 "CancelTimerFailed",
                 {
@@ -459,7 +447,7 @@ class Decisions:
                 },
             )
             return
-        self._append(
+        self._executions.append(
             execution,
             "TimerCanceled",
             {
@@ -478,7 +466,7 @@ class Decisions:
         }
         if attrs.get("details") is not None:
             event["details"] = attrs["details"]
-        self._append(execution, "MarkerRecorded", event)
+        self._executions.append(execution, "MarkerRecorded", event)
 
     def _start_child(self, execution: Execution, attrs: dict[str, Any], completed_id: int) -> None:
         record = self._types.get(
@@ -513,7 +501,9 @@ class Decisions:
         cause = None
         if len(execution.children) >= MAX_OPEN_CHILDREN:
             cause = "OPEN_CHILDREN_LIMIT_EXCEEDED"
-        initiated_id = self._append(execution, "StartChildWorkflowExecutionInitiated", event)
+        initiated_id = self._executions.append(
+            execution, "StartChildWorkflowExecutionInitiated", event
+        )
         if cause is None:
             cause = self._executions.start_child(execution, attrs, initiated_id)
         if cause:
@@ -526,7 +516,7 @@ class Decisions:
             }
             if attrs.get("control") is not None:
                 failed["control"] = attrs["control"]
-            self._append(execution, "StartChildWorkflowExecutionFailed", failed)
+            self._executions.append(execution, "StartChildWorkflowExecutionFailed", failed)
 
     def _external(self, execution: Execution, attrs: dict[str, Any]) -> Execution | None:
         """The open run a signal or cancel decision targets, or None."""
@@ -553,7 +543,7 @@ class Decisions:
         for key in ("runId", "control"):
             if attrs.get(key) is not None:
                 failed[key] = attrs[key]
-        self._append(execution, event_type, failed)
+        self._executions.append(execution, event_type, failed)
 
     def _signal_external(
         self, execution: Execution, attrs: dict[str, Any], completed_id: int
@@ -566,7 +556,9 @@ class Decisions:
         for key in ("runId", "input", "control"):
             if attrs.get(key) is not None:
                 event[key] = attrs[key]
-        initiated_id = self._append(execution, "SignalExternalWorkflowExecutionInitiated", event)
+        initiated_id = self._executions.append(
+            execution, "SignalExternalWorkflowExecutionInitiated", event
+        )
         target = self._external(execution, attrs)
         if target is None:
             self._unknown_external(
@@ -584,8 +576,8 @@ class Decisions:
         }
         if attrs.get("input") is not None:
             signaled["input"] = attrs["input"]
-        self._append(target, "WorkflowExecutionSignaled", signaled)
-        self._append(
+        self._executions.append(target, "WorkflowExecutionSignaled", signaled)
+        self._executions.append(
             execution,
             "ExternalWorkflowExecutionSignaled",
             {
@@ -604,7 +596,7 @@ class Decisions:
         for key in ("runId", "control"):
             if attrs.get(key) is not None:
                 event[key] = attrs[key]
-        initiated_id = self._append(
+        initiated_id = self._executions.append(
             execution, "RequestCancelExternalWorkflowExecutionInitiated", event
         )
         target = self._external(execution, attrs)
@@ -624,7 +616,7 @@ class Decisions:
                 "externalInitiatedEventId": initiated_id,
             },
         )
-        self._append(
+        self._executions.append(
             execution,
             "ExternalWorkflowExecutionCancelRequested",
             {
@@ -637,7 +629,7 @@ class Decisions:
         self, execution: Execution, attrs: dict[str, Any], completed_id: int
     ) -> None:
         # A local service has no Lambda: answer as SWF does in a region without it.
-        self._append(
+        self._executions.append(
             execution,
             "ScheduleLambdaFunctionFailed",
             {
@@ -662,7 +654,7 @@ class Decisions:
             return
         status, event_type, failed_type, keys = _CLOSE_EVENTS[decision_type]
         if unhandled or execution.decision_needed:
-            self._append(
+            self._executions.append(
                 execution,
                 failed_type,
                 {
@@ -682,7 +674,7 @@ class Decisions:
     ) -> None:
         """Close the run as CONTINUED_AS_NEW and start its next run, or record why not."""
         if unhandled or execution.decision_needed:
-            self._append(
+            self._executions.append(
                 execution,
                 "ContinueAsNewWorkflowExecutionFailed",
                 {
@@ -719,7 +711,7 @@ class Decisions:
                 if fault.code == "DefaultUndefinedFault"
                 else "OPERATION_NOT_PERMITTED",
             )
-            self._append(
+            self._executions.append(
                 execution,
                 "ContinueAsNewWorkflowExecutionFailed",
                 {

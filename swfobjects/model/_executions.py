@@ -74,8 +74,7 @@ class Executions:
         "_registry",
         "_queues",
         "_due",
-        "_add_decision",
-        "_notify",
+        "_listeners",
     )
 
     def __init__(
@@ -85,8 +84,7 @@ class Executions:
         self._registry = registry
         self._queues = queues
         self._due = due
-        self._add_decision = queues.add_decision  # bound once: once per decision task
-        self._notify = runtime.notify
+        self._listeners = runtime.listeners  # notified inline where it is hot
         self.runs: dict[tuple[str, str, str], Execution] = {}
         self.open_by_id: dict[tuple[str, str], Execution] = {}
 
@@ -121,8 +119,12 @@ class Executions:
             }
         )
         if execution.close_status is None:
-            if event_type in _DECISION_WAKERS:
-                self.need_decision(execution)  # may append (and check) DecisionTaskScheduled
+            if event_type in _DECISION_WAKERS:  # a decision task, or one needed after this one
+                state = execution.decision_state
+                if state == "started":
+                    execution.decision_needed = True
+                elif state == "none":
+                    self.schedule_decision(execution)  # appends (and checks) its own event
             if (
                 event_id >= MAX_HISTORY_EVENTS - 1  # the terminated event is the last one
                 and execution.close_status is None
@@ -131,18 +133,13 @@ class Executions:
                 self.terminate(execution, "EVENT_LIMIT_EXCEEDED", None, None)
         return event_id
 
-    def need_decision(self, execution: Execution) -> None:
-        """Schedule a decision task, or mark one as needed after the started one."""
-        if execution.decision_state == "started":
-            execution.decision_needed = True
-        elif execution.decision_state == "none":
-            self.schedule_decision(execution)
-
     def schedule_decision(self, execution: Execution) -> None:
         """Record ``DecisionTaskScheduled`` and queue the decision task."""
         execution.decision_state = "scheduled"
         execution.decision_needed = False
-        execution.decision_scheduled_at = self._runtime.now()
+        runtime = self._runtime
+        now = runtime.call_now  # runtime.now(), inline: once per decision task
+        execution.decision_scheduled_at = now if now is not None else runtime.now()
         attributes: dict[str, Any] = {
             "taskList": {"name": execution.task_list},
             "startToCloseTimeout": execution.task_timeout,
@@ -151,8 +148,9 @@ class Executions:
             attributes["taskPriority"] = execution.task_priority
         event_id = self.append(execution, "DecisionTaskScheduled", attributes)
         execution.decision_scheduled_id = event_id
-        self._add_decision(execution, event_id)
-        self._notify()
+        self._queues.add_decision(execution, event_id)
+        for listener in self._listeners:  # runtime.notify(), inline
+            listener()
 
     # --- finding executions -------------------------------------------------------------
 
@@ -316,14 +314,14 @@ class Executions:
         if signal_input is not None:
             attributes["input"] = signal_input
         self.append(execution, "WorkflowExecutionSignaled", attributes)
-        self._notify()
+        self._runtime.notify()
         return {}
 
     def request_cancel_workflow_execution(self, params: dict[str, Any]) -> dict[str, Any]:
         domain = self._registry.domain(params.get("domain")).name
         execution = self.find_open(domain, _name(params, "workflowId"), params.get("runId"))
         self.request_cancel(execution, {})
-        self._notify()
+        self._runtime.notify()
         return {}
 
     def request_cancel(self, execution: Execution, attributes: dict[str, Any]) -> None:
@@ -342,7 +340,7 @@ class Executions:
             _text(params, "details"),
             policy,
         )
-        self._notify()
+        self._runtime.notify()
         return {}
 
     def terminate(
@@ -393,7 +391,7 @@ class Executions:
             del self.open_by_id[key]
         self._apply_child_policy(execution, child_policy or execution.child_policy)
         self._report_to_parent(execution, status, attributes)
-        self._notify()
+        self._runtime.notify()
         return event_id
 
     def _apply_child_policy(self, execution: Execution, policy: str) -> None:

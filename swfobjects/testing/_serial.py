@@ -12,22 +12,20 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import Callable, Iterable, Sized
-from functools import partial
+from collections.abc import Callable, Iterable, Mapping, Sized
 from typing import Any
 
 from ..client._executor import ExecutorBase
 from ..client._handle import WorkflowHandle, latest_run
 from ..client._registration import activity_registration, workflow_registration
 from ..exceptions import WorkflowStuckError
-from ..model import InProcessClient, SwfModel
+from ..model import InProcessClient, SwfFault, SwfModel, fault_to_client_error
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
 from ..swf.client import InProcessSWFClient, TaskKind
 from ..worker._activities import ActivityRunner, task_heartbeat
 from ..worker._decisions import DecisionHandler, collect_decision_task, poll_request
-from ..worker._retrying import error_code
 from ..workflow._declarations import REGISTRY, ActivityType, WorkflowType
 
 __all__ = ["SerialExecutor"]
@@ -40,8 +38,9 @@ _YOUNG_OBJECTS = 100_000
 _IDENTITY = "serial"
 """The poller identity SWF records for the SerialExecutor's tasks."""
 
-Work = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
-"""Handles a polled task; returns the answering operation and its parameters."""
+Work = Callable[[dict[str, Any], dict[str, Any]], tuple[str, dict[str, Any]]]
+"""Handles a polled task (given the task and the poll request); returns the answering
+operation and its parameters."""
 
 
 class SerialExecutor(ExecutorBase):
@@ -87,7 +86,8 @@ class SerialExecutor(ExecutorBase):
         self.domain = domain
         self._offset = 0.0
         self.model = SwfModel(clock=self._clock)
-        self.client: InProcessSWFClient = InProcessClient(self.model)
+        self._in_process = InProcessClient(self.model)
+        self.client: InProcessSWFClient = self._in_process
         self.payloads = Payloads(store=as_payload_store(data_store, domain))
         self.activities = ActivityRunner(workers, self.payloads)
         self.decisions = DecisionHandler(
@@ -154,16 +154,23 @@ class SerialExecutor(ExecutorBase):
 
     def _work_once(self) -> bool:
         """Run activity and decision tasks until none is available now; True if any ran."""
+        # Bound once here, not per round: the mappings are live views of the model's queues,
+        # and the raw call skips the client's fault translation (``_drain`` does it).
+        client = self._in_process
+        activity_queues = client.task_queues("activity")
+        decision_queues = client.task_queues("decision")
+        call = client.raw_call()
+        drain = self._drain
+        run_activity = self._run_activity
+        decide = self._decide
         worked = False
         while True:
             ran = False
-            for queue, poll in self._task_lists("activity"):
-                if queue and self._drain(queue, "PollForActivityTask", poll, self._run_activity):
+            for queue, poll in self._task_lists("activity", activity_queues):
+                if queue and drain(call, queue, "PollForActivityTask", poll, run_activity):
                     ran = True
-            for queue, poll in self._task_lists("decision"):
-                if queue and self._drain(
-                    queue, "PollForDecisionTask", poll, partial(self._decide, poll=poll)
-                ):
+            for queue, poll in self._task_lists("decision", decision_queues):
+                if queue and drain(call, queue, "PollForDecisionTask", poll, decide):
                     ran = True
             if not ran:
                 return worked
@@ -171,13 +178,15 @@ class SerialExecutor(ExecutorBase):
             if self._gc_paused and gc.get_count()[0] > _YOUNG_OBJECTS:
                 gc.collect(1)  # cycles made by activity code are freed as the run goes
 
-    def _task_lists(self, kind: TaskKind) -> list[tuple[Sized, dict[str, Any]]]:
-        """(queue, poll request) of every task list of ``kind`` the model has.
+    def _task_lists(
+        self, kind: TaskKind, queues: Mapping[tuple[str, str], Sized]
+    ) -> list[tuple[Sized, dict[str, Any]]]:
+        """(queue, poll request) of every task list in ``queues`` (the client's live
+        ``task_queues(kind)``).
 
         Cached until the model adds a task list (it never removes one); the drains below may
         add some while this list is walked, and the next round picks them up.
         """
-        queues = self.client.task_queues(kind)
         cached = self._task_list_cache.get(kind)
         if cached is not None and cached[0] == len(queues):
             return cached[1]
@@ -188,42 +197,51 @@ class SerialExecutor(ExecutorBase):
         self._task_list_cache[kind] = (len(queues), pairs)
         return pairs
 
+    @staticmethod
     def _drain(
-        self,
+        call: Callable[[str, dict[str, Any]], dict[str, Any]],
         queue: Sized,
         operation: str,
         poll: dict[str, Any],
         work: Work,
     ) -> bool:
-        """Poll while ``queue`` has entries and answer each task with ``work(task)``.
+        """Poll while ``queue`` has entries and answer each task with ``work(task, poll)``.
 
         The queue may hold entries the model skips (tasks of closed runs): the poll then comes
         back empty, as SWF's would. An answer to a task that closed meanwhile (stale token) is
-        dropped, as SWF does. Calls go through the client's :meth:`~InProcessClient.call`,
-        which takes the request dict as it is (no repacking as keywords: this loop is hot).
+        dropped, as SWF does. ``call`` is the client's :meth:`~InProcessClient.raw_call`: it
+        takes the request dict as it is (no repacking as keywords: this loop is hot) and
+        raises the model's :class:`SwfFault`, which leaves here as the ``ClientError`` the
+        client's other methods raise.
         """
-        call = self.client.call
         ran = False
         while queue:
-            task = call(operation, poll)
+            try:
+                task = call(operation, poll)
+            except SwfFault as fault:
+                raise fault_to_client_error(fault, operation) from None
             if not task.get("taskToken"):
                 break
-            answer, params = work(task)
+            answer, params = work(task, poll)
             try:
                 call(answer, params)
-            except Exception as error:
-                if error_code(error) != "UnknownResourceFault":
-                    raise
+            except SwfFault as fault:
+                error = fault_to_client_error(fault, answer)
+                if fault.code != "UnknownResourceFault":
+                    raise error from None
                 log.info("%s ignored: %s", answer, error)
             ran = True
         return ran
 
-    def _run_activity(self, task: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def _run_activity(
+        self, task: dict[str, Any], poll: dict[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
         return self.activities.execute(task, task_heartbeat(self.client, self.payloads, task))
 
     def _decide(self, first: dict[str, Any], poll: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         task = collect_decision_task(self.client, first, poll)
-        self._sync_types()
+        if self._registry_size != (len(REGISTRY.activities), len(REGISTRY.workflows)):
+            self._sync_types()  # a workflow may define types as it runs
         decisions = self.decisions.decide(task, self.client, poll["domain"])
         return "RespondDecisionTaskCompleted", {
             "taskToken": task["taskToken"],
