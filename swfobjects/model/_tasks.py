@@ -23,13 +23,11 @@ from ._state import Execution, Handler
 
 __all__ = ["Tasks"]
 
-_NO_DECISION_TASK: dict[str, Any] = {
-    "taskToken": "",
-    "startedEventId": 0,
-    "previousStartedEventId": 0,
-    "events": [],
-}
-_NO_ACTIVITY_TASK: dict[str, Any] = {"taskToken": "", "activityId": "", "startedEventId": 0}
+_NO_DECISION_TASK: dict[str, Any] = {"previousStartedEventId": 0, "startedEventId": 0}
+"""SWF's answer to a decision poll that found no task, as its wire carries it: no ``taskToken``
+member at all (clients test ``"taskToken" in response``; an empty token breaks some)."""
+_NO_ACTIVITY_TASK: dict[str, Any] = {"startedEventId": 0}
+"""SWF's answer to an activity poll that found no task."""
 
 
 class Tasks:
@@ -88,7 +86,7 @@ class Tasks:
             return self._decision_page(paged, page["t"], page["o"], size, reverse, page.get("s", 0))
         execution = self._queues.take_decision(domain, task_list)
         if execution is None:
-            return dict(_NO_DECISION_TASK, events=[])
+            return dict(_NO_DECISION_TASK)
         return self._start_decision(execution, params, size, reverse)
 
     def _start_decision(

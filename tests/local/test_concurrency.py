@@ -54,7 +54,7 @@ def test_500_activity_tasks_8_pollers_each_delivered_once():
                 got = worker.poll_for_activity_task(
                     domain=DOMAIN, taskList={"name": "activities"}, identity="w"
                 )
-                if not got["taskToken"]:
+                if not got.get("taskToken"):
                     return
                 with lock:
                     delivered.append(got["activityId"])
@@ -86,7 +86,7 @@ def test_decision_tasks_8_pollers_each_delivered_once():
         def decider(worker):
             while True:
                 got = worker.poll_for_decision_task(domain=DOMAIN, taskList={"name": "decisions"})
-                if not got["taskToken"]:
+                if not got.get("taskToken"):
                     return
                 with lock:
                     delivered.append(got["workflowExecution"]["workflowId"])

@@ -40,7 +40,7 @@ def _start(client, workflow_id, **kwargs):
 
 def _decide(client, decisions, task_list="decisions"):
     task = client.poll_for_decision_task(domain=DOMAIN, taskList={"name": task_list})
-    assert task["taskToken"], "expected a decision task"
+    assert task.get("taskToken"), "expected a decision task"
     client.respond_decision_task_completed(taskToken=task["taskToken"], decisions=decisions)
     return task
 
@@ -104,7 +104,7 @@ def test_every_decision_type_emits_botocore_shaped_events(swf, client, clock):
     client.respond_activity_task_canceled(taskToken=activity["taskToken"], details="stopped")
     _decide(client, [], task_list="kids")  # the child's first decision
     kid = client.poll_for_decision_task(domain=DOMAIN, taskList={"name": "kids"})
-    assert not kid["taskToken"]  # nothing new for the child
+    assert "taskToken" not in kid  # nothing new for the child
     clock.advance(11)
     swf.advance()
     _decide(client, [])  # the parent sees TimerFired etc.
@@ -211,12 +211,17 @@ def test_long_poll_wakes_when_work_arrives(swf, client):
 def test_empty_poll_answers_empty_token_after_timeout(swf, client):
     started = time.monotonic()
     task = client.poll_for_activity_task(domain=DOMAIN, taskList={"name": "nobody"})
-    assert task["taskToken"] == ""
+    assert "taskToken" not in task
     assert time.monotonic() - started >= 0.45
+    # SWF's wire answers, as captured from the real service: no taskToken member at all
     status, body = raw_call(
         swf.endpoint_url, "PollForDecisionTask", {"domain": DOMAIN, "taskList": {"name": "n"}}
     )
-    assert status == 200 and body["taskToken"] == ""
+    assert status == 200 and body == {"previousStartedEventId": 0, "startedEventId": 0}
+    status, body = raw_call(
+        swf.endpoint_url, "PollForActivityTask", {"domain": DOMAIN, "taskList": {"name": "n"}}
+    )
+    assert status == 200 and body == {"startedEventId": 0}
     # SWF's empty answer leaves out members the shape requires of a real task; nothing else
     assert [e for e in output_errors("PollForDecisionTask", body) if "required" not in e] == []
 
