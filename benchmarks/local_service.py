@@ -111,7 +111,7 @@ def _decider(endpoint: str, executions: int, per_execution: int) -> None:
     closed = 0
     while closed < executions:
         task = client.poll_for_decision_task(domain=DOMAIN, taskList={"name": "decisions"})
-        if not task["taskToken"]:
+        if not task.get("taskToken"):
             continue
         workflow_id = task["workflowExecution"]["workflowId"]
         completed = sum(1 for e in task["events"] if e["eventType"] == "ActivityTaskCompleted")
@@ -138,7 +138,7 @@ def _worker(endpoint: str, total: int) -> None:
     for _ in range(total):
         while True:
             task = client.poll_for_activity_task(domain=DOMAIN, taskList={"name": "activities"})
-            if task["taskToken"]:
+            if task.get("taskToken"):
                 break
         client.respond_activity_task_completed(taskToken=task["taskToken"], result="y")
 
