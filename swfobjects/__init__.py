@@ -21,11 +21,11 @@ its right; ``tests/test_layers.py`` enforces it)::
   SWF-compatible HTTP service around it (``swfobjects local``).
 
 >>> from swfobjects import Workflow, decision_task
->>> class Hello(Workflow, task_list="hello", version="1.0"):
+>>> class Welcome(Workflow, task_list="welcome", version="1.0"):
 ...     @decision_task
 ...     async def run(self, name: str) -> str:
 ...         return f"Hello, {name}!"
->>> SerialExecutor().run(Hello, "world")
+>>> SerialExecutor().run(Welcome, "world")
 'Hello, world!'
 """
 

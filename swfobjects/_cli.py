@@ -37,8 +37,22 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="longest wait of an empty PollFor*Task (SWF: 60)",
     )
+    local.add_argument(
+        "--account-id",
+        type=_account_id,
+        default="123456789012",
+        metavar="DIGITS",
+        help="the account id in ARNs (123456789012); their region is the one each request is "
+        "signed for",
+    )
     local.add_argument("--verbose", action="store_true", help="log every request")
     return parser
+
+
+def _account_id(value: str) -> str:
+    if not (len(value) == 12 and value.isascii() and value.isdigit()):
+        raise argparse.ArgumentTypeError(f"an AWS account id is 12 digits, not {value!r}")
+    return value
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -49,7 +63,12 @@ def _local(args: argparse.Namespace) -> int:
     from .local import NO_AUTH_WARNING, LocalSWF
 
     service = LocalSWF(
-        args.host, args.port, db=args.db, poll_timeout=args.poll_timeout, verbose=args.verbose
+        args.host,
+        args.port,
+        db=args.db,
+        poll_timeout=args.poll_timeout,
+        verbose=args.verbose,
+        account_id=args.account_id,
     )
     try:
         service.start()

@@ -27,7 +27,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from ..model import SwfFault, SwfModel
+from ..model import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, SwfFault, SwfModel
 from ..swf.limits import LONG_POLL_SECONDS
 from ._persistence import ADVANCE, Journal, JournalEntry
 
@@ -66,7 +66,7 @@ class Engine:
     >>> engine.call("RegisterDomain", {"name": "d", "workflowExecutionRetentionPeriodInDays": "1"})
     {}
     >>> engine.call("PollForActivityTask", {"domain": "d", "taskList": {"name": "t"}}, wait=0)
-    {'taskToken': '', 'activityId': '', 'startedEventId': 0}
+    {'startedEventId': 0}
     """
 
     def __init__(
@@ -75,6 +75,7 @@ class Engine:
         journal: Journal | None = None,
         poll_timeout: float = LONG_POLL_SECONDS,
         tick: float = 0.05,
+        account_id: str = DEFAULT_ACCOUNT_ID,
     ) -> None:
         self.clock = clock or _wall_clock
         self.journal = journal
@@ -83,7 +84,7 @@ class Engine:
         self._now = float(self.clock())
         self._ids: list[str] = []
         self._replay_ids: deque[str] | None = None
-        self.model = SwfModel(clock=lambda: self._now)
+        self.model = SwfModel(clock=lambda: self._now, account_id=account_id)
         self.model.new_id = self._new_id
         self.lock = threading.Lock()
         self._changed = threading.Condition(self.lock)
@@ -150,9 +151,15 @@ class Engine:
         return result
 
     def call(
-        self, operation: str, params: dict[str, Any], wait: float | None = None
+        self,
+        operation: str,
+        params: dict[str, Any],
+        wait: float | None = None,
+        region: str | None = None,
     ) -> dict[str, Any]:
         """Run one SWF operation; polls wait up to ``wait`` (default ``poll_timeout``) seconds.
+
+        ``region`` is the region the request was signed for: ARNs in the answer name it.
 
         Raises :class:`SwfFault` with SWF's error code; anything else is a bug, reported as
         SWF's ``InternalFailure`` so the service keeps serving.
@@ -161,6 +168,7 @@ class Engine:
             if operation in POLLS:
                 return self._poll(operation, params, self.poll_timeout if wait is None else wait)
             with self.lock:
+                self.model.region = region or DEFAULT_REGION
                 return self._call_locked(operation, params)
         except SwfFault:
             raise

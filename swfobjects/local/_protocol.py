@@ -10,6 +10,7 @@ so botocore raises its modelled exceptions (``client.exceptions.UnknownResourceF
 from __future__ import annotations
 
 import json
+import re
 from functools import cache, lru_cache
 from typing import Any
 
@@ -21,14 +22,15 @@ from ..model import SwfFault
 from ..swf.limits import MAX_REQUEST_BYTES
 
 __all__ = [
-    "MAX_BODY",
     "CONTENT_TYPE",
+    "MAX_BODY",
+    "encode_fault",
+    "encode_result",
     "operation_from_target",
     "parse_body",
-    "validate_input",
-    "encode_result",
-    "encode_fault",
     "service_model",
+    "signed_region",
+    "validate_input",
 ]
 
 MAX_BODY = MAX_REQUEST_BYTES
@@ -138,3 +140,22 @@ def encode_fault(fault: SwfFault) -> tuple[int, bytes]:
     status = 500 if fault.code == "InternalFailure" else fault.status
     body = {"__type": f"{namespace}#{fault.code}", "message": fault.message}
     return status, json.dumps(body).encode()
+
+
+_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([a-z0-9-]+)/")
+
+
+def signed_region(authorization: str | None) -> str | None:
+    """The region a request was signed for, from the credential scope of its SigV4
+    ``Authorization`` header (``Credential=AKID/20261201/eu-west-1/swf/aws4_request``), or None.
+
+    The signature itself is not checked (the service has no authentication); the region only
+    makes ARNs say what SWF's regional endpoint would.
+
+    >>> signed_region("AWS4-HMAC-SHA256 Credential=AKID/20261201/eu-west-1/swf/aws4_request")
+    'eu-west-1'
+    """
+    if not authorization:
+        return None
+    found = _CREDENTIAL_SCOPE.search(authorization)
+    return found.group(1) if found else None

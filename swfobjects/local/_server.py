@@ -24,6 +24,7 @@ from ._protocol import (
     encode_result,
     operation_from_target,
     parse_body,
+    signed_region,
     validate_input,
 )
 
@@ -50,7 +51,8 @@ class _Handler(BaseHTTPRequestHandler):
             operation = operation_from_target(self.headers.get("X-Amz-Target"))
             params = parse_body(raw)
             validate_input(operation, params)
-            result = self.server.engine.call(operation, params)
+            region = signed_region(self.headers.get("Authorization"))
+            result = self.server.engine.call(operation, params, region=region)
         except SwfFault as fault:
             status, body = encode_fault(fault)
             if self.server.verbose:

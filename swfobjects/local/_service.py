@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..model import DEFAULT_ACCOUNT_ID
 from ..swf.limits import LONG_POLL_SECONDS
 from ._engine import Engine
 from ._persistence import Journal
@@ -43,6 +44,8 @@ class LocalSWF:
         tick: how often, at most, the clock thread looks at the clock when nothing is due
             sooner (matters only for clocks that jump, as in tests).
         verbose: log every request and error to stderr.
+        account_id: the account id in ARNs (the region in them is the one each request was
+            signed for, as with SWF's regional endpoints).
     """
 
     def __init__(
@@ -55,8 +58,14 @@ class LocalSWF:
         poll_timeout: float = LONG_POLL_SECONDS,
         tick: float = 0.05,
         verbose: bool = False,
+        account_id: str = DEFAULT_ACCOUNT_ID,
     ) -> None:
+        if not (len(account_id) == 12 and account_id.isascii() and account_id.isdigit()):
+            raise ValueError(
+                f"account_id must be 12 digits, as AWS account ids are: {account_id!r}"
+            )
         self.host = host
+        self.account_id = account_id
         self.port = port
         self.db = db
         self.clock = clock
@@ -74,7 +83,7 @@ class LocalSWF:
         if self._server is not None:
             return self
         journal = Journal(self.db) if self.db is not None else None
-        engine = Engine(self.clock, journal, self.poll_timeout, self.tick)
+        engine = Engine(self.clock, journal, self.poll_timeout, self.tick, self.account_id)
         try:
             server = SwfHttpServer((self.host, self.port), engine, self.verbose)
         except OSError:

@@ -30,6 +30,14 @@ from __future__ import annotations
 
 from ._client import InProcessClient, fault_to_client_error
 from ._model import SwfModel
+from ._runtime import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 from ._state import SwfFault
 
-__all__ = ["InProcessClient", "SwfFault", "SwfModel", "fault_to_client_error"]
+__all__ = [
+    "DEFAULT_ACCOUNT_ID",
+    "DEFAULT_REGION",
+    "InProcessClient",
+    "SwfFault",
+    "SwfModel",
+    "fault_to_client_error",
+]

@@ -26,7 +26,7 @@ from ._due import DueHeap
 from ._executions import Executions
 from ._queues import TaskQueues
 from ._registry import Registry
-from ._runtime import Runtime
+from ._runtime import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Runtime
 from ._state import ActivityTaskState, Execution, Handler, SwfFault
 from ._tasks import Tasks
 from ._timeouts import Timeouts
@@ -49,8 +49,14 @@ class SwfModel:
     ``InProcessClient`` checks).
     """
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        runtime = self._runtime = Runtime(clock)
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.time,
+        *,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        region: str = DEFAULT_REGION,
+    ) -> None:
+        runtime = self._runtime = Runtime(clock, account_id, region)
         self.registry = Registry(runtime)
         self.queues = TaskQueues(runtime)
         self.due = DueHeap()
@@ -105,6 +111,20 @@ class SwfModel:
             ) from None
         finally:
             runtime.call_now = None
+
+    @property
+    def region(self) -> str:
+        """The region ARNs name for the calls that follow (set per request by the service)."""
+        return self._runtime.region
+
+    @region.setter
+    def region(self, value: str) -> None:
+        self._runtime.region = value
+
+    @property
+    def account_id(self) -> str:
+        """The account id ARNs name."""
+        return self._runtime.account_id
 
     def now(self) -> float:
         """The model's current time (epoch seconds; fixed for the duration of one call)."""

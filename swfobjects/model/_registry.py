@@ -102,11 +102,12 @@ class Registry:
         return {}
 
     def domain_info(self, domain: Domain) -> dict[str, Any]:
-        """SWF's ``DomainInfo`` (with a local ARN, which the tag operations accept)."""
+        """SWF's ``DomainInfo``, with the domain's ARN in the call's region and account."""
+        runtime = self._runtime
         info: dict[str, Any] = {
             "name": domain.name,
             "status": domain.status,
-            "arn": f"arn:aws:swf:local:000000000000:/domain/{domain.name}",
+            "arn": f"arn:aws:swf:{runtime.region}:{runtime.account_id}:/domain/{domain.name}",
         }
         if domain.description:
             info["description"] = domain.description

@@ -13,7 +13,7 @@ import random
 import time
 from collections.abc import Callable
 
-__all__ = ["Runtime", "random_id"]
+__all__ = ["DEFAULT_ACCOUNT_ID", "DEFAULT_REGION", "Runtime", "random_id"]
 
 _ID_SOURCE = random.Random(os.urandom(32))
 if hasattr(os, "register_at_fork"):  # a forked child must not repeat its parent's ids
@@ -26,6 +26,12 @@ def random_id() -> str:
     return _ID_SOURCE.getrandbits(128).to_bytes(16, "big").hex()
 
 
+DEFAULT_ACCOUNT_ID = "123456789012"
+"""The account id in ARNs unless told otherwise (the one AWS's own documentation uses)."""
+DEFAULT_REGION = "us-east-1"
+"""The region in ARNs when a request names none (an unsigned request)."""
+
+
 class Runtime:
     """The clock, the timestamp of the current call, the id source and the change listeners.
 
@@ -33,10 +39,19 @@ class Runtime:
     of a call carries the same timestamp (a journal replay then reproduces it exactly).
     """
 
-    __slots__ = ("clock", "call_now", "new_id", "listeners")
+    __slots__ = ("clock", "call_now", "new_id", "listeners", "account_id", "region")
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.time,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        region: str = DEFAULT_REGION,
+    ) -> None:
         self.clock = clock
+        self.account_id = account_id
+        self.region = region
+        """The region of the call in progress: ARNs name it (the local service sets it from
+        each request's signature, as SWF's endpoint is per region)."""
         self.call_now: float | None = None
         self.new_id: Callable[[], str] = random_id  # the local service journals its ids
         self.listeners: list[Callable[[], None]] = []

@@ -43,7 +43,8 @@ class Payloads:
     """Encodes values to SWF payload strings and back, enforcing SWF's size limits.
 
     >>> from swfobjects.payloads._codecs import codec_for
-    >>> p = Payloads(); p.decode(p.encode([1, 2], codec_for(list[int])), codec_for(list[int]))
+    >>> p, ints = Payloads(), codec_for(list[int])
+    >>> p.decode(p.encode([1, 2], ints, "an example"), ints, "an example")
     [1, 2]
     """
 

@@ -67,3 +67,10 @@ def test_busy_port_is_reported(capsys):
 def test_command_is_required():
     with pytest.raises(SystemExit):
         main([])
+
+
+def test_account_id_must_be_twelve_digits(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["local", "--account-id", "12ab"])
+    assert exit_info.value.code == 2
+    assert "an AWS account id is 12 digits, not '12ab'" in capsys.readouterr().err

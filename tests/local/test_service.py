@@ -354,3 +354,35 @@ def test_describe_execution_matches_output_shape(swf, client):
     assert status == 200
     assert output_errors("DescribeWorkflowExecution", body) == []
     assert body["openCounts"]["openDecisionTasks"] == 1
+
+
+def test_domain_arns_name_the_signed_region_and_the_account(swf, client):
+    assert client.describe_domain(name=DOMAIN)["domainInfo"]["arn"] == (
+        f"arn:aws:swf:us-east-1:123456789012:/domain/{DOMAIN}"
+    )
+    ireland = swf.client(region_name="eu-west-1")
+    arn = ireland.describe_domain(name=DOMAIN)["domainInfo"]["arn"]
+    assert arn == f"arn:aws:swf:eu-west-1:123456789012:/domain/{DOMAIN}"
+    ireland.tag_resource(resourceArn=arn, tags=[{"key": "k", "value": "v"}])
+    assert ireland.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "k", "value": "v"}]
+    ireland.untag_resource(resourceArn=arn, tagKeys=["k"])
+
+
+def test_the_account_id_is_settable():
+    with LocalSWF(account_id="111122223333", poll_timeout=0.5) as other:
+        client = other.client(region_name="ap-south-1")
+        client.register_domain(name="acct", workflowExecutionRetentionPeriodInDays="1")
+        arn = client.describe_domain(name="acct")["domainInfo"]["arn"]
+    assert arn == "arn:aws:swf:ap-south-1:111122223333:/domain/acct"
+
+
+def test_region_of_a_request_comes_from_its_credential_scope():
+    from swfobjects.local._protocol import signed_region
+
+    header = (
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261201/eu-central-1/swf/aws4_request, "
+        "SignedHeaders=host;x-amz-date, Signature=abc"
+    )
+    assert signed_region(header) == "eu-central-1"
+    assert signed_region(None) is None
+    assert signed_region("Basic Zm9vOmJhcg==") is None
