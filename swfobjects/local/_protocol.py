@@ -89,7 +89,7 @@ def validate_input(operation: str, params: dict[str, Any]) -> None:
         return
     report = ParamValidator().validate(params, op.input_shape)
     errors = [e for e in report._errors if e[0] != "unknown field"]  # type: ignore[attr-defined, unused-ignore]
-    _check_max(params, op.input_shape, "", errors)
+    _check_limits(params, op.input_shape, "", errors)
     if errors:
         filtered = _Report()
         filtered._errors = errors  # type: ignore[attr-defined, unused-ignore]
@@ -101,18 +101,26 @@ def validate_input(operation: str, params: dict[str, Any]) -> None:
         )
 
 
-def _check_max(value: Any, shape: Shape, path: str, errors: list[Any]) -> None:
-    """botocore checks minimums only; SWF also enforces the modelled maximum lengths."""
+def _check_limits(value: Any, shape: Shape, path: str, errors: list[Any]) -> None:
+    """What botocore's client-side validation leaves to the service, and SWF enforces: the
+    modelled maximum lengths and values, and enum members (botocore checks minimums and types
+    only, so a request from another client, or a raw one, could carry ``childPolicy: BOGUS``)."""
     limit = shape.metadata.get("max")
+    enum = getattr(shape, "enum", None)
+    if enum and isinstance(value, str) and value not in enum:
+        errors.append(("invalid enum", path, {"value": value, "enum": list(enum)}))
+    if shape.type_name in ("integer", "long") and isinstance(value, int) and limit is not None:
+        if value > limit:
+            errors.append(("too large", path, {"value": value, "max": limit}))
     if shape.type_name == "structure" and isinstance(value, dict):
         for key, member in shape.members.items():  # type: ignore[attr-defined, unused-ignore]
             if key in value:
-                _check_max(value[key], member, f"{path}.{key}".lstrip("."), errors)
+                _check_limits(value[key], member, f"{path}.{key}".lstrip("."), errors)
     elif shape.type_name == "list" and isinstance(value, list):
         if limit is not None and len(value) > limit:
             errors.append(("too long", path, {"n": len(value), "max": limit, "what": "items"}))
         for index, item in enumerate(value):
-            _check_max(item, shape.member, f"{path}[{index}]", errors)  # type: ignore[attr-defined, unused-ignore]
+            _check_limits(item, shape.member, f"{path}[{index}]", errors)  # type: ignore[attr-defined, unused-ignore]
     elif shape.type_name == "string" and isinstance(value, str):
         if limit is not None and len(value) > limit:
             errors.append(("too long", path, {"n": len(value), "max": limit, "what": "characters"}))
@@ -121,6 +129,16 @@ def _check_max(value: Any, shape: Shape, path: str, errors: list[Any]) -> None:
 class _Report(ValidationErrors):  # type: ignore[misc, unused-ignore]
     def _format_error(self, error: Any) -> str:
         kind, name, info = error
+        if kind == "invalid enum":
+            return (
+                f"Value '{info['value']}' at '{name}' failed to satisfy constraint: Member must "
+                f"satisfy enum value set: [{', '.join(info['enum'])}]"
+            )
+        if kind == "too large":
+            return (
+                f"Value '{info['value']}' at '{name}' failed to satisfy constraint: Member must "
+                f"have value less than or equal to {info['max']}"
+            )
         if kind == "too long":
             return (
                 f"Value at '{name}' failed to satisfy constraint: Member must have length less "
