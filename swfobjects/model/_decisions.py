@@ -24,6 +24,7 @@ from ..swf.limits import (
 )
 from ._due import DueHeap
 from ._executions import Executions
+from ._params import check_new_name
 from ._params import text as _text
 from ._queues import TaskQueues
 from ._registry import Registry
@@ -83,6 +84,14 @@ _CHECKED: dict[str, tuple[tuple[str, int], ...]] = {
     for decision_type, keys in _CHECKED_KEYS.items()
 }
 """Per decision type, the string attributes whose length SWF limits (checked if present)."""
+_NAMED: dict[str, str] = {
+    "ScheduleActivityTask": "activityId",
+    "StartTimer": "timerId",
+    "RecordMarker": "markerName",
+    "SignalExternalWorkflowExecution": "signalName",
+    "StartChildWorkflowExecution": "workflowId",
+}
+"""Per decision type, the id or name it creates, which must follow SWF's name rule."""
 _CLOSE = frozenset(
     {
         "CompleteWorkflowExecution",
@@ -127,6 +136,9 @@ def validate_decisions(decisions: list[Any]) -> None:
                     f"{attrs_key}.{key}' failed to satisfy constraint: Member "
                     f"must have length less than or equal to {limit}",
                 )
+        named = _NAMED.get(decision_type)
+        if named is not None:
+            check_new_name(attrs[named], f"{_where(index)}.{attrs_key}.{named}")
         if decision_type == "StartTimer" and not _is_seconds(attrs["startToFireTimeout"]):
             raise SwfFault(
                 "ValidationException", f"{_where(index)}: startToFireTimeout must be seconds"

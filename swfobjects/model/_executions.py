@@ -15,6 +15,7 @@ from ..swf._shapes import EVENT_KEYS, event_attributes_key
 from ..swf.limits import MAX_HISTORY_EVENTS, MAX_REASON, MAX_TAG, MAX_TAGS
 from ._due import DueHeap
 from ._paging import paged
+from ._params import check_new_name
 from ._params import name as _name
 from ._params import seconds as _seconds
 from ._params import text as _text
@@ -193,7 +194,10 @@ class Executions:
 
     def start_workflow_execution(self, params: dict[str, Any]) -> dict[str, Any]:
         domain = self._registry.domain(params.get("domain")).name
-        workflow_id = _name(params, "workflowId")
+        workflow_id = check_new_name(_name(params, "workflowId"), "workflowId")
+        task_list = params.get("taskList")
+        if isinstance(task_list, dict) and isinstance(task_list.get("name"), str):
+            check_new_name(task_list["name"], "taskList.name")
         execution = self.start(domain, workflow_id, params, parent=None)
         return {"runId": execution.run_id}
 
@@ -309,7 +313,8 @@ class Executions:
     def signal_workflow_execution(self, params: dict[str, Any]) -> dict[str, Any]:
         domain = self._registry.domain(params.get("domain")).name
         execution = self.find_open(domain, _name(params, "workflowId"), params.get("runId"))
-        attributes: dict[str, Any] = {"signalName": _name(params, "signalName")}
+        signal_name = check_new_name(_name(params, "signalName"), "signalName")
+        attributes: dict[str, Any] = {"signalName": signal_name}
         signal_input = _text(params, "input")
         if signal_input is not None:
             attributes["input"] = signal_input

@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..swf.limits import MAX_DATA, MAX_NAME
+from ..swf.names import name_problem
 from ._state import SwfFault
 
-__all__ = ["name", "seconds", "text", "timeout"]
+__all__ = ["check_new_name", "name", "seconds", "text", "timeout"]
 
 
 def text(
@@ -39,6 +40,18 @@ def name(params: dict[str, Any], key: str) -> str:
     assert value is not None
     if not value:
         raise SwfFault("ValidationException", f"{key} must not be empty")
+    return value
+
+
+def check_new_name(value: str, key: str) -> str:
+    """``value`` if SWF accepts it as a new name or id (see :mod:`swfobjects.swf.names`)."""
+    problem = name_problem(value)
+    if problem is not None:
+        raise SwfFault(
+            "ValidationException",
+            f"{key} {value!r} {problem}: SWF names and ids must not contain ':', '/', '|' or "
+            "control characters, start or end with whitespace, or be the literal 'arn'",
+        )
     return value
 
 

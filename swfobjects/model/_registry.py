@@ -10,6 +10,7 @@ from typing import Any
 
 from ..swf.limits import MAX_RETENTION_DAYS, MAX_VERSION
 from ._paging import paged
+from ._params import check_new_name
 from ._params import name as _name
 from ._runtime import Runtime
 from ._state import Domain, Handler, SwfFault, TypeRecord
@@ -83,7 +84,7 @@ class Registry:
     # --- domains ------------------------------------------------------------------------
 
     def register_domain(self, params: dict[str, Any]) -> dict[str, Any]:
-        name = _name(params, "name")
+        name = check_new_name(_name(params, "name"), "name")
         if name in self.domains:
             raise SwfFault("DomainAlreadyExistsFault", f"Domain already exists: {name}")
         retention = str(params["workflowExecutionRetentionPeriodInDays"])
@@ -144,8 +145,8 @@ class Registry:
 
     def _register(self, kind: str, params: dict[str, Any], default_keys: tuple[str, ...]) -> None:
         domain = self.domain(params.get("domain")).name
-        name = _name(params, "name")
-        version = _name(params, "version")
+        name = check_new_name(_name(params, "name"), "name")
+        version = check_new_name(_name(params, "version"), "version")
         if len(version) > MAX_VERSION:
             raise SwfFault("ValidationException", f"version is limited to {MAX_VERSION} characters")
         key = (kind, domain, name, version)

@@ -4,10 +4,11 @@ The bottom layer above ``exceptions``: every other package may use it, it uses n
 ``limits`` holds every size and count SWF enforces; ``_shapes`` knows under which key each
 event type and decision type keeps its attributes; ``client`` names the SWF operations the
 framework calls (``SWFClient``, which boto3's client and the in-process model client both
-satisfy) and pages through them.
+satisfy) and pages through them; ``names`` holds SWF's rule for the names and ids a
+client chooses.
 """
 
-from . import limits
+from . import limits, names
 from ._shapes import decision_attributes, event_attributes
 from .client import OPERATIONS, InProcessSWFClient, SWFClient, TaskKind, full_history, paged
 
@@ -20,5 +21,6 @@ __all__ = [
     "event_attributes",
     "full_history",
     "limits",
+    "names",
     "paged",
 ]

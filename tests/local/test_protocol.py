@@ -171,3 +171,32 @@ def test_enum_members_are_validated_and_nothing_changes(swf, operation, params, 
 def test_numbers_over_their_modelled_maximum_are_refused():
     with pytest.raises(SwfFault, match="less than or equal to 1000"):
         validate_input("ListDomains", {"registrationStatus": "REGISTERED", "maximumPageSize": 1001})
+
+
+@pytest.mark.parametrize("bad", ["a:b", "a/b", "a|b", "bell\x07", "arn", " padded", "nel\x85"])
+def test_names_follow_swfs_rule_and_refusals_change_nothing(swf, bad):
+    client = swf.client()
+    for operation, params in [
+        ("RegisterDomain", {"name": bad, "workflowExecutionRetentionPeriodInDays": "1"}),
+        (
+            "RegisterActivityType",
+            {"domain": DOMAIN, "name": bad, "version": "1", "defaultTaskList": {"name": "t"}},
+        ),
+        ("RegisterWorkflowType", {"domain": DOMAIN, "name": "N", "version": bad}),
+        (
+            "StartWorkflowExecution",
+            {"domain": DOMAIN, "workflowId": bad, "workflowType": {"name": "W", "version": "1"}},
+        ),
+    ]:
+        status, body = raw_call(swf.endpoint_url, operation, params)
+        assert status == 400 and _code(body) == "ValidationException", (operation, body)
+        assert "SWF names and ids must not contain" in body["message"]
+    domains = client.list_domains(registrationStatus="REGISTERED")["domainInfos"]
+    assert bad not in [d["name"] for d in domains]
+    open_ids = [
+        e["execution"]["workflowId"]
+        for e in client.list_open_workflow_executions(
+            domain=DOMAIN, startTimeFilter={"oldestDate": 0}
+        )["executionInfos"]
+    ]
+    assert bad not in open_ids

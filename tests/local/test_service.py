@@ -386,3 +386,31 @@ def test_region_of_a_request_comes_from_its_credential_scope():
     assert signed_region(header) == "eu-central-1"
     assert signed_region(None) is None
     assert signed_region("Basic Zm9vOmJhcg==") is None
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        schedule("a:1"),
+        decision("StartTimer", timerId="t|1", startToFireTimeout="5"),
+        decision("RecordMarker", markerName="arn"),
+        decision("SignalExternalWorkflowExecution", workflowId="w", signalName="s/1"),
+    ],
+)
+def test_decisions_that_create_badly_named_things_are_refused_whole(swf, client, bad):
+    from botocore.exceptions import ClientError
+
+    run = _start(client, f"named-{bad['decisionType']}")
+    task = client.poll_for_decision_task(domain=DOMAIN, taskList={"name": "decisions"})
+    good = decision("RecordMarker", markerName="fine")
+    with pytest.raises(ClientError, match="SWF names and ids must not contain") as raised:
+        client.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[good, bad])
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    events = client.get_workflow_execution_history(
+        domain=DOMAIN, execution={"workflowId": f"named-{bad['decisionType']}", "runId": run}
+    )["events"]
+    assert [e["eventType"] for e in events] == [
+        "WorkflowExecutionStarted",
+        "DecisionTaskScheduled",
+        "DecisionTaskStarted",
+    ]
