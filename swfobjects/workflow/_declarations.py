@@ -19,6 +19,7 @@ from marshmallow import Schema
 from ..exceptions import DeclarationError
 from ..payloads._codecs import ArgumentsCodec, Codec, codec_for
 from ..swf.limits import MAX_NAME, MAX_VERSION
+from ..swf.names import name_problem
 from ._options import CHILD_POLICIES, RetryPolicy, Timeout, timeout_value
 
 __all__ = [
@@ -175,14 +176,11 @@ def check_name(value: str, what: str, limit: int = MAX_NAME) -> str:
         raise DeclarationError(f"{what} must be a non-empty string, got {value!r}")
     if len(value) > limit:
         raise DeclarationError(f"{what} is {len(value)} characters; SWF allows {limit}")
-    if (
-        any(ch in value for ch in ":/|")
-        or any(ord(ch) < 0x21 or 0x7F <= ord(ch) <= 0x9F for ch in value)
-        or "arn" == value
-    ):
+    problem = name_problem(value)
+    if problem is not None:
         raise DeclarationError(
-            f"{what} {value!r} contains characters SWF refuses (':', '/', '|', whitespace or "
-            "control characters) or is the literal 'arn'"
+            f"{what} {value!r} {problem}: SWF refuses names with ':', '/', '|' or control "
+            "characters, with whitespace at either end, or the literal 'arn'"
         )
     return value
 
