@@ -22,6 +22,7 @@ from ..swf.limits import (
     MAX_OPEN_TIMERS,
     MAX_REASON,
 )
+from ..swf.names import is_valid_name
 from ._due import DueHeap
 from ._executions import Executions
 from ._params import check_new_name
@@ -137,7 +138,7 @@ def validate_decisions(decisions: list[Any]) -> None:
                     f"must have length less than or equal to {limit}",
                 )
         named = _NAMED.get(decision_type)
-        if named is not None:
+        if named is not None and not is_valid_name(attrs[named]):
             check_new_name(attrs[named], f"{_where(index)}.{attrs_key}.{named}")
         if decision_type == "StartTimer" and not _is_seconds(attrs["startToFireTimeout"]):
             raise SwfFault(

@@ -15,9 +15,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["name_problem"]
+__all__ = ["is_valid_name", "name_problem"]
 
 _FORBIDDEN = re.compile(r"[:/|\x00-\x1f\x7f-\x9f]")
+_ALLOWED = r"[^:/|\x00-\x1f\x7f-\x9f]"
+_EDGE = r"[^\s:/|\x00-\x1f\x7f-\x9f]"
+
+is_valid_name = re.compile(rf"(?!arn\Z){_EDGE}(?:{_ALLOWED}*{_EDGE})?").fullmatch
+"""``is_valid_name(value)`` is truthy when SWF accepts ``value``: one C call, for hot paths
+(every decision that creates an id); :func:`name_problem` says what is wrong."""
 
 
 def name_problem(value: str) -> str | None:
