@@ -10,7 +10,7 @@ from typing import Any
 
 from ..swf.limits import MAX_RETENTION_DAYS, MAX_VERSION
 from ._paging import paged
-from ._params import check_new_name
+from ._params import check_new_name, merged_tags
 from ._params import name as _name
 from ._runtime import Runtime
 from ._state import Domain, Handler, SwfFault, TypeRecord
@@ -96,9 +96,9 @@ class Registry:
                 "ValidationException",
                 f"workflowExecutionRetentionPeriodInDays must be 0..{MAX_RETENTION_DAYS} or NONE",
             )
+        tags = merged_tags({}, params.get("tags") or [])
         domain = Domain(name, retention, params.get("description"))
-        for tag in params.get("tags") or []:
-            domain.tags[tag["key"]] = tag.get("value", "")
+        domain.tags = tags
         self.domains[name] = domain
         return {}
 

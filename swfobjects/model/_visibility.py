@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..swf.limits import MAX_RESOURCE_TAG_KEY, MAX_RESOURCE_TAGS, MAX_TAG
 from ._executions import Executions
 from ._paging import paged
+from ._params import merged_tags
 from ._queues import TaskQueues
 from ._registry import Registry
 from ._state import Domain, Execution, Handler, SwfFault
@@ -165,28 +165,7 @@ class Visibility:
 
     def tag_resource(self, params: dict[str, Any]) -> dict[str, Any]:
         domain = self._tagged(params)
-        tags = params["tags"]
-        if not isinstance(tags, list):
-            raise SwfFault("ValidationException", "tags must be a list")
-        merged = dict(domain.tags)
-        for tag in tags:
-            key, value = tag["key"], tag.get("value", "")
-            if not isinstance(key, str) or not 1 <= len(key) <= MAX_RESOURCE_TAG_KEY:
-                raise SwfFault(
-                    "ValidationException",
-                    f"a tag key has 1 to {MAX_RESOURCE_TAG_KEY} characters",
-                )
-            if not isinstance(value, str) or len(value) > MAX_TAG:
-                raise SwfFault(
-                    "ValidationException", f"a tag value has at most {MAX_TAG} characters"
-                )
-            merged[key] = value
-        if len(merged) > MAX_RESOURCE_TAGS:
-            raise SwfFault(
-                "LimitExceededFault",
-                f"a resource has at most {MAX_RESOURCE_TAGS} tags ({len(merged)})",
-            )
-        domain.tags = merged
+        domain.tags = merged_tags(domain.tags, params["tags"])
         return {}
 
     def untag_resource(self, params: dict[str, Any]) -> dict[str, Any]:

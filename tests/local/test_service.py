@@ -414,3 +414,28 @@ def test_decisions_that_create_badly_named_things_are_refused_whole(swf, client,
         "DecisionTaskScheduled",
         "DecisionTaskStarted",
     ]
+
+
+def test_resource_tags_as_swf_limits_them(swf, client):
+    from botocore.exceptions import ClientError
+
+    many = [{"key": f"k{i}", "value": "v"} for i in range(51)]
+    with pytest.raises(ClientError) as raised:
+        client.register_domain(name="tagged", workflowExecutionRetentionPeriodInDays="1", tags=many)
+    assert raised.value.response["Error"]["Code"] == "TooManyTagsFault"
+    assert "tagged" not in [
+        d["name"] for d in client.list_domains(registrationStatus="REGISTERED")["domainInfos"]
+    ]
+    client.register_domain(
+        name="tagged", workflowExecutionRetentionPeriodInDays="1", tags=many[:50]
+    )
+    arn = client.describe_domain(name="tagged")["domainInfo"]["arn"]
+    with pytest.raises(ClientError) as raised:
+        client.tag_resource(resourceArn=arn, tags=[{"key": "one-more", "value": "v"}])
+    assert raised.value.response["Error"]["Code"] == "TooManyTagsFault"
+    client.untag_resource(resourceArn=arn, tagKeys=["k0"])
+    with pytest.raises(ClientError) as raised:
+        client.tag_resource(resourceArn=arn, tags=[{"key": "semi;colon", "value": "v"}])
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    client.tag_resource(resourceArn=arn, tags=[{"key": "team: ops/eu=1+2-@", "value": "Équipe 7"}])
+    assert len(client.list_tags_for_resource(resourceArn=arn)["tags"]) == 50

@@ -127,7 +127,7 @@ def test_tags_limit_and_unknown_resource(model):
     many = [{"key": f"k{i}", "value": "v"} for i in range(51)]
     with pytest.raises(SwfFault) as caught:
         model.call("TagResource", {"resourceArn": arn, "tags": many})
-    assert caught.value.code == "LimitExceededFault"
+    assert caught.value.code == "TooManyTagsFault"  # SWF's fault for over 50 tags
     with pytest.raises(SwfFault) as caught:
         model.call("ListTagsForResource", {"resourceArn": arn + "-nope"})
     assert caught.value.code == "UnknownResourceFault"
