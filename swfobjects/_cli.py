@@ -50,9 +50,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _account_id(value: str) -> str:
-    if not (len(value) == 12 and value.isascii() and value.isdigit()):
-        raise argparse.ArgumentTypeError(f"an AWS account id is 12 digits, not {value!r}")
-    return value
+    from .local._service import check_account_id
+
+    try:
+        return check_account_id(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -17,12 +17,19 @@ from ._engine import Engine
 from ._persistence import Journal
 from ._server import SwfHttpServer
 
-__all__ = ["LocalSWF", "NO_AUTH_WARNING"]
+__all__ = ["LocalSWF", "NO_AUTH_WARNING", "check_account_id"]
 
 NO_AUTH_WARNING = (
     "swfobjects local has NO authentication: anyone who can reach the port can run any SWF "
     "operation. Keep it on 127.0.0.1."
 )
+
+
+def check_account_id(value: str) -> str:
+    """``value`` if it looks like an AWS account id (12 digits), else ``ValueError`` saying so."""
+    if not (len(value) == 12 and value.isascii() and value.isdigit()):
+        raise ValueError(f"an AWS account id is 12 digits, not {value!r}")
+    return value
 
 
 class LocalSWF:
@@ -60,10 +67,7 @@ class LocalSWF:
         verbose: bool = False,
         account_id: str = DEFAULT_ACCOUNT_ID,
     ) -> None:
-        if not (len(account_id) == 12 and account_id.isascii() and account_id.isdigit()):
-            raise ValueError(
-                f"account_id must be 12 digits, as AWS account ids are: {account_id!r}"
-            )
+        check_account_id(account_id)
         self.host = host
         self.account_id = account_id
         self.port = port

@@ -77,8 +77,7 @@ class InProcessClient:
     def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
         """Any SWF operation by its API name (``"PollForActivityTask"``) with its request dict.
 
-        The same as the snake_case method, without repacking the request as keywords: the
-        SerialExecutor's drain loop calls this a few times per activity.
+        The snake_case methods are this call with the request given as keywords.
         """
         try:
             return self.model.call(operation, request)
@@ -91,13 +90,10 @@ class InProcessClient:
         operation = _CAMEL.sub(lambda m: m.group(1).upper(), name)
         if operation not in self.model.operations:
             raise AttributeError(f"SWF has no operation {name!r}")
-        model = self.model
+        by_name = self.call
 
         def call(**params: Any) -> dict[str, Any]:
-            try:
-                return model.call(operation, params)
-            except SwfFault as fault:
-                raise fault_to_client_error(fault, operation) from None
+            return by_name(operation, params)
 
         call.__name__ = name
         setattr(self, name, call)  # later calls skip __getattr__
