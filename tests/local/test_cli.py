@@ -74,3 +74,11 @@ def test_account_id_must_be_twelve_digits(capsys: pytest.CaptureFixture[str]) ->
         main(["local", "--account-id", "12ab"])
     assert exit_info.value.code == 2
     assert "an AWS account id is 12 digits, not '12ab'" in capsys.readouterr().err
+
+
+def test_an_unusable_journal_is_one_line_and_status_2(tmp_path, capsys):
+    db = tmp_path / "swf.sqlite"
+    db.write_bytes(b"not a database" * 100)
+    assert main(["local", "--port", "0", "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"swfobjects local: cannot use journal {db}:") and err.count("\n") == 1
