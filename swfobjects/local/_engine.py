@@ -183,17 +183,22 @@ class Engine:
         params: dict[str, Any],
         wait: float | None = None,
         region: str | None = None,
+        alive: Callable[[], bool] | None = None,
     ) -> dict[str, Any]:
         """Run one SWF operation; polls wait up to ``wait`` (default ``poll_timeout``) seconds.
 
         ``region`` is the region the request was signed for: ARNs in the answer name it.
+        ``alive`` says whether the polling client is still connected: a waiting poll whose
+        client has gone (a killed worker) ends empty instead of taking the next task, which
+        would otherwise be lost until its start-to-close timeout.
 
         Raises :class:`SwfFault` with SWF's error code; anything else is a bug, reported as
         SWF's ``InternalFailure`` so the service keeps serving.
         """
         try:
             if operation in POLLS:
-                return self._poll(operation, params, self.poll_timeout if wait is None else wait)
+                wait = self.poll_timeout if wait is None else wait
+                return self._poll(operation, params, wait, alive)
             with self.lock:
                 self.model.region = region or DEFAULT_REGION
                 return self._call_locked(operation, params)
@@ -205,7 +210,13 @@ class Engine:
                 "InternalFailure", f"internal error in {operation}: {exc!r}", 500
             ) from None
 
-    def _poll(self, operation: str, params: dict[str, Any], wait: float) -> dict[str, Any]:
+    def _poll(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        wait: float,
+        alive: Callable[[], bool] | None,
+    ) -> dict[str, Any]:
         deadline = time.monotonic() + wait
         with self._changed:
             result = self._call_locked(operation, params)
@@ -221,6 +232,8 @@ class Engine:
                 model = self.model  # read each time: a failed journal write replaces it
                 ready = model.has_decision_task if decisions else model.has_activity_task
                 if ready(domain, task_list):
+                    if alive is not None and not alive():
+                        break  # the client is gone: leave the task to a live poller
                     result = self._call_locked(operation, params)
                     if result.get("taskToken"):
                         return result
