@@ -12,7 +12,9 @@ The model (``SwfModel``) is the one implementation of SWF semantics and is not t
   least every ``tick`` seconds, so a clock that tests move by hand is noticed), so timeouts fire
   while nobody calls the service;
 - with a :class:`~swfobjects.local._persistence.Journal`, every accepted mutating call is
-  recorded before it is answered and replayed on start-up.
+  recorded before it is answered and replayed on start-up (a call refused by a quota changed
+  nothing and is not recorded);
+- the ``pollers`` quota: at most that many polls wait on one task list at once.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ import time
 import traceback
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
 from typing import Any
 
 from ..model import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, SwfFault, SwfModel
-from ..swf.limits import LONG_POLL_SECONDS
-from ._persistence import ADVANCE, Journal, JournalEntry
+from ..swf.limits import LONG_POLL_SECONDS, Quotas
+from ._persistence import ADVANCE, QUOTAS, Journal, JournalEntry
 
 __all__ = ["Engine", "READ_ONLY", "POLLS"]
 
@@ -76,7 +79,9 @@ class Engine:
         poll_timeout: float = LONG_POLL_SECONDS,
         tick: float = 0.05,
         account_id: str = DEFAULT_ACCOUNT_ID,
+        quotas: Mapping[str, int] | Quotas | None = None,
     ) -> None:
+        quotas = Quotas.from_mapping(quotas)
         self.clock = clock or _wall_clock
         self.journal = journal
         self.poll_timeout = poll_timeout
@@ -91,7 +96,13 @@ class Engine:
         self.model.listeners.append(self._changed.notify_all)
         self._closing = threading.Event()
         self._ticker: threading.Thread | None = None
+        self._idle_polls: dict[tuple[str, str, str], int] = {}
         self.replayed = self._replay() if journal is not None else 0
+        if self.model.quotas != quotas:  # the journal's last quotas (or SWF's) are not these
+            self.model.quotas = quotas
+            if journal is not None:
+                body = json.dumps(asdict(quotas), separators=(",", ":"))
+                journal.append(JournalEntry(self._now, QUOTAS, body, ()))
 
     # --- ids and journal ----------------------------------------------------------------
 
@@ -112,6 +123,8 @@ class Engine:
                 try:
                     if entry.operation == ADVANCE:
                         self.model.advance()
+                    elif entry.operation == QUOTAS:
+                        self.model.quotas = Quotas(**json.loads(entry.body))
                     else:
                         self.model.call(entry.operation, json.loads(entry.body))
                 except SwfFault:
@@ -140,8 +153,8 @@ class Engine:
         mutating = operation not in READ_ONLY and operation not in POLLS
         try:
             result = self.model.call(operation, params)
-        except SwfFault:
-            if mutating:
+        except SwfFault as fault:
+            if mutating and fault.code != "LimitExceededFault":  # a quota refuses before any change
                 self._record(operation, params)
             raise
         if mutating or (
@@ -190,16 +203,33 @@ class Engine:
                 if operation == "PollForDecisionTask"
                 else self.model.has_activity_task
             )
-            while not self._closing.is_set():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                self._changed.wait(remaining)
-                if ready(domain, task_list):
-                    result = self._call_locked(operation, params)
-                    if result.get("taskToken"):
-                        return result
-            return result
+            key = (operation, domain, task_list)
+            idle = self._idle_polls.get(key, 0)
+            limit = self.model.quotas.pollers
+            if idle >= limit:
+                raise SwfFault(
+                    "LimitExceededFault",
+                    f"{limit} polls already wait on task list {task_list} of domain {domain} "
+                    "(the pollers quota; spread polls over more task lists, or --quota pollers=N)",
+                )
+            self._idle_polls[key] = idle + 1
+            try:
+                while not self._closing.is_set():
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._changed.wait(remaining)
+                    if ready(domain, task_list):
+                        result = self._call_locked(operation, params)
+                        if result.get("taskToken"):
+                            return result
+                return result
+            finally:
+                left = self._idle_polls[key] - 1
+                if left:
+                    self._idle_polls[key] = left
+                else:
+                    del self._idle_polls[key]
 
     # --- time ---------------------------------------------------------------------------
 
