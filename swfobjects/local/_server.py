@@ -116,11 +116,19 @@ class _Handler(BaseHTTPRequestHandler):
                 "ValidationException",
                 f"request body of {length} bytes exceeds SWF's limit of {MAX_BODY} bytes (1 MB)",
             )
+        parts: list[bytes] = []
+        received = 0
         try:
-            body = self.rfile.read(length) if length else b""
+            while received < length:
+                chunk = self.rfile.read1(length - received)
+                if not chunk:
+                    break  # the client hung up
+                parts.append(chunk)
+                received += len(chunk)
         except TimeoutError:
-            body = b""
-        if len(body) < length:  # the client stopped sending (read timeout) or hung up
+            pass
+        body = b"".join(parts)
+        if received < length:  # the client stopped sending (read timeout) or hung up
             self.close_connection = True
             raise SwfFault(
                 "RequestTimeoutException",
