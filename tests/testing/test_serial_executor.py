@@ -317,7 +317,7 @@ def test_a_collector_the_caller_disabled_is_left_alone(monkeypatch):
 
 
 def test_quotas_are_swfs_with_overrides_and_the_framework_copes_with_them():
-    class FanOut(Workflow, task_list="fan-out"):
+    class QuotaFanOut(Workflow, task_list="quota-fan-out"):
         counter = Counter.client()
 
         @decision_task
@@ -327,7 +327,7 @@ def test_quotas_are_swfs_with_overrides_and_the_framework_copes_with_them():
 
     assert SerialExecutor().model.quotas.open_activities == 1_000
     ex = SerialExecutor(workers=[Counter()], quotas={"open_activities": 2})
-    handle = ex.start(FanOut, 6)
+    handle = ex.start(QuotaFanOut, 6)
     assert handle.result() == 6
     causes = [
         e["scheduleActivityTaskFailedEventAttributes"]["cause"]
