@@ -43,6 +43,7 @@ _NAMESPACES = {
     "SerializationException": "com.amazon.coral.service",
     "UnknownOperationException": "com.amazon.coral.service",
     "InternalFailure": "com.amazon.coral.service",
+    "RequestTimeoutException": "com.amazon.coral.service",
 }
 _SWF_NAMESPACE = "com.amazonaws.swf.base.model"
 

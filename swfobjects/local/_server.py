@@ -10,8 +10,8 @@ for ``read_timeout`` seconds is closed (a body sent halfway is first answered wi
 connection: for clients that fork after opening a keep-alive connection, whose processes
 would otherwise share one socket and wait behind each other's long polls.
 
-There is no authentication: the signature boto3 sends is ignored, which
-is why the server binds to 127.0.0.1 unless told otherwise.
+There is no authentication: the signature boto3 sends is ignored, which is why the server
+binds to 127.0.0.1 unless told otherwise.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ from ._protocol import (
 __all__ = ["DEFAULT_READ_TIMEOUT", "LISTEN_BACKLOG", "SwfHttpServer"]
 
 LISTEN_BACKLOG = 1024
-"""Connections the kernel queues before ``accept`` (the stdlib's 5 reset bursts of clients)."""
+"""Connections the kernel queues before ``accept`` (the stdlib's default of 5 made bursts of
+new clients time out or be reset)."""
 DEFAULT_READ_TIMEOUT = 30.0
 """Seconds a connection may send nothing while the service waits for a request or its body."""
 
@@ -132,8 +133,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise SwfFault(
                 "RequestTimeoutException",
-                f"request body incomplete: {len(body)} of {length} bytes arrived within "
-                f"{self.server.read_timeout:g} s",
+                f"request body incomplete: {len(body)} of {length} bytes arrived (the client "
+                f"sent nothing for {self.server.read_timeout:g} s, or hung up)",
                 408,
             )
         return body

@@ -48,6 +48,10 @@ class SwfModel:
     ``has_activity_task()``, ``listeners``, the ``new_id`` seam, ``clock``, ``now()``,
     ``decision_queues``/``activity_queues``, and ``operations`` (the names ``call`` serves, which
     ``InProcessClient`` checks).
+
+    ``quotas`` overrides some of SWF's quotas by name (``SwfModel(quotas={"open_timers": 2})``;
+    see :class:`~swfobjects.swf.limits.Quotas`): a call over one answers SWF's
+    ``LimitExceededFault`` before changing anything, a decision over one fails with SWF's cause.
     """
 
     def __init__(
