@@ -102,6 +102,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def _local(args: argparse.Namespace) -> int:
     from .local import NO_AUTH_WARNING, LocalSWF
+    from .local._persistence import JournalError
 
     service = LocalSWF(
         args.host,
@@ -118,6 +119,9 @@ def _local(args: argparse.Namespace) -> int:
         service.start()
     except OSError as exc:
         print(f"swfobjects local: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    except JournalError as exc:
+        print(f"swfobjects local: {exc}", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, _interrupt)
     replayed = service.engine.replayed if service.engine is not None else 0

@@ -16,6 +16,7 @@ binds to 127.0.0.1 unless told otherwise.
 
 from __future__ import annotations
 
+import select
 import socket
 import sys
 import threading
@@ -68,7 +69,9 @@ class _Handler(BaseHTTPRequestHandler):
             params = parse_body(raw)
             validate_input(operation, params)
             region = signed_region(self.headers.get("Authorization"))
-            result = self.server.engine.call(operation, params, region=region)
+            result = self.server.engine.call(
+                operation, params, region=region, alive=self._client_connected
+            )
         except SwfFault as fault:
             status, body = encode_fault(fault)
             if self.server.verbose:
@@ -81,6 +84,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(*encode_fault(internal))
             return
         self._send(200, encode_result(result))
+
+    def _client_connected(self) -> bool:
+        """Whether the client still holds this connection open (checked before a waiting
+        poll takes a task). A closed or reset connection reads as end-of-file or an error;
+        a live one that has sent nothing more is not readable at all."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            if not readable:
+                return True
+            return bool(self.connection.recv(1, socket.MSG_PEEK))
+        except (OSError, ValueError):
+            return False
 
     def do_GET(self) -> None:  # noqa: N802
         body = b"swfobjects local: Amazon SWF JSON 1.0 endpoint; POST with X-Amz-Target.\n"

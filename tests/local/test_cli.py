@@ -118,3 +118,11 @@ def test_transport_and_quota_options_reach_the_service(monkeypatch: pytest.Monke
     assert main(["local"]) == 2
     assert seen["quotas"] == {} and seen["close_connections"] is False
     assert seen["read_timeout"] == 30.0
+
+
+def test_an_unusable_journal_is_one_line_and_status_2(tmp_path, capsys):
+    db = tmp_path / "swf.sqlite"
+    db.write_bytes(b"not a database" * 100)
+    assert main(["local", "--port", "0", "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"swfobjects local: cannot use journal {db}:") and err.count("\n") == 1

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from swfobjects.local import LocalSWF
-from swfobjects.local._persistence import QUOTAS, Journal
+from swfobjects.local._persistence import QUOTAS, Journal, JournalEntry
 from tests.helpers.local_support import DOMAIN, WORKFLOW, decision, register
 
 
@@ -124,3 +124,31 @@ def test_journal_replays_under_the_quotas_it_was_written_with(tmp_path: Path) ->
         assert names == {DOMAIN, "second"}  # over the new quota, yet kept: they were accepted
         with pytest.raises(client.exceptions.LimitExceededFault):
             client.register_domain(name="third", workflowExecutionRetentionPeriodInDays="1")
+
+
+def test_quotas_survive_a_rebuild_after_a_failed_journal_write(tmp_path: Path) -> None:
+    import sqlite3
+
+    from swfobjects.local._engine import Engine
+    from swfobjects.model import SwfFault
+
+    class FailingJournal(Journal):
+        fail = False
+
+        def append(self, entry: JournalEntry) -> None:
+            if self.fail:
+                raise sqlite3.OperationalError("database or disk is full")
+            super().append(entry)
+
+    journal = FailingJournal(tmp_path / "j.sqlite")
+    engine = Engine(clock=lambda: 1000.0, journal=journal, poll_timeout=0, quotas={"domains": 1})
+    register = {"name": "d", "workflowExecutionRetentionPeriodInDays": "1"}
+    journal.fail = True
+    with pytest.raises(SwfFault, match="nothing was changed"):
+        engine.call("RegisterDomain", register)  # the model is rebuilt from the journal
+    journal.fail = False
+    assert engine.model.quotas.domains == 1
+    engine.call("RegisterDomain", register)
+    with pytest.raises(SwfFault, match="quota of 1"):
+        engine.call("RegisterDomain", dict(register, name="e"))
+    engine.close()
