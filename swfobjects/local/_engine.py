@@ -15,7 +15,9 @@ The model (``SwfModel``) is the one implementation of SWF semantics and is not t
   recorded before it is answered and replayed on start-up. Nothing becomes visible before it is
   durable: a call runs under the lock, and if its row cannot be written (read-only file, full
   disk) the model is rebuilt from the journal before the lock is released, and the call answers
-  ``InternalFailure`` having changed nothing anyone could see.
+  ``InternalFailure`` having changed nothing anyone could see. A call refused by a quota
+  changed nothing and is not recorded; the quotas themselves are (when they change);
+- the ``pollers`` quota: at most that many polls wait on one task list at once.
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ import time
 import traceback
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
 from typing import Any
 
 from ..model import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, SwfFault, SwfModel
-from ..swf.limits import LONG_POLL_SECONDS
-from ._persistence import ADVANCE, Journal, JournalEntry
+from ..swf.limits import LONG_POLL_SECONDS, Quotas
+from ._persistence import ADVANCE, QUOTAS, Journal, JournalEntry
 
 __all__ = ["Engine", "READ_ONLY", "POLLS"]
 
@@ -80,7 +83,9 @@ class Engine:
         poll_timeout: float = LONG_POLL_SECONDS,
         tick: float = 0.05,
         account_id: str = DEFAULT_ACCOUNT_ID,
+        quotas: Mapping[str, int] | Quotas | None = None,
     ) -> None:
+        quotas = Quotas.from_mapping(quotas)
         self.clock = clock or _wall_clock
         self.journal = journal
         self.poll_timeout = poll_timeout
@@ -94,12 +99,19 @@ class Engine:
         self.model = self._new_model()
         self._closing = threading.Event()
         self._ticker: threading.Thread | None = None
+        self._idle_polls: dict[tuple[str, str, str], int] = {}
         self.replayed = 0
         if journal is not None:
             with self.lock:  # the model's listeners notify, which needs the lock
                 self.replayed = self._replay()
+        if self.model.quotas != quotas:  # the journal's last quotas (or SWF's) are not these
+            self.model.quotas = quotas
+            if journal is not None:  # a rebuild after a failed write replays them from here
+                body = json.dumps(asdict(quotas), separators=(",", ":"))
+                journal.append(JournalEntry(self._now, QUOTAS, body, ()))
 
     def _new_model(self) -> SwfModel:
+        """A model with SWF's quotas: the journal's rows, or ``__init__``, set others."""
         model = SwfModel(clock=lambda: self._now, account_id=self.account_id)
         model.new_id = self._new_id
         model.listeners.append(self._changed.notify_all)
@@ -124,6 +136,8 @@ class Engine:
             try:
                 if entry.operation == ADVANCE:
                     self.model.advance()
+                elif entry.operation == QUOTAS:
+                    self.model.quotas = Quotas(**json.loads(entry.body))
                 else:
                     self.model.call(entry.operation, json.loads(entry.body))
             except SwfFault:
@@ -167,8 +181,8 @@ class Engine:
         mutating = operation not in READ_ONLY and operation not in POLLS
         try:
             result = self.model.call(operation, params)
-        except SwfFault:
-            if mutating:
+        except SwfFault as fault:
+            if mutating and fault.code != "LimitExceededFault":  # a quota refuses before any change
                 self._record(operation, params)
             raise
         if mutating or (
@@ -224,20 +238,37 @@ class Engine:
                 return result
             domain, task_list = params["domain"], params["taskList"]["name"]
             decisions = operation == "PollForDecisionTask"
-            while not self._closing.is_set():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                self._changed.wait(remaining)
-                model = self.model  # read each time: a failed journal write replaces it
-                ready = model.has_decision_task if decisions else model.has_activity_task
-                if ready(domain, task_list):
-                    if alive is not None and not alive():
-                        break  # the client is gone: leave the task to a live poller
-                    result = self._call_locked(operation, params)
-                    if result.get("taskToken"):
-                        return result
-            return result
+            key = (operation, domain, task_list)
+            idle = self._idle_polls.get(key, 0)
+            limit = self.model.quotas.pollers
+            if idle >= limit:
+                raise SwfFault(
+                    "LimitExceededFault",
+                    f"{limit} polls already wait on task list {task_list} of domain {domain} "
+                    "(the pollers quota; spread polls over more task lists, or --quota pollers=N)",
+                )
+            self._idle_polls[key] = idle + 1
+            try:
+                while not self._closing.is_set():
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._changed.wait(remaining)
+                    model = self.model  # read each time: a failed journal write replaces it
+                    ready = model.has_decision_task if decisions else model.has_activity_task
+                    if ready(domain, task_list):
+                        if alive is not None and not alive():
+                            break  # the client is gone: leave the task to a live poller
+                        result = self._call_locked(operation, params)
+                        if result.get("taskToken"):
+                            return result
+                return result
+            finally:
+                left = self._idle_polls[key] - 1
+                if left:
+                    self._idle_polls[key] = left
+                else:
+                    del self._idle_polls[key]
 
     # --- time ---------------------------------------------------------------------------
 

@@ -5,7 +5,10 @@ mutating calls, the clock reading of each, and the ids it generated (run ids, ta
 So the service appends one row per accepted mutating call (and per clock tick that fired a
 timer or timeout) *before* it answers, and a restart replays the rows into a fresh model.
 Nothing acknowledged is lost, tokens handed out before the restart stay valid, and no Python
-object is ever pickled. Rows are plain JSON text.
+object is ever pickled. Rows are plain JSON text. The quotas are an input of the model too
+(a decision over the ``open_timers`` quota records ``StartTimerFailed``), so a start with
+quotas other than the journal's last ones appends a row saying so, and a replay applies each
+at its place.
 
 The journal is the truth, so it must never lie quietly:
 
@@ -38,9 +41,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Journal", "JournalEntry", "JournalError", "ADVANCE"]
+__all__ = ["ADVANCE", "Journal", "JournalEntry", "JournalError", "QUOTAS"]
 
 ADVANCE = ""  # the operation name of a clock tick that fired timers or timeouts
+QUOTAS = "#quotas"  # the quotas in force from here on (body: their JSON), when they changed
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal (
