@@ -33,6 +33,7 @@ __all__ = [
     "MAX_TAGS",
     "MAX_VERSION",
     "LONG_POLL_SECONDS",
+    "ACTIVITY_TIMEOUT_TYPES",
 ]
 
 MAX_DATA = 32_768
@@ -97,3 +98,8 @@ bound that keeps each response well under :data:`MAX_REQUEST_BYTES`; the rest go
 
 LONG_POLL_SECONDS = 60
 """How long SWF holds a ``PollFor*Task`` call open before answering with no task."""
+
+ACTIVITY_TIMEOUT_TYPES = frozenset(
+    {"START_TO_CLOSE", "SCHEDULE_TO_START", "SCHEDULE_TO_CLOSE", "HEARTBEAT"}
+)
+"""The ``timeoutType`` of an ``ActivityTaskTimedOut`` event (botocore ``ActivityTaskTimeoutType``)."""

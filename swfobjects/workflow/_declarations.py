@@ -33,6 +33,7 @@ __all__ = [
     "Registry",
     "result_codec",
     "check_name",
+    "is_method",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -168,6 +169,22 @@ def decision_task(fn: Any = None, **options: Any) -> Any:
         return function
 
     return mark(fn) if fn is not None else mark
+
+
+def is_method(function: Any) -> bool:
+    """True for a function defined in a class body (its ``__qualname__`` says so), or one
+    whose first parameter is ``self`` (written to be put in a class).
+
+    ``Payments.charge`` is a method; ``charge`` and ``test_x.<locals>.charge`` are functions.
+    A bound method (``client.charge``) is a function here: it is called without ``self``.
+    """
+    if not inspect.isfunction(function):
+        return False
+    parts = function.__qualname__.split(".")
+    if len(parts) > 1 and parts[-2] != "<locals>":
+        return True
+    code = function.__code__
+    return code.co_argcount > 0 and code.co_varnames[0] == "self"  # to be put in a class
 
 
 def check_name(value: str, what: str, limit: int = MAX_NAME) -> str:
