@@ -272,7 +272,7 @@ class SWFExecutor(ExecutorBase):
         no-argument constructor are instantiated), and functions made workflows and
         activities by ``@decision_task`` / ``@activity_task``.
         """
-        workflows = [
+        workflows: list[Any] = [
             p
             for p in parts
             if (isinstance(p, type) or isinstance(p, WorkflowFunction))

@@ -102,4 +102,4 @@ LONG_POLL_SECONDS = 60
 ACTIVITY_TIMEOUT_TYPES = frozenset(
     {"START_TO_CLOSE", "SCHEDULE_TO_START", "SCHEDULE_TO_CLOSE", "HEARTBEAT"}
 )
-"""The ``timeoutType`` of an ``ActivityTaskTimedOut`` event (botocore ``ActivityTaskTimeoutType``)."""
+"""The ``timeoutType`` of an ``ActivityTaskTimedOut`` event (``ActivityTaskTimeoutType``)."""

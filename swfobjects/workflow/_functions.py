@@ -45,7 +45,6 @@ from ._declarations import (
     ActivityTaskOptions,
     ActivityType,
     DecisionTaskOptions,
-    WorkflowType,
     is_method,
 )
 from ._options import RetryPolicy, Timeout
@@ -87,7 +86,7 @@ def _as_method(function: Callable[..., Any], body: Callable[..., Any]) -> Any:
     """``body`` dressed as a method of the built class: ``function``'s signature after ``self``,
     its hints (through ``__wrapped__``), name and docstring."""
     signature = inspect.signature(function)
-    method = functools.wraps(function)(body)
+    method: Any = functools.wraps(function)(body)
     self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)
     method.__signature__ = signature.replace(
         parameters=[self_param, *signature.parameters.values()]
@@ -220,9 +219,7 @@ def _activity_function(function: Any, opts: ActivityTaskOptions) -> ActivityFunc
         return function(*args, **kwargs)
 
     method = _as_method(function, invoke)
-    method.__swf_activity__ = dataclasses.replace(
-        opts, name=name, task_list=opts.task_list or name
-    )
+    method.__swf_activity__ = dataclasses.replace(opts, name=name, task_list=opts.task_list or name)
     cls = SwfMeta(
         getattr(function, "__name__", "activity"),
         (ActivityFunction,),
@@ -251,9 +248,7 @@ def _workflow_function(function: Any, opts: DecisionTaskOptions) -> WorkflowFunc
         return await function(*args, **kwargs)
 
     method = _as_method(function, run)
-    method.__swf_decision__ = dataclasses.replace(
-        opts, name=name, task_list=opts.task_list or name
-    )
+    method.__swf_decision__ = dataclasses.replace(opts, name=name, task_list=opts.task_list or name)
     cls = SwfMeta(
         getattr(function, "__name__", "workflow"),
         (WorkflowFunction,),
@@ -283,9 +278,7 @@ class DecisionDecorator(Protocol):
     @overload
     def __call__(self, fn: Callable[Concatenate[V, Q], R]) -> Callable[Concatenate[V, Q], R]: ...
     @overload
-    def __call__(
-        self, fn: Callable[P, Coroutine[Any, Any, R]]
-    ) -> WorkflowFunction[P, R]: ...
+    def __call__(self, fn: Callable[P, Coroutine[Any, Any, R]]) -> WorkflowFunction[P, R]: ...
 
 
 @overload

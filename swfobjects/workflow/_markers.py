@@ -54,9 +54,7 @@ def _require_method(function: Any, decorator: str, why: str) -> None:
 
 def _recorded(kind: str) -> Callable[[F], F]:
     def decorate(function: F) -> F:
-        _require_method(
-            function, f"@{kind}", "its recorded result belongs to a workflow execution"
-        )
+        _require_method(function, f"@{kind}", "its recorded result belongs to a workflow execution")
         if inspect.iscoroutinefunction(function):
             raise DeclarationError(f"@{kind} {function.__qualname__} must be a plain function")
         hints = typing.get_type_hints(function, include_extras=True)
