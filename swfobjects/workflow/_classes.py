@@ -143,8 +143,8 @@ def _refuse_marked(cls: Any, attribute: str, decorator: str, advice: str) -> Non
     misplaced = sorted(_marked(cls, attribute))
     if misplaced:
         raise DeclarationError(
-            f"{cls.__qualname__}.{misplaced[0]}: {decorator} does nothing in a "
-            f"{'Workflow' if cls._swf_kind == 'workflow' else 'ActivityWorker'}; {advice}"
+            f"{cls.__qualname__}.{misplaced[0]}: {decorator} does nothing in "
+            f"{'a Workflow' if cls._swf_kind == 'workflow' else 'an ActivityWorker'}; {advice}"
         )
 
 
