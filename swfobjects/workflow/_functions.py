@@ -263,6 +263,27 @@ def _workflow_function(function: Any, opts: DecisionTaskOptions) -> WorkflowFunc
     return cast(WorkflowFunction[Any, Any], cls())
 
 
+def _not_inline(method: F) -> F:
+    """An activity method that refuses to run inside workflow code.
+
+    Called there directly (``Payments().charge(...)``, or a method of a class that is not an
+    ActivityWorker) it would run in the decider, on every replay, instead of being scheduled.
+    """
+
+    @functools.wraps(method)
+    def activity_method(*args: Any, **kwargs: Any) -> Any:
+        if runtime_var.get() is not None:
+            raise DeclarationError(
+                f"activity method {method.__qualname__} was called directly in workflow code, "
+                "where it would run inline in the decider on every replay; call it through a "
+                "stub (Worker.client().method(...)) so it is scheduled, or make it an "
+                "ActivityWorker method or a module-level @activity_task function"
+            )
+        return method(*args, **kwargs)
+
+    return cast(F, activity_method)
+
+
 class ActivityDecorator(Protocol):
     """What ``activity_task(...)`` returns: it keeps a method's type, types a function."""
 
@@ -323,7 +344,7 @@ def activity_task(fn: Any = None, **options: Any) -> Any:
 
     def mark(function: Any) -> Any:
         if is_method(function):
-            return mark_method(function)
+            return _not_inline(mark_method(function))
         return _activity_function(function, opts)
 
     return mark(fn) if fn is not None else mark

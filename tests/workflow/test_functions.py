@@ -13,6 +13,7 @@ from swfobjects import (
     Promise,
     SerialExecutor,
     Workflow,
+    WorkflowExecutionError,
     activity_task,
     decision_task,
     nondeterministic,
@@ -293,3 +294,19 @@ def test_is_method_tells_methods_from_functions() -> None:
     assert not is_method(legacy_add)
     assert not is_method(Holder().method)  # bound: called without self
     assert is_method(to_be_put_in_a_class)
+
+
+def test_an_activity_method_called_directly_in_a_workflow_is_refused() -> None:
+    class NotAWorker:
+        @activity_task(task_list="x")
+        def work(self, n: int) -> int:
+            return n
+
+    assert NotAWorker().work(3) == 3  # outside a workflow: the method
+
+    @decision_task(task_list="fn-flows")
+    async def inline() -> int:
+        return NotAWorker().work(1)
+
+    with pytest.raises(WorkflowExecutionError, match="NotAWorker.work was called directly"):
+        SerialExecutor().run(inline)
