@@ -108,6 +108,9 @@ def activity_task(
 def activity_task(fn: Any = None, **options: Any) -> Any:
     """Mark a method of an :class:`ActivityWorker` subclass as an SWF activity.
 
+    The public ``activity_task`` (``swfobjects.workflow._functions``) calls this for methods
+    and builds an activity of its own for plain functions.
+
     Usable bare (``@activity_task``) or with options; timeouts are seconds, ``timedelta`` or
     ``None`` for no timeout. ``retry`` is the default :class:`RetryPolicy` for every call;
     ``serializer`` is a marshmallow ``Schema`` (class or instance) for the result.
@@ -151,7 +154,8 @@ def decision_task(
     result_data_store: Any = None,
 ) -> Callable[[F], F]: ...
 def decision_task(fn: Any = None, **options: Any) -> Any:
-    """Mark the ``async def`` entry method of a :class:`Workflow` subclass.
+    """Mark the ``async def`` entry method of a :class:`Workflow` subclass (the public
+    ``decision_task`` in ``_functions`` calls this for methods).
 
     Exactly one per workflow class. Its arguments are the workflow input, its return value the
     workflow result.

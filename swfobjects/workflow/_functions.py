@@ -201,7 +201,16 @@ class WorkflowFunction(Workflow, Generic[P, R]):
         return f"<workflow function {workflow.name} {workflow.version}>"
 
 
+def _refuse_twice(function: Any, decorator: str) -> None:
+    if isinstance(function, (ActivityFunction, WorkflowFunction)):
+        raise DeclarationError(
+            f"{decorator} applied to {function!r}, which is already one; decorate the plain "
+            "function once (its .func), with all the options"
+        )
+
+
 def _activity_function(function: Any, opts: ActivityTaskOptions) -> ActivityFunction[Any, Any]:
+    _refuse_twice(function, "@activity_task")
     if inspect.iscoroutinefunction(function):
         raise DeclarationError(
             f"@activity_task {getattr(function, '__qualname__', function)} must be a plain "
@@ -236,6 +245,7 @@ def _activity_function(function: Any, opts: ActivityTaskOptions) -> ActivityFunc
 
 
 def _workflow_function(function: Any, opts: DecisionTaskOptions) -> WorkflowFunction[Any, Any]:
+    _refuse_twice(function, "@decision_task")
     if not inspect.iscoroutinefunction(function):
         raise DeclarationError(
             f"@decision_task {getattr(function, '__qualname__', function)} must be an "

@@ -310,3 +310,10 @@ def test_an_activity_method_called_directly_in_a_workflow_is_refused() -> None:
 
     with pytest.raises(WorkflowExecutionError, match="NotAWorker.work was called directly"):
         SerialExecutor().run(inline)
+
+
+def test_decorating_a_decorated_function_again_is_refused() -> None:
+    with pytest.raises(DeclarationError, match="already one; decorate the plain function once"):
+        activity_task(task_list="x")(add)
+    with pytest.raises(DeclarationError, match="already one"):
+        decision_task(task_list="x")(compute)
