@@ -48,7 +48,7 @@ from .testing._serial import SerialExecutor
 from .worker._activities import ActivityTaskInfo
 from .workflow._classes import ActivityWorker, Workflow
 from .workflow._combinators import all_of, any_of
-from .workflow._declarations import activity_task, decision_task
+from .workflow._functions import activity_task, decision_task
 from .workflow._markers import cached, nondeterministic, signal
 from .workflow._options import RetryPolicy
 from .workflow._promise import Promise

@@ -23,6 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
         ("samples.approval", "yacht: not approved within 3 days"),
         ("samples.batches", "sum of 0..99999 = 4999950000 in 11 runs"),
         ("samples.versioning", "before the change: ['account:ann', 'active:ann']"),
+        ("samples.legacy", "msg-1: Ada owes 36.00 EUR"),
+        (
+            "samples.http_retry",
+            "GET /report: 200 'ready' (waited 30 s)\nGET /broken: gave up after attempt 1",
+        ),
     ],
 )
 def test_sample_runs(module, expected):

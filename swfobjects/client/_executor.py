@@ -10,6 +10,7 @@ from ..payloads._payload import Payloads
 from ..payloads.storage._offload import delete_payloads
 from ..swf.client import SWFClient
 from ..workflow._declarations import WorkflowType
+from ..workflow._functions import WorkflowFunction
 from ..workflow._options import timeout_value
 from ._handle import WorkflowHandle
 from ._starting import start_params
@@ -29,7 +30,7 @@ class ExecutorBase:
     payloads: Payloads
     domain: str
 
-    def _before_start(self, workflow_class: type) -> None:
+    def _before_start(self, workflow_class: type | WorkflowFunction[..., Any]) -> None:
         """Hook run before ``StartWorkflowExecution`` (the SerialExecutor registers types)."""
 
     def _handle(
@@ -46,7 +47,7 @@ class ExecutorBase:
 
     def start(
         self,
-        workflow_class: type,
+        workflow_class: type | WorkflowFunction[..., Any],
         *args: Any,
         workflow_id: str | None = None,
         task_list: str | None = None,
@@ -63,7 +64,7 @@ class ExecutorBase:
         ``<type name>-<12 random hex digits>``.
         """
         self._before_start(workflow_class)
-        workflow: WorkflowType = workflow_class._swf_workflow  # type: ignore[attr-defined]
+        workflow: WorkflowType = workflow_class._swf_workflow  # type: ignore[union-attr]
         workflow_id = workflow_id or f"{workflow.name}-{uuid.uuid4().hex[:12]}"
         params = start_params(
             workflow,
@@ -89,7 +90,9 @@ class ExecutorBase:
         safe to retry)."""
         return str(self.client.start_workflow_execution(**params)["runId"])
 
-    def run(self, workflow_class: type, *args: Any, **kwargs: Any) -> Any:
+    def run(
+        self, workflow_class: type | WorkflowFunction[..., Any], *args: Any, **kwargs: Any
+    ) -> Any:
         """Start a workflow and wait for its result (or raise its failure)."""
         return self.start(workflow_class, *args, **kwargs).result()
 

@@ -25,6 +25,7 @@ from ..swf.limits import LONG_POLL_SECONDS, MAX_DESCRIPTION, MAX_TAGS
 from ..worker._pollers import ActivityWorkerRunner, DecisionWorker, Workers, default_identity
 from ..worker._retrying import Backoff, RetryingClient, error_code
 from ..workflow._declarations import REGISTRY, ActivityType, WorkflowType
+from ..workflow._functions import WorkflowFunction
 from ._executor import ExecutorBase
 from ._handle import WorkflowHandle, latest_run
 from ._registration import activity_registration, workflow_registration
@@ -307,9 +308,15 @@ class SWFExecutor(ExecutorBase):
         """A decider and an activity runner for ``parts`` (not started).
 
         ``parts``: Workflow classes and ActivityWorker instances (worker classes with a
-        no-argument constructor are instantiated).
+        no-argument constructor are instantiated), and functions made workflows and
+        activities by ``@decision_task`` / ``@activity_task``.
         """
-        workflows = [p for p in parts if isinstance(p, type) and hasattr(p, "_swf_workflow")]
+        workflows: list[Any] = [
+            p
+            for p in parts
+            if (isinstance(p, type) or isinstance(p, WorkflowFunction))
+            and hasattr(p, "_swf_workflow")
+        ]
         activity_workers = [p for p in parts if hasattr(p, "_swf_activities")]
         unknown = [p for p in parts if p not in workflows and p not in activity_workers]
         if unknown:

@@ -206,12 +206,17 @@ class ActivityCall(Call):
                 )
         elif isinstance(error, ActivityTaskError):
             error.attempt = self.attempt
-            if not self.retry.allows(self.attempt, error.type_name):
-                result.set_exception(error)
-                return
             activity_id = self.activity_id
-            rng = seeded_random(self.run_id, activity_id, "retry")
-            delay = self.retry.delay(self.attempt, rng)
+            try:  # the policy's own functions run here, under the determinism guard
+                if not self.retry.should_retry(error):
+                    result.set_exception(error)
+                    return
+                rng = seeded_random(self.run_id, activity_id, "retry")
+                delay = self.retry.delay_after(error, rng)
+            except Exception as exc:  # noqa: BLE001 - raised where the workflow awaits
+                exc.__context__ = error  # the traceback shows the failure being judged
+                result.set_exception(exc)
+                return
             self.attempt += 1
             self._wait_then_resend(f"{activity_id}.retry", delay)
         else:

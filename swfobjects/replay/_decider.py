@@ -36,6 +36,7 @@ from ..swf.limits import (
 )
 from ..workflow._context import runtime_var
 from ..workflow._declarations import WorkflowType
+from ..workflow._functions import WorkflowFunction
 from ..workflow._promise import Promise
 from ._commands import WAKE_TIMER_PREFIX, ContinueAsNew
 from ._determinism import DeterminismGuard
@@ -315,7 +316,7 @@ class Decider:
 
 
 def decide(
-    workflow_class: type,
+    workflow_class: type | WorkflowFunction[..., Any],
     events: Iterable[dict[str, Any]],
     *,
     workflow_id: str = "",

@@ -41,6 +41,7 @@ __all__ = [
     "MAX_VERSION",
     "LONG_POLL_SECONDS",
     "Quotas",
+    "ACTIVITY_TIMEOUT_TYPES",
 ]
 
 MAX_DATA = 32_768
@@ -189,3 +190,9 @@ class Quotas:
                     f"unknown SWF quota {name!r}; the quotas are: {', '.join(cls.names())}"
                 )
         return cls(**dict(values))
+
+
+ACTIVITY_TIMEOUT_TYPES = frozenset(
+    {"START_TO_CLOSE", "SCHEDULE_TO_START", "SCHEDULE_TO_CLOSE", "HEARTBEAT"}
+)
+"""The ``timeoutType`` of an ``ActivityTaskTimedOut`` event (``ActivityTaskTimeoutType``)."""

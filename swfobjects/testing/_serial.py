@@ -28,6 +28,7 @@ from ..swf.limits import Quotas
 from ..worker._activities import ActivityRunner, task_heartbeat
 from ..worker._decisions import DecisionHandler, collect_decision_task, poll_request
 from ..workflow._declarations import REGISTRY, ActivityType, WorkflowType
+from ..workflow._functions import WorkflowFunction
 
 __all__ = ["SerialExecutor"]
 
@@ -142,7 +143,7 @@ class SerialExecutor(ExecutorBase):
 
     # --- starting -----------------------------------------------------------------------
 
-    def _before_start(self, workflow_class: type) -> None:
+    def _before_start(self, workflow_class: type | WorkflowFunction[..., Any]) -> None:
         self._sync_types()
         self.decisions.add_workflow(workflow_class)  # this class, whatever else shares its name
 

@@ -20,6 +20,7 @@ from ..swf._shapes import decision_attributes
 from ..swf.client import SWFClient, TaskKind, full_history, paged
 from ..swf.limits import MAX_PAGE_SIZE
 from ..workflow._declarations import REGISTRY, Registry, WorkflowType
+from ..workflow._functions import WorkflowFunction
 
 __all__ = ["DecisionHandler", "collect_decision_task", "poll_request"]
 
@@ -85,7 +86,7 @@ class DecisionHandler:
         for cls in workflows:
             self.add_workflow(cls)
 
-    def add_workflow(self, workflow_class: type) -> None:
+    def add_workflow(self, workflow_class: type | WorkflowFunction[..., Any]) -> None:
         """Prefer this class for its SWF type over any other of the same name and version."""
         workflow = getattr(workflow_class, "_swf_workflow", None)
         if workflow is None:

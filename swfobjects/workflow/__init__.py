@@ -4,12 +4,35 @@ Base classes (``Workflow``, ``ActivityWorker``), decorators, type descriptions a
 client stubs, promises and their combinators, and the seam (``WorkflowContext``,
 ``ActivityContext``) through which workflow and activity code reach the engine running them.
 This package defines the seam; ``swfobjects.replay`` and ``swfobjects.worker`` implement it.
+
+It is also the module-level workflow API (``from swfobjects import workflow``):
+``workflow.timer(60)``, ``workflow.now()``, ``workflow.random()``... for workflows written as
+``async def`` functions, and for class-based ones alike.
 """
 
+from ._api import (
+    activity_info,
+    cancel_requested,
+    continue_as_new,
+    heartbeat,
+    history_length,
+    in_workflow,
+    now,
+    patched,
+    random,
+    run_id,
+    signal_external,
+    timeout,
+    timer,
+    uuid4,
+    wait_for,
+    workflow_id,
+)
 from ._classes import ActivityWorker, Workflow
 from ._combinators import all_of, any_of
 from ._context import ActivityContext, ActivityInfo, TimeoutScope, WorkflowContext
-from ._declarations import ActivityType, WorkflowType, activity_task, decision_task
+from ._declarations import ActivityType, WorkflowType
+from ._functions import ActivityFunction, WorkflowFunction, activity_task, decision_task
 from ._markers import cached, nondeterministic, signal
 from ._options import RetryPolicy
 from ._promise import Promise
@@ -18,6 +41,7 @@ from ._stubs import ActivityClient, WorkflowClient
 __all__ = [
     "ActivityClient",
     "ActivityContext",
+    "ActivityFunction",
     "ActivityInfo",
     "ActivityType",
     "ActivityWorker",
@@ -27,12 +51,29 @@ __all__ = [
     "Workflow",
     "WorkflowClient",
     "WorkflowContext",
+    "WorkflowFunction",
     "WorkflowType",
+    "activity_info",
     "activity_task",
     "all_of",
     "any_of",
     "cached",
+    "cancel_requested",
+    "continue_as_new",
     "decision_task",
+    "heartbeat",
+    "history_length",
+    "in_workflow",
     "nondeterministic",
+    "now",
+    "patched",
+    "random",
+    "run_id",
     "signal",
+    "signal_external",
+    "timeout",
+    "timer",
+    "uuid4",
+    "wait_for",
+    "workflow_id",
 ]

@@ -138,7 +138,26 @@ def _marked(cls: type, attribute: str) -> dict[str, Any]:
     return found
 
 
+def _refuse_marked(cls: Any, attribute: str, decorator: str, advice: str) -> None:
+    """No decorator is silently ignored: one that cannot work in ``cls`` is an error."""
+    misplaced = sorted(_marked(cls, attribute))
+    if misplaced:
+        raise DeclarationError(
+            f"{cls.__qualname__}.{misplaced[0]}: {decorator} does nothing in "
+            f"{'a Workflow' if cls._swf_kind == 'workflow' else 'an ActivityWorker'}; {advice}"
+        )
+
+
 def _finish_activity_worker(cls: Any, options: Mapping[str, Any]) -> None:
+    _refuse_marked(
+        cls,
+        "__swf_decision__",
+        "@decision_task",
+        "a workflow's entry method belongs in a Workflow subclass",
+    )
+    _refuse_marked(
+        cls, "__swf_signal__", "@signal", "signal handlers belong in a Workflow subclass"
+    )
     activities = {}
     for method_name, function in _marked(cls, "__swf_activity__").items():
         activity = build_activity_type(cls, method_name, function, options)
@@ -148,6 +167,13 @@ def _finish_activity_worker(cls: Any, options: Mapping[str, Any]) -> None:
 
 
 def _finish_workflow(cls: Any, options: Mapping[str, Any]) -> None:
+    _refuse_marked(
+        cls,
+        "__swf_activity__",
+        "@activity_task",
+        "calling it here would run it inline in the decider, on every replay; move it to an "
+        "ActivityWorker subclass (or a module-level function) and call it from the workflow",
+    )
     marked = _marked(cls, "__swf_decision__")
     if len(marked) != 1:
         names = ", ".join(sorted(marked)) or "none"

@@ -33,6 +33,7 @@ __all__ = [
     "Registry",
     "result_codec",
     "check_name",
+    "is_method",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -107,6 +108,9 @@ def activity_task(
 def activity_task(fn: Any = None, **options: Any) -> Any:
     """Mark a method of an :class:`ActivityWorker` subclass as an SWF activity.
 
+    The public ``activity_task`` (``swfobjects.workflow._functions``) calls this for methods
+    and builds an activity of its own for plain functions.
+
     Usable bare (``@activity_task``) or with options; timeouts are seconds, ``timedelta`` or
     ``None`` for no timeout. ``retry`` is the default :class:`RetryPolicy` for every call;
     ``serializer`` is a marshmallow ``Schema`` (class or instance) for the result.
@@ -150,7 +154,8 @@ def decision_task(
     result_data_store: Any = None,
 ) -> Callable[[F], F]: ...
 def decision_task(fn: Any = None, **options: Any) -> Any:
-    """Mark the ``async def`` entry method of a :class:`Workflow` subclass.
+    """Mark the ``async def`` entry method of a :class:`Workflow` subclass (the public
+    ``decision_task`` in ``_functions`` calls this for methods).
 
     Exactly one per workflow class. Its arguments are the workflow input, its return value the
     workflow result.
@@ -168,6 +173,22 @@ def decision_task(fn: Any = None, **options: Any) -> Any:
         return function
 
     return mark(fn) if fn is not None else mark
+
+
+def is_method(function: Any) -> bool:
+    """True for a function defined in a class body (its ``__qualname__`` says so), or one
+    whose first parameter is ``self`` (written to be put in a class).
+
+    ``Payments.charge`` is a method; ``charge`` and ``test_x.<locals>.charge`` are functions.
+    A bound method (``client.charge``) is a function here: it is called without ``self``.
+    """
+    if not inspect.isfunction(function):
+        return False
+    parts = function.__qualname__.split(".")
+    if len(parts) > 1 and parts[-2] != "<locals>":
+        return True
+    code = function.__code__
+    return code.co_argcount > 0 and code.co_varnames[0] == "self"  # to be put in a class
 
 
 def check_name(value: str, what: str, limit: int = MAX_NAME) -> str:

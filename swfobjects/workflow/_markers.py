@@ -16,7 +16,7 @@ from typing import Any, TypeVar, overload
 from ..exceptions import DeclarationError
 from ..payloads._codecs import codec_for
 from ._context import runtime_var
-from ._declarations import check_name
+from ._declarations import check_name, is_method
 
 __all__ = ["signal", "nondeterministic", "cached"]
 
@@ -35,6 +35,7 @@ def signal(fn: Any = None, *, name: str | None = None) -> Any:
     """
 
     def mark(function: F) -> F:
+        _require_method(function, "@signal", "a signal is delivered to a running workflow")
         signal_name = check_name(name or function.__name__, "signal name")
         function.__swf_signal__ = signal_name  # type: ignore[attr-defined]
         return function
@@ -42,8 +43,18 @@ def signal(fn: Any = None, *, name: str | None = None) -> Any:
     return mark(fn) if fn is not None else mark
 
 
+def _require_method(function: Any, decorator: str, why: str) -> None:
+    """``DeclarationError`` unless ``function`` is defined in a class body (a workflow's)."""
+    if not is_method(function):
+        raise DeclarationError(
+            f"{decorator} {getattr(function, '__qualname__', function)!r} is not a method: "
+            f"{why}, so {decorator} marks a method of a Workflow subclass"
+        )
+
+
 def _recorded(kind: str) -> Callable[[F], F]:
     def decorate(function: F) -> F:
+        _require_method(function, f"@{kind}", "its recorded result belongs to a workflow execution")
         if inspect.iscoroutinefunction(function):
             raise DeclarationError(f"@{kind} {function.__qualname__} must be a plain function")
         hints = typing.get_type_hints(function, include_extras=True)

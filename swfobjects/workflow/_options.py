@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Union
 
-from ..exceptions import DeclarationError
+from ..exceptions import ActivityTaskError, ActivityTaskTimeoutError, DeclarationError
 from ..payloads._failures import qualified_name
+from ..swf.limits import ACTIVITY_TIMEOUT_TYPES
 
 __all__ = [
     "Timeout",
@@ -72,10 +74,25 @@ class RetryPolicy:
     run so replay sees the same delay).
 
     ``non_retryable`` names exception types (classes or qualified / plain type names) that are
-    never retried. Timeouts are retried like failures.
+    never retried. ``retry_timeouts`` says which timeouts are retried: ``True`` (all, the
+    default), ``False`` (none) or a set of SWF timeout types (``{"HEARTBEAT"}``).
+
+    The failure itself can decide. ``retry_if(error)`` gets the :class:`ActivityTaskError` (or
+    :class:`ActivityTaskTimeoutError`) with its remote ``type_name``, ``message``, decoded
+    ``details``, ``timeout_type`` and ``attempt``, and returns whether to retry; it is asked
+    only when the rules above allow a retry. ``delay_for(error)`` returns the seconds (or a
+    ``timedelta``) to wait before the next attempt, used as given (no cap, no jitter), or
+    ``None`` for the backoff above; honour a server's ``Retry-After`` with it. Both run in
+    the decider, on every replay: like workflow code they must be deterministic (look only at
+    the error), and the determinism guard watches them.
 
     >>> RetryPolicy(max_attempts=5, initial_interval=2).delay(3)
     8.0
+    >>> policy = RetryPolicy(retry_if=lambda error: "503" in error.message)
+    >>> policy.should_retry(ActivityTaskError("HTTP 503", type_name="HTTPError"))
+    True
+    >>> policy.should_retry(ActivityTaskError("HTTP 400", type_name="HTTPError"))
+    False
     """
 
     max_attempts: int = 3
@@ -84,6 +101,9 @@ class RetryPolicy:
     maximum_interval: float = 300.0
     non_retryable: tuple[type[BaseException] | str, ...] = field(default=())
     jitter: float = 0.0
+    retry_if: Callable[[ActivityTaskError], bool] | None = None
+    retry_timeouts: bool | Iterable[str] = True
+    delay_for: Callable[[ActivityTaskError], float | timedelta | None] | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int):
@@ -105,6 +125,26 @@ class RetryPolicy:
                     f"RetryPolicy.non_retryable takes exception types or names, got {item!r}"
                 )
         object.__setattr__(self, "non_retryable", names)
+        for option in ("retry_if", "delay_for"):
+            value = getattr(self, option)
+            if value is not None and not callable(value):
+                raise DeclarationError(
+                    f"RetryPolicy.{option} must be a function of the failure, got {value!r}"
+                )
+        if not isinstance(self.retry_timeouts, bool):
+            if isinstance(self.retry_timeouts, str):
+                raise DeclarationError(
+                    "RetryPolicy.retry_timeouts takes True, False or a set of timeout types "
+                    f"such as {{'HEARTBEAT'}}, got the string {self.retry_timeouts!r}"
+                )
+            kinds = frozenset(self.retry_timeouts)
+            unknown = kinds - ACTIVITY_TIMEOUT_TYPES
+            if unknown:
+                raise DeclarationError(
+                    f"RetryPolicy.retry_timeouts: unknown timeout type(s) {sorted(unknown)}; "
+                    f"SWF's are {sorted(ACTIVITY_TIMEOUT_TYPES)}"
+                )
+            object.__setattr__(self, "retry_timeouts", kinds)
 
     def delay(self, attempt: int, rng: random.Random | None = None) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
@@ -126,6 +166,53 @@ class RetryPolicy:
     def allows(self, attempt: int, type_name: str) -> bool:
         """Whether failed attempt ``attempt`` of a failure of type ``type_name`` is retried."""
         return attempt < self.max_attempts and self.is_retryable(type_name)
+
+    def retries_timeout(self, timeout_type: str) -> bool:
+        """Whether an activity timeout of SWF type ``timeout_type`` may be retried."""
+        kinds = self.retry_timeouts
+        return kinds if isinstance(kinds, bool) else timeout_type in kinds
+
+    def should_retry(self, error: ActivityTaskError) -> bool:
+        """Whether the failed attempt ``error.attempt`` is retried: the attempt count,
+        ``non_retryable``, ``retry_timeouts``, then ``retry_if``."""
+        if not self.allows(error.attempt, error.type_name):
+            return False
+        if isinstance(error, ActivityTaskTimeoutError) and not self.retries_timeout(
+            error.timeout_type
+        ):
+            return False
+        if self.retry_if is None:
+            return True
+        verdict = self.retry_if(error)
+        if not isinstance(verdict, bool):
+            raise TypeError(
+                f"RetryPolicy.retry_if {_callable_name(self.retry_if)} returned "
+                f"{verdict!r}; it must return True (retry) or False"
+            )
+        return verdict
+
+    def delay_after(self, error: ActivityTaskError, rng: random.Random | None = None) -> float:
+        """Seconds to wait before retrying ``error``: ``delay_for``'s answer, else backoff."""
+        if self.delay_for is not None:
+            value = self.delay_for(error)
+            if value is not None:
+                try:
+                    seconds = seconds_of(value)
+                except TypeError as exc:
+                    raise TypeError(
+                        f"RetryPolicy.delay_for {_callable_name(self.delay_for)}: {exc} or None"
+                    ) from None
+                if seconds < 0 or math.isnan(seconds):
+                    raise ValueError(
+                        f"RetryPolicy.delay_for {_callable_name(self.delay_for)} returned "
+                        f"{value!r}; a delay must be zero or more seconds"
+                    )
+                return seconds
+        return self.delay(error.attempt, rng)
+
+
+def _callable_name(function: Callable[..., object]) -> str:
+    return getattr(function, "__qualname__", None) or repr(function)
 
 
 NO_RETRY = RetryPolicy(max_attempts=1)
