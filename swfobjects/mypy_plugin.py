@@ -198,7 +198,9 @@ def _start_type(handle: bool, ctx: MethodContext) -> Type:
         return ctx.default_return_type
     inputs = [
         (arg, kind, name)
-        for arg, kind, name in zip(call.args[1:], call.arg_kinds[1:], call.arg_names[1:])
+        for arg, kind, name in zip(
+            call.args[1:], call.arg_kinds[1:], call.arg_names[1:], strict=True
+        )
         if name not in _START_OPTIONS
     ]
     result, _ = ctx.api.expr_checker.check_call(

@@ -2,6 +2,7 @@
 
 Each line that a checker reports on is matched by its text, so keep lines unique.
 """
+# ruff: noqa: F821  (reveal_type is known to type checkers only)
 
 from __future__ import annotations
 
@@ -66,3 +67,4 @@ reveal_type(executor.run(Hello, "x"))
 reveal_type(executor.run(Ship, "sku"))
 executor.run(Hello, 1)
 executor.run(Hello, name=1, task_list="t")
+executor.start(Hello)
