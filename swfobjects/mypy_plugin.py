@@ -68,7 +68,7 @@ class SwfObjectsPlugin(Plugin):
     """Types the attribute style of client stubs and the executors' ``start``/``run``."""
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        # Called for every name looked up through _Client.__getattr__, i.e. not a real attribute.
+        # Called for every attribute of a _Client (it has __getattr__), real ones included.
         owner, _, name = fullname.rpartition(".")
         if owner == _CLIENT:
             return partial(_stub_method_type, name)
@@ -135,8 +135,8 @@ def _unbound_result(method: Decorator) -> CallableType | None:
 
 def _stub_method_type(name: str, ctx: AttributeContext) -> Type:
     client = get_proper_type(ctx.type)
-    if not isinstance(client, Instance):
-        return ctx.default_attr_type
+    if not isinstance(client, Instance) or client.type.get(name) is not None:
+        return ctx.default_attr_type  # a real attribute (_owner...): mypy calls us for those too
     for base in client.type.mro:
         decorator = _DECORATORS.get(base.fullname)
         if decorator is not None:

@@ -37,6 +37,7 @@ MYPY_WITH_PLUGIN = {
     "reveal_type(self.greeter.call(Greeter.greet, name))": [_revealed(f"{PROMISE}[str]")],
     'reveal_type(self.child.ship("sku"))': [_revealed(f"{PROMISE}[list[str]]")],
     'reveal_type(self.child.call(Ship.ship, "sku"))': [_revealed(f"{PROMISE}[list[str]]")],
+    "reveal_type(self.eu_greeter._overrides)": [_revealed("dict[str, Any]")],
     "self.greeter.greet(42)": [
         'error: Argument 1 to "greet" of "Greeter" has incompatible type "int"; expected "str"'
         "  [arg-type]"
@@ -94,7 +95,10 @@ MYPY_WITHOUT_PLUGIN = {
     **{
         line: found
         for line, found in MYPY_WITH_PLUGIN.items()
-        if "call(" in line or "executor.start(Hello, " in line or 'run(Hello, "x")' in line
+        if "call(" in line
+        or "executor.start(Hello, " in line
+        or 'run(Hello, "x")' in line
+        or "_overrides" in line
     },
     "reveal_type(self.greeter.greet(name))": [_ATTRIBUTE_STYLE],
     'reveal_type(self.eu_greeter.count(["a"], upper=True))': [_ATTRIBUTE_STYLE],
@@ -119,6 +123,7 @@ PYRIGHT = {
     'reveal_type(self.child.call(Ship.ship, "sku"))': [
         'information: Type of "{}" is "Promise[list[str]]"'
     ],
+    "reveal_type(self.eu_greeter._overrides)": ['information: Type of "{}" is "dict[str, Any]"'],
     "self.greeter.call(Greeter.greet, 42)": [
         'error: Argument of type "Literal[42]" cannot be assigned to parameter "name" of type "str"'
     ],

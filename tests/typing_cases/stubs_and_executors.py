@@ -48,6 +48,7 @@ class Hello(Workflow):
         reveal_type(self.greeter.call(Greeter.greet, name))
         reveal_type(self.child.ship("sku"))
         reveal_type(self.child.call(Ship.ship, "sku"))
+        reveal_type(self.eu_greeter._overrides)
         self.greeter.greet(42)
         self.greeter.count(["a"], True)
         self.greeter.gret(name)
