@@ -14,6 +14,9 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from .local._server import DEFAULT_READ_TIMEOUT
+from .swf.limits import Quotas
+
 __all__ = ["main"]
 
 DEFAULT_PORT = 8650
@@ -45,6 +48,29 @@ def _parser() -> argparse.ArgumentParser:
         help="the account id in ARNs (123456789012); their region is the one each request is "
         "signed for",
     )
+    local.add_argument(
+        "--quota",
+        action="append",
+        type=_quota,
+        default=[],
+        metavar="NAME=N",
+        help="enforce an SWF quota with another value than SWF's, e.g. --quota domains=3 "
+        f"(repeatable; names: {', '.join(Quotas.names())})",
+    )
+    local.add_argument(
+        "--close-connections",
+        action="store_true",
+        help="answer every request with 'Connection: close' (for clients that fork after "
+        "opening a keep-alive connection, e.g. simpleflow's standalone supervisor)",
+    )
+    local.add_argument(
+        "--read-timeout",
+        type=float,
+        default=DEFAULT_READ_TIMEOUT,
+        metavar="SECONDS",
+        help="close a connection that sends nothing for this long, waiting for a request or "
+        f"the rest of its body ({DEFAULT_READ_TIMEOUT:g})",
+    )
     local.add_argument("--verbose", action="store_true", help="log every request")
     return parser
 
@@ -58,12 +84,25 @@ def _account_id(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _quota(value: str) -> tuple[str, int]:
+    name, sep, number = value.partition("=")
+    name = name.strip()
+    if name not in Quotas.names():
+        raise argparse.ArgumentTypeError(
+            f"unknown quota {name!r} in {value!r}; the quotas are: {', '.join(Quotas.names())}"
+        )
+    if not sep or not number.strip().isdigit() or int(number) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: give a quota as NAME=N, N a positive integer")
+    return name, int(number)
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # SIGTERM stops the service as cleanly as Ctrl-C
 
 
 def _local(args: argparse.Namespace) -> int:
     from .local import NO_AUTH_WARNING, LocalSWF
+    from .local._persistence import JournalError
 
     service = LocalSWF(
         args.host,
@@ -72,11 +111,17 @@ def _local(args: argparse.Namespace) -> int:
         poll_timeout=args.poll_timeout,
         verbose=args.verbose,
         account_id=args.account_id,
+        quotas=dict(args.quota),
+        close_connections=args.close_connections,
+        read_timeout=args.read_timeout,
     )
     try:
         service.start()
     except OSError as exc:
         print(f"swfobjects local: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    except JournalError as exc:
+        print(f"swfobjects local: {exc}", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, _interrupt)
     replayed = service.engine.replayed if service.engine is not None else 0

@@ -124,8 +124,12 @@ class ExecutorBase:
             if task_start_to_close_timeout is None
             else timeout_value(task_start_to_close_timeout),
         )
-        run_id = self.client.start_workflow_execution(**params)["runId"]
-        return self._handle(workflow_id, run_id, workflow)
+        return self._handle(workflow_id, self._start_execution(params), workflow)
+
+    def _start_execution(self, params: dict[str, Any]) -> str:
+        """Send ``StartWorkflowExecution`` and return the new run id (executors may make it
+        safe to retry)."""
+        return str(self.client.start_workflow_execution(**params)["runId"])
 
     @overload
     def run(self, workflow_class: type[_RunsTo[R]], *args: Any, **kwargs: Any) -> R: ...

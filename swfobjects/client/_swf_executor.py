@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
 from ..swf.client import SWFClient
-from ..swf.limits import LONG_POLL_SECONDS, MAX_DESCRIPTION
+from ..swf.limits import LONG_POLL_SECONDS, MAX_DESCRIPTION, MAX_TAGS
 from ..worker._pollers import ActivityWorkerRunner, DecisionWorker, Workers, default_identity
 from ..worker._retrying import Backoff, RetryingClient, error_code
 from ..workflow._declarations import REGISTRY, ActivityType, WorkflowType
@@ -28,12 +29,16 @@ from ._executor import ExecutorBase
 from ._handle import WorkflowHandle, latest_run
 from ._registration import activity_registration, workflow_registration
 
-__all__ = ["SWFExecutor", "swf_client", "LONG_POLL_READ_TIMEOUT"]
+__all__ = ["SWFExecutor", "swf_client", "LONG_POLL_READ_TIMEOUT", "START_TAG_PREFIX"]
 
 log = logging.getLogger("swfobjects.swf")
 
 LONG_POLL_READ_TIMEOUT = LONG_POLL_SECONDS + 10
 """Seconds: SWF holds a poll open for up to 60 s, so the socket must wait longer than that."""
+
+
+START_TAG_PREFIX = "swfobjects-start-"
+"""Tag that marks the run one ``SWFExecutor.start()`` call started (a random hex id follows)."""
 
 
 def swf_client(
@@ -108,6 +113,40 @@ class SWFExecutor(ExecutorBase):
 
     def __repr__(self) -> str:
         return f"<SWFExecutor domain={self.domain!r}>"
+
+    # --- starting -----------------------------------------------------------------------
+
+    def _start_execution(self, params: dict[str, Any]) -> str:
+        """Start, safe to retry: the retrying client may resend a start whose answer was lost.
+
+        SWF then refuses the resend with ``WorkflowExecutionAlreadyStartedFault`` although the
+        open run is the caller's own. So the request carries a tag unique to this call
+        (:data:`START_TAG_PREFIX` + random hex), and on that fault the open run that carries the
+        tag is taken as started by this call. A run without the tag was started by someone else,
+        and the fault is raised. With all five tags used by the caller there is no room for the
+        marker, and the fault is raised as SWF sent it.
+        """
+        tags = list(params.get("tagList") or [])
+        if len(tags) >= MAX_TAGS:
+            return super()._start_execution(params)
+        marker = START_TAG_PREFIX + uuid.uuid4().hex
+        try:
+            return super()._start_execution(dict(params, tagList=[*tags, marker]))
+        except Exception as error:
+            if error_code(error) != "WorkflowExecutionAlreadyStartedFault":
+                raise
+            try:
+                info = latest_run(self.client, self.domain, params["workflowId"])
+            except LookupError:
+                raise error from None
+            if marker not in (info.get("tagList") or []):
+                raise
+            log.info(
+                "start of %s: the first attempt started run %s; its answer was lost",
+                params["workflowId"],
+                info["execution"]["runId"],
+            )
+            return str(info["execution"]["runId"])
 
     # --- registration -------------------------------------------------------------------
 

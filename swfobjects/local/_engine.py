@@ -12,24 +12,31 @@ The model (``SwfModel``) is the one implementation of SWF semantics and is not t
   least every ``tick`` seconds, so a clock that tests move by hand is noticed), so timeouts fire
   while nobody calls the service;
 - with a :class:`~swfobjects.local._persistence.Journal`, every accepted mutating call is
-  recorded before it is answered and replayed on start-up.
+  recorded before it is answered and replayed on start-up. Nothing becomes visible before it is
+  durable: a call runs under the lock, and if its row cannot be written (read-only file, full
+  disk) the model is rebuilt from the journal before the lock is released, and the call answers
+  ``InternalFailure`` having changed nothing anyone could see. A call refused by a quota
+  changed nothing and is not recorded; the quotas themselves are (when they change);
+- the ``pollers`` quota: at most that many polls wait on one task list at once.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import threading
 import time
 import traceback
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
 from typing import Any
 
 from ..model import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, SwfFault, SwfModel
-from ..swf.limits import LONG_POLL_SECONDS
-from ._persistence import ADVANCE, Journal, JournalEntry
+from ..swf.limits import LONG_POLL_SECONDS, Quotas
+from ._persistence import ADVANCE, QUOTAS, Journal, JournalEntry
 
 __all__ = ["Engine", "READ_ONLY", "POLLS"]
 
@@ -76,7 +83,9 @@ class Engine:
         poll_timeout: float = LONG_POLL_SECONDS,
         tick: float = 0.05,
         account_id: str = DEFAULT_ACCOUNT_ID,
+        quotas: Mapping[str, int] | Quotas | None = None,
     ) -> None:
+        quotas = Quotas.from_mapping(quotas)
         self.clock = clock or _wall_clock
         self.journal = journal
         self.poll_timeout = poll_timeout
@@ -84,14 +93,29 @@ class Engine:
         self._now = float(self.clock())
         self._ids: list[str] = []
         self._replay_ids: deque[str] | None = None
-        self.model = SwfModel(clock=lambda: self._now, account_id=account_id)
-        self.model.new_id = self._new_id
+        self.account_id = account_id
         self.lock = threading.Lock()
         self._changed = threading.Condition(self.lock)
-        self.model.listeners.append(self._changed.notify_all)
+        self.model = self._new_model()
         self._closing = threading.Event()
         self._ticker: threading.Thread | None = None
-        self.replayed = self._replay() if journal is not None else 0
+        self._idle_polls: dict[tuple[str, str, str], int] = {}
+        self.replayed = 0
+        if journal is not None:
+            with self.lock:  # the model's listeners notify, which needs the lock
+                self.replayed = self._replay()
+        if self.model.quotas != quotas:  # the journal's last quotas (or SWF's) are not these
+            self.model.quotas = quotas
+            if journal is not None:  # a rebuild after a failed write replays them from here
+                body = json.dumps(asdict(quotas), separators=(",", ":"))
+                journal.append(JournalEntry(self._now, QUOTAS, body, ()))
+
+    def _new_model(self) -> SwfModel:
+        """A model with SWF's quotas: the journal's rows, or ``__init__``, set others."""
+        model = SwfModel(clock=lambda: self._now, account_id=self.account_id)
+        model.new_id = self._new_id
+        model.listeners.append(self._changed.notify_all)
+        return model
 
     # --- ids and journal ----------------------------------------------------------------
 
@@ -103,27 +127,44 @@ class Engine:
         return value
 
     def _replay(self) -> int:
+        """Run the journal's calls into ``self.model`` (the caller holds the lock)."""
         assert self.journal is not None
         count = 0
-        with self.lock:  # the model's listeners notify, which needs the lock
-            for entry in self.journal.entries():
-                self._now = entry.at
-                self._replay_ids = deque(entry.ids)
-                try:
-                    if entry.operation == ADVANCE:
-                        self.model.advance()
-                    else:
-                        self.model.call(entry.operation, json.loads(entry.body))
-                except SwfFault:
-                    pass  # refused then, refused again: journaled because it might mutate
-                count += 1
-            self._replay_ids = None
+        for entry in self.journal.entries():
+            self._now = entry.at
+            self._replay_ids = deque(entry.ids)
+            try:
+                if entry.operation == ADVANCE:
+                    self.model.advance()
+                elif entry.operation == QUOTAS:
+                    self.model.quotas = Quotas(**json.loads(entry.body))
+                else:
+                    self.model.call(entry.operation, json.loads(entry.body))
+            except SwfFault:
+                pass  # refused then, refused again: journaled because it might mutate
+            count += 1
+        self._replay_ids = None
         return count
 
     def _record(self, operation: str, params: dict[str, Any] | None) -> None:
+        """Journal what the model just did (the caller holds the lock); if the row cannot be
+        written, undo it by rebuilding the model from the journal, and refuse the call."""
         if self.journal is not None:
             body = "" if params is None else json.dumps(params, separators=(",", ":"))
-            self.journal.append(JournalEntry(self._now, operation, body, tuple(self._ids)))
+            try:
+                self.journal.append(JournalEntry(self._now, operation, body, tuple(self._ids)))
+            except sqlite3.Error as exc:
+                self._ids = []
+                now = self._now
+                self.model = self._new_model()
+                self.replayed = self._replay()
+                self._now = now
+                raise SwfFault(
+                    "InternalFailure",
+                    f"the journal {self.journal.path} could not record "
+                    f"{operation or 'a clock tick'} ({exc}); nothing was changed",
+                    500,
+                ) from None
         self._ids = []
 
     # --- calls --------------------------------------------------------------------------
@@ -140,8 +181,8 @@ class Engine:
         mutating = operation not in READ_ONLY and operation not in POLLS
         try:
             result = self.model.call(operation, params)
-        except SwfFault:
-            if mutating:
+        except SwfFault as fault:
+            if mutating and fault.code != "LimitExceededFault":  # a quota refuses before any change
                 self._record(operation, params)
             raise
         if mutating or (
@@ -156,17 +197,22 @@ class Engine:
         params: dict[str, Any],
         wait: float | None = None,
         region: str | None = None,
+        alive: Callable[[], bool] | None = None,
     ) -> dict[str, Any]:
         """Run one SWF operation; polls wait up to ``wait`` (default ``poll_timeout``) seconds.
 
         ``region`` is the region the request was signed for: ARNs in the answer name it.
+        ``alive`` says whether the polling client is still connected: a waiting poll whose
+        client has gone (a killed worker) ends empty instead of taking the next task, which
+        would otherwise be lost until its start-to-close timeout.
 
         Raises :class:`SwfFault` with SWF's error code; anything else is a bug, reported as
         SWF's ``InternalFailure`` so the service keeps serving.
         """
         try:
             if operation in POLLS:
-                return self._poll(operation, params, self.poll_timeout if wait is None else wait)
+                wait = self.poll_timeout if wait is None else wait
+                return self._poll(operation, params, wait, alive)
             with self.lock:
                 self.model.region = region or DEFAULT_REGION
                 return self._call_locked(operation, params)
@@ -178,28 +224,51 @@ class Engine:
                 "InternalFailure", f"internal error in {operation}: {exc!r}", 500
             ) from None
 
-    def _poll(self, operation: str, params: dict[str, Any], wait: float) -> dict[str, Any]:
+    def _poll(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        wait: float,
+        alive: Callable[[], bool] | None,
+    ) -> dict[str, Any]:
         deadline = time.monotonic() + wait
         with self._changed:
             result = self._call_locked(operation, params)
             if result.get("taskToken") or params.get("nextPageToken"):
                 return result
             domain, task_list = params["domain"], params["taskList"]["name"]
-            ready = (
-                self.model.has_decision_task
-                if operation == "PollForDecisionTask"
-                else self.model.has_activity_task
-            )
-            while not self._closing.is_set():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                self._changed.wait(remaining)
-                if ready(domain, task_list):
-                    result = self._call_locked(operation, params)
-                    if result.get("taskToken"):
-                        return result
-            return result
+            decisions = operation == "PollForDecisionTask"
+            key = (operation, domain, task_list)
+            idle = self._idle_polls.get(key, 0)
+            limit = self.model.quotas.pollers
+            if idle >= limit:
+                raise SwfFault(
+                    "LimitExceededFault",
+                    f"{limit} polls already wait on task list {task_list} of domain {domain} "
+                    "(the pollers quota; spread polls over more task lists, or --quota pollers=N)",
+                )
+            self._idle_polls[key] = idle + 1
+            try:
+                while not self._closing.is_set():
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._changed.wait(remaining)
+                    model = self.model  # read each time: a failed journal write replaces it
+                    ready = model.has_decision_task if decisions else model.has_activity_task
+                    if ready(domain, task_list):
+                        if alive is not None and not alive():
+                            break  # the client is gone: leave the task to a live poller
+                        result = self._call_locked(operation, params)
+                        if result.get("taskToken"):
+                            return result
+                return result
+            finally:
+                left = self._idle_polls[key] - 1
+                if left:
+                    self._idle_polls[key] = left
+                else:
+                    del self._idle_polls[key]
 
     # --- time ---------------------------------------------------------------------------
 

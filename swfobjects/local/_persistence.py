@@ -5,7 +5,25 @@ mutating calls, the clock reading of each, and the ids it generated (run ids, ta
 So the service appends one row per accepted mutating call (and per clock tick that fired a
 timer or timeout) *before* it answers, and a restart replays the rows into a fresh model.
 Nothing acknowledged is lost, tokens handed out before the restart stay valid, and no Python
-object is ever pickled. Rows are plain JSON text.
+object is ever pickled. Rows are plain JSON text. The quotas are an input of the model too
+(a decision over the ``open_timers`` quota records ``StartTimerFailed``), so a start with
+quotas other than the journal's last ones appends a row saying so, and a replay applies each
+at its place.
+
+The journal is the truth, so it must never lie quietly:
+
+- each row carries a link of a hash chain over every row before it, and SQLite's
+  ``sqlite_sequence`` keeps the number of the last row ever written (updated by the same
+  statement, so it costs no extra write). A deleted, changed or reordered row, or a lost tail,
+  breaks the chain and start-up stops with :class:`JournalError` instead of starting with less
+  state;
+- SQLite's own ``quick_check`` runs at start-up;
+- ``meta.open`` is set (and checkpointed into the main file) while a service uses the journal
+  and cleared when it closes cleanly. A journal left open by a killed service keeps its last
+  transactions in the ``-wal`` file beside it; if that file is gone, they are lost, and
+  start-up says so;
+- a journal that cannot be opened, read or written is a :class:`JournalError` with a one-line
+  reason, raised before the service answers anything.
 
 The database runs in WAL mode with ``synchronous=NORMAL``: a crash or kill of the service loses
 nothing; only a power failure of the machine may lose the last transactions.
@@ -13,16 +31,20 @@ nothing; only a power failure of the machine may lose the last transactions.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Journal", "JournalEntry", "ADVANCE"]
+__all__ = ["ADVANCE", "Journal", "JournalEntry", "JournalError", "QUOTAS"]
 
 ADVANCE = ""  # the operation name of a clock tick that fired timers or timeouts
+QUOTAS = "#quotas"  # the quotas in force from here on (body: their JSON), when they changed
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal (
@@ -30,11 +52,17 @@ CREATE TABLE IF NOT EXISTS journal (
     at REAL NOT NULL,
     operation TEXT NOT NULL,
     body TEXT NOT NULL,
-    ids TEXT NOT NULL
+    ids TEXT NOT NULL,
+    link TEXT
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-_FORMAT = "swfobjects-local-journal-1"
+_FORMAT = "swfobjects-local-journal-2"
+_FORMAT_1 = "swfobjects-local-journal-1"  # rows without links; upgraded in place on open
+
+
+class JournalError(Exception):
+    """The journal cannot be trusted or used; the message is one line saying why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +73,15 @@ class JournalEntry:
     operation: str
     body: str
     ids: tuple[str, ...]
+
+
+def _link(previous: str, seq: int, at: float, operation: str, body: str, ids: str) -> str:
+    """The chain link of row ``seq``: a hash of the previous link and everything in the row."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (previous, str(seq), repr(at), operation, body, ids):
+        digest.update(part.encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
 
 
 class Journal:
@@ -59,30 +96,128 @@ class Journal:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        row = self._db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
-        if row is None:
-            self._db.execute("INSERT INTO meta VALUES ('format', ?)", (_FORMAT,))
-        elif row[0] != _FORMAT:
-            raise ValueError(f"{self.path} is not a swfobjects local journal ({row[0]!r})")
+        in_memory = self.path == ":memory:" or self.path.startswith("file::memory:")
+        wal_missing = not in_memory and not os.path.exists(self.path + "-wal")
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise JournalError(f"cannot open journal {self.path}: {exc}") from None
+        try:
+            self._open(wal_missing)
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise JournalError(
+                f"cannot use journal {self.path}: {exc} (the service needs to read and write "
+                "it, and the -wal and -shm files beside it)"
+            ) from None
+        except JournalError:
+            self._db.close()
+            raise
+        # Closing marks the journal clean; also when a Journal is collected or the interpreter
+        # exits without close() (not on a kill, which is the case the mark is there to catch).
+        self._closer = weakref.finalize(self, _close, self._db, self._lock)
+
+    def _open(self, wal_missing: bool) -> None:
+        db = self._db
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        check = db.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise JournalError(f"journal {self.path} is damaged (SQLite quick_check: {check})")
+        db.executescript(_SCHEMA)
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        found = meta.get("format")
+        if meta.get("open") == "1" and wal_missing:
+            raise JournalError(
+                f"journal {self.path} was not closed cleanly and its write-ahead log "
+                f"{self.path}-wal is missing: its last calls are lost; restore that file"
+            )
+        if found is None:
+            db.execute("INSERT INTO meta VALUES ('format', ?)", (_FORMAT,))
+            self._seq, self._head = 0, ""
+        elif found == _FORMAT_1:
+            self._upgrade()
+        elif found != _FORMAT:
+            raise JournalError(f"{self.path} is not a swfobjects local journal ({found!r})")
+        else:
+            self._seq, self._head = self._verified_head()
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('open', '1')")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # 'open' must reach the main file
+
+    def _verified_head(self) -> tuple[int, str]:
+        """Walk the chain and check it ends at the last row written; a break: JournalError."""
+        seq, head = 0, ""
+        for row_seq, at, operation, body, ids, link in self._db.execute(
+            "SELECT seq, at, operation, body, ids, link FROM journal ORDER BY seq"
+        ):
+            if row_seq != seq + 1:
+                raise JournalError(
+                    f"journal {self.path} is damaged: row {seq + 1} is missing (next is {row_seq})"
+                )
+            expected = _link(head, row_seq, at, operation, body, ids)
+            if link != expected:
+                raise JournalError(
+                    f"journal {self.path} is damaged: row {row_seq} ({operation or 'clock'}) "
+                    "was changed"
+                )
+            seq, head = row_seq, expected
+        # AUTOINCREMENT keeps the highest row number ever written in sqlite_sequence, updated
+        # by the same statement as the row: a lost tail shows as a gap between the two.
+        written = self._db.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'journal'"
+        ).fetchone()
+        last = 0 if written is None else int(written[0])
+        if last != seq:
+            raise JournalError(
+                f"journal {self.path} is damaged: it ends at row {seq} but was written up to "
+                f"row {last}"
+            )
+        return seq, head
+
+    def _upgrade(self) -> None:
+        """Give a format-1 journal's rows their links (one transaction)."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            columns = [row[1] for row in db.execute("PRAGMA table_info(journal)")]
+            if "link" not in columns:
+                db.execute("ALTER TABLE journal ADD COLUMN link TEXT")
+            seq, head = 0, ""
+            rows = db.execute("SELECT seq, at, operation, body, ids FROM journal ORDER BY seq")
+            for row_seq, at, operation, body, ids in rows.fetchall():
+                head = _link(head, row_seq, at, operation, body, ids)
+                db.execute("UPDATE journal SET link = ? WHERE seq = ?", (head, row_seq))
+                seq = row_seq
+            db.execute("UPDATE meta SET value = ? WHERE key = 'format'", (_FORMAT,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        self._seq, self._head = seq, head
 
     def append(self, entry: JournalEntry) -> None:
-        """Durably record ``entry`` (committed when this returns)."""
+        """Durably record ``entry`` (committed when this returns; nothing recorded if it raises
+        ``sqlite3.Error``)."""
+        ids = json.dumps(list(entry.ids))
         with self._lock:
+            seq = self._seq + 1
+            link = _link(self._head, seq, entry.at, entry.operation, entry.body, ids)
             self._db.execute(
-                "INSERT INTO journal (at, operation, body, ids) VALUES (?, ?, ?, ?)",
-                (entry.at, entry.operation, entry.body, json.dumps(list(entry.ids))),
+                "INSERT INTO journal (seq, at, operation, body, ids, link) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (seq, entry.at, entry.operation, entry.body, ids, link),
             )
+            self._seq, self._head = seq, link
 
     def entries(self) -> Iterator[JournalEntry]:
         """Every recorded entry, oldest first."""
         with self._lock:
-            rows = self._db.execute(
-                "SELECT at, operation, body, ids FROM journal ORDER BY seq"
-            ).fetchall()
+            try:
+                rows = self._db.execute(
+                    "SELECT at, operation, body, ids FROM journal ORDER BY seq"
+                ).fetchall()
+            except sqlite3.Error as exc:
+                raise JournalError(f"cannot read journal {self.path}: {exc}") from None
         for at, operation, body, ids in rows:
             yield JournalEntry(at, operation, body, tuple(json.loads(ids)))
 
@@ -91,6 +226,14 @@ class Journal:
             return int(self._db.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
 
     def close(self) -> None:
-        """Close the database."""
-        with self._lock:
-            self._db.close()
+        """Mark the journal closed cleanly and close the database."""
+        self._closer()
+
+
+def _close(db: sqlite3.Connection, lock: threading.Lock) -> None:
+    with lock:
+        try:
+            db.execute("UPDATE meta SET value = '0' WHERE key = 'open'")
+        except sqlite3.Error:
+            pass  # left marked open: the next start checks its -wal file
+        db.close()

@@ -24,6 +24,7 @@ from ..swf.limits import MAX_REQUEST_BYTES
 __all__ = [
     "CONTENT_TYPE",
     "MAX_BODY",
+    "MAX_JSON_DEPTH",
     "encode_fault",
     "encode_result",
     "operation_from_target",
@@ -42,6 +43,7 @@ _NAMESPACES = {
     "SerializationException": "com.amazon.coral.service",
     "UnknownOperationException": "com.amazon.coral.service",
     "InternalFailure": "com.amazon.coral.service",
+    "RequestTimeoutException": "com.amazon.coral.service",
 }
 _SWF_NAMESPACE = "com.amazonaws.swf.base.model"
 
@@ -77,9 +79,39 @@ def parse_body(raw: bytes) -> dict[str, Any]:
         params = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise SwfFault("SerializationException", f"request body is not valid JSON: {exc}") from None
+    except RecursionError:
+        params = _TOO_DEEP  # nested deeper than the parser goes: refused just below
+    if params is _TOO_DEEP or _too_deep(params, raw):
+        raise SwfFault(
+            "SerializationException",
+            f"request body is nested more than {MAX_JSON_DEPTH} levels deep",
+        )
     if not isinstance(params, dict):
         raise SwfFault("SerializationException", "request body must be a JSON object")
     return params
+
+
+MAX_JSON_DEPTH = 64
+"""The deepest nesting of arrays and objects a request body may have. SWF's own shapes nest
+about 5 deep; the bound keeps a hostile body from exhausting recursion in the validator, the
+model or the journal (any of which would otherwise fail after the model changed)."""
+
+
+_TOO_DEEP = object()
+
+
+def _too_deep(value: Any, raw: bytes) -> bool:
+    """Whether ``value`` nests arrays/objects deeper than :data:`MAX_JSON_DEPTH` (iterative)."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
+        return False  # too few brackets to be that deep: the usual small request costs nothing
+    stack: list[tuple[Any, int]] = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def validate_input(operation: str, params: dict[str, Any]) -> None:

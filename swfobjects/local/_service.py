@@ -7,15 +7,15 @@ semantics), adding HTTP, concurrency, long polling, a clock thread and optional 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..model import DEFAULT_ACCOUNT_ID
-from ..swf.limits import LONG_POLL_SECONDS
+from ..swf.limits import LONG_POLL_SECONDS, Quotas
 from ._engine import Engine
 from ._persistence import Journal
-from ._server import SwfHttpServer
+from ._server import DEFAULT_READ_TIMEOUT, SwfHttpServer
 
 __all__ = ["LocalSWF", "NO_AUTH_WARNING", "check_account_id"]
 
@@ -53,6 +53,15 @@ class LocalSWF:
         verbose: log every request and error to stderr.
         account_id: the account id in ARNs (the region in them is the one each request was
             signed for, as with SWF's regional endpoints).
+        quotas: SWF's quotas to enforce, by name, overriding SWF's defaults
+            (``{"domains": 3, "open_timers": 2}``; the names are
+            :meth:`swfobjects.swf.limits.Quotas.names`): a test reaches ``LimitExceededFault``
+            or ``OPEN_TIMERS_LIMIT_EXCEEDED`` cheaply. An unknown name is a ``ValueError``.
+        close_connections: answer every request with ``Connection: close`` (for clients that
+            fork after opening a keep-alive connection, such as simpleflow's standalone
+            supervisor: their processes would share one socket).
+        read_timeout: seconds a connection may send nothing while the service waits for a
+            request or the rest of its body; then it is closed.
     """
 
     def __init__(
@@ -66,8 +75,18 @@ class LocalSWF:
         tick: float = 0.05,
         verbose: bool = False,
         account_id: str = DEFAULT_ACCOUNT_ID,
+        quotas: Mapping[str, int] | Quotas | None = None,
+        close_connections: bool = False,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
     ) -> None:
         check_account_id(account_id)
+        self.quotas = Quotas.from_mapping(quotas)
+        if not read_timeout > 0:
+            raise ValueError(
+                f"read_timeout must be a positive number of seconds, not {read_timeout}"
+            )
+        self.close_connections = close_connections
+        self.read_timeout = read_timeout
         self.host = host
         self.account_id = account_id
         self.port = port
@@ -87,9 +106,17 @@ class LocalSWF:
         if self._server is not None:
             return self
         journal = Journal(self.db) if self.db is not None else None
-        engine = Engine(self.clock, journal, self.poll_timeout, self.tick, self.account_id)
+        engine = Engine(
+            self.clock, journal, self.poll_timeout, self.tick, self.account_id, self.quotas
+        )
         try:
-            server = SwfHttpServer((self.host, self.port), engine, self.verbose)
+            server = SwfHttpServer(
+                (self.host, self.port),
+                engine,
+                self.verbose,
+                read_timeout=self.read_timeout,
+                keep_alive=not self.close_connections,
+            )
         except OSError:
             engine.close()
             raise

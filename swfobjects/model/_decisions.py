@@ -17,9 +17,6 @@ from ..swf.limits import (
     MAX_DATA,
     MAX_FUNCTION_NAME,
     MAX_NAME,
-    MAX_OPEN_ACTIVITIES,
-    MAX_OPEN_CHILDREN,
-    MAX_OPEN_TIMERS,
     MAX_REASON,
 )
 from ..swf.names import is_valid_name
@@ -283,7 +280,7 @@ class Decisions:
             cause = "ACTIVITY_TYPE_DEPRECATED"
         elif activity_id in execution.activities:
             cause = "ACTIVITY_ID_ALREADY_IN_USE"
-        elif len(execution.activities) >= MAX_OPEN_ACTIVITIES:
+        elif len(execution.activities) >= self._runtime.quotas.open_activities:
             cause = "OPEN_ACTIVITIES_LIMIT_EXCEEDED"
         if cause is not None or record is None:
             self._refuse_activity(execution, kind, activity_id, cause or "", completed_id)
@@ -423,7 +420,7 @@ class Decisions:
         cause = None
         if timer_id in execution.timers:
             cause = "TIMER_ID_ALREADY_IN_USE"
-        elif len(execution.timers) >= MAX_OPEN_TIMERS:
+        elif len(execution.timers) >= self._runtime.quotas.open_timers:
             cause = "OPEN_TIMERS_LIMIT_EXCEEDED"
         if cause is not None:
             self._executions.append(
@@ -512,7 +509,7 @@ class Decisions:
             if attrs.get(key) is not None:
                 event[key] = attrs[key]
         cause = None
-        if len(execution.children) >= MAX_OPEN_CHILDREN:
+        if len(execution.children) >= self._runtime.quotas.open_children:
             cause = "OPEN_CHILDREN_LIMIT_EXCEEDED"
         initiated_id = self._executions.append(
             execution, "StartChildWorkflowExecutionInitiated", event

@@ -2,9 +2,9 @@
 
 Owns ``runs`` and ``open_by_id`` and is the only writer of history events (:meth:`append`),
 so what an event implies happens in one place: a decision-waking event schedules a decision
-task, and the event that reaches :data:`MAX_HISTORY_EVENTS` terminates the run. Below it: the
-registry (types to start), the task queues (decision tasks, tokens to drop on close) and the
-due heap (execution timeouts); it calls none of the collaborators above it.
+task, and the event that reaches the ``history_events`` quota (SWF: 25,000) terminates the
+run. Below it: the registry (types to start), the task queues (decision tasks, tokens to drop
+on close) and the due heap (execution timeouts); it calls none of the collaborators above it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..swf._shapes import EVENT_KEYS, event_attributes_key
-from ..swf.limits import MAX_HISTORY_EVENTS, MAX_REASON, MAX_TAG, MAX_TAGS
+from ..swf.limits import MAX_REASON, MAX_TAG, MAX_TAGS
 from ._due import DueHeap
 from ._paging import paged
 from ._params import check_new_name
@@ -127,7 +127,8 @@ class Executions:
                 elif state == "none":
                     self.schedule_decision(execution)  # appends (and checks) its own event
             if (
-                event_id >= MAX_HISTORY_EVENTS - 1  # the terminated event is the last one
+                event_id
+                >= self._runtime.quotas.history_events - 1  # the terminated event is the last one
                 and execution.close_status is None
                 and event_type != "WorkflowExecutionTerminated"
             ):
@@ -264,6 +265,7 @@ class Executions:
             )
         input_text = _text(params, "input")
         priority = params.get("taskPriority", defaults.get("defaultTaskPriority"))
+        self._check_open_quota(domain)
         execution = Execution(
             domain=domain,
             workflow_id=workflow_id,
@@ -445,6 +447,18 @@ class Executions:
                 report[key] = attributes[key]
         self.append(parent, event_type, report)
 
+    def _check_open_quota(self, domain: str) -> None:
+        """SWF's ``LimitExceededFault`` if ``domain`` has its quota of open executions."""
+        limit = self._runtime.quotas.open_executions
+        if len(self.open_by_id) < limit:  # the quota is per domain: cheap bound first
+            return
+        if sum(1 for key in self.open_by_id if key[0] == domain) >= limit:
+            raise SwfFault(
+                "LimitExceededFault",
+                f"Cannot start another execution in domain {domain}: the quota of {limit} open "
+                "executions (children included) is reached (--quota open_executions=N)",
+            )
+
     def start_child(self, parent: Execution, params: dict[str, Any], initiated_id: int) -> str:
         """Start a child run for an initiated event; returns "" or SWF's failure cause."""
         try:
@@ -457,6 +471,7 @@ class Executions:
                 "TypeDeprecatedFault": "WORKFLOW_TYPE_DEPRECATED",
                 "WorkflowExecutionAlreadyStartedFault": "WORKFLOW_ALREADY_RUNNING",
                 "DefaultUndefinedFault": fault.message,
+                "LimitExceededFault": "OPEN_WORKFLOWS_LIMIT_EXCEEDED",
             }.get(fault.code, "OPERATION_NOT_PERMITTED")
         state = ChildState(
             params["workflowId"], initiated_id, dict(child.workflow_type), child.run_id

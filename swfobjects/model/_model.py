@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..swf.limits import Quotas
 from ._decisions import Decisions
 from ._due import DueHeap
 from ._executions import Executions
@@ -47,6 +48,10 @@ class SwfModel:
     ``has_activity_task()``, ``listeners``, the ``new_id`` seam, ``clock``, ``now()``,
     ``decision_queues``/``activity_queues``, and ``operations`` (the names ``call`` serves, which
     ``InProcessClient`` checks).
+
+    ``quotas`` overrides some of SWF's quotas by name (``SwfModel(quotas={"open_timers": 2})``;
+    see :class:`~swfobjects.swf.limits.Quotas`): a call over one answers SWF's
+    ``LimitExceededFault`` before changing anything, a decision over one fails with SWF's cause.
     """
 
     def __init__(
@@ -55,8 +60,9 @@ class SwfModel:
         *,
         account_id: str = DEFAULT_ACCOUNT_ID,
         region: str = DEFAULT_REGION,
+        quotas: Mapping[str, int] | Quotas | None = None,
     ) -> None:
-        runtime = self._runtime = Runtime(clock, account_id, region)
+        runtime = self._runtime = Runtime(clock, account_id, region, Quotas.from_mapping(quotas))
         self.registry = Registry(runtime)
         self.queues = TaskQueues(runtime)
         self.due = DueHeap()
@@ -120,6 +126,15 @@ class SwfModel:
     @region.setter
     def region(self, value: str) -> None:
         self._runtime.region = value
+
+    @property
+    def quotas(self) -> Quotas:
+        """SWF's quotas as this model enforces them (``SwfModel(quotas={"domains": 3})``)."""
+        return self._runtime.quotas
+
+    @quotas.setter
+    def quotas(self, value: Quotas) -> None:
+        self._runtime.quotas = value
 
     @property
     def account_id(self) -> str:

@@ -97,6 +97,13 @@ class Registry:
                 f"workflowExecutionRetentionPeriodInDays must be 0..{MAX_RETENTION_DAYS} or NONE",
             )
         tags = merged_tags({}, params.get("tags") or [])
+        limit = self._runtime.quotas.domains
+        if len(self.domains) >= limit:
+            raise SwfFault(
+                "LimitExceededFault",
+                f"Cannot register domain {name}: the quota of {limit} registered and deprecated "
+                "domains is reached (swfobjects local --quota domains=N raises it)",
+            )
         domain = Domain(name, retention, params.get("description"))
         domain.tags = tags
         self.domains[name] = domain
@@ -156,10 +163,25 @@ class Registry:
                 f"{'ActivityType' if kind == 'activity' else 'WorkflowType'}=[name={name}, "
                 f"version={version}]",
             )
+        self._check_type_quota(kind, domain)
         defaults = {k: params[k] for k in default_keys if params.get(k) is not None}
         self.types[key] = TypeRecord(
             kind, name, version, params.get("description"), defaults, self._runtime.now()
         )
+
+    def _check_type_quota(self, kind: str, domain: str) -> None:
+        """SWF's ``LimitExceededFault`` if ``domain`` has its quota of types of ``kind``."""
+        quota = "activity_types" if kind == "activity" else "workflow_types"
+        limit: int = getattr(self._runtime.quotas, quota)
+        if len(self.types) < limit:  # the quota is per domain and kind: cheap bound first
+            return
+        count = sum(1 for key in self.types if key[0] == kind and key[1] == domain)
+        if count >= limit:
+            raise SwfFault(
+                "LimitExceededFault",
+                f"Cannot register another {kind} type in domain {domain}: the quota of {limit} "
+                f"registered and deprecated {kind} types is reached (--quota {quota}=N)",
+            )
 
     def register_activity_type(self, params: dict[str, Any]) -> dict[str, Any]:
         self._register("activity", params, _ACTIVITY_DEFAULTS)

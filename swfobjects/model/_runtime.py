@@ -13,6 +13,8 @@ import random
 import time
 from collections.abc import Callable
 
+from ..swf.limits import Quotas
+
 __all__ = ["DEFAULT_ACCOUNT_ID", "DEFAULT_REGION", "Runtime", "random_id"]
 
 _ID_SOURCE = random.Random(os.urandom(32))
@@ -33,21 +35,25 @@ DEFAULT_REGION = "us-east-1"
 
 
 class Runtime:
-    """The clock, the timestamp of the current call, the id source and the change listeners.
+    """The clock, the timestamp of the current call, the id source, the change listeners and
+    the quotas in force.
 
     ``call_now`` is set by :meth:`SwfModel.call` for the duration of one call, so every event
     of a call carries the same timestamp (a journal replay then reproduces it exactly).
     """
 
-    __slots__ = ("clock", "call_now", "new_id", "listeners", "account_id", "region")
+    __slots__ = ("clock", "call_now", "new_id", "listeners", "account_id", "region", "quotas")
 
     def __init__(
         self,
         clock: Callable[[], float] = time.time,
         account_id: str = DEFAULT_ACCOUNT_ID,
         region: str = DEFAULT_REGION,
+        quotas: Quotas | None = None,
     ) -> None:
         self.clock = clock
+        self.quotas = quotas or Quotas()
+        """SWF's quotas as this model enforces them (SWF's defaults unless told otherwise)."""
         self.account_id = account_id
         self.region = region
         """The region of the call in progress: ARNs name it (the local service sets it from

@@ -12,18 +12,24 @@ model enforces them as SWF does, and both read them from here, so they cannot dr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
 __all__ = [
     "MAX_DATA",
     "MAX_DECISIONS_PER_RESPONSE",
     "MAX_DESCRIPTION",
+    "MAX_DOMAINS",
     "MAX_FUNCTION_NAME",
     "MAX_HEARTBEAT_DETAILS",
     "MAX_HISTORY_EVENTS",
     "MAX_NAME",
     "MAX_OPEN_ACTIVITIES",
     "MAX_OPEN_CHILDREN",
+    "MAX_OPEN_EXECUTIONS",
     "MAX_OPEN_TIMERS",
     "MAX_PAGE_SIZE",
+    "MAX_POLLERS",
     "MAX_REASON",
     "MAX_REQUEST_BYTES",
     "MAX_RESOURCE_TAGS",
@@ -31,8 +37,10 @@ __all__ = [
     "MAX_RETENTION_DAYS",
     "MAX_TAG",
     "MAX_TAGS",
+    "MAX_TYPES",
     "MAX_VERSION",
     "LONG_POLL_SECONDS",
+    "Quotas",
 ]
 
 MAX_DATA = 32_768
@@ -88,6 +96,21 @@ MAX_OPEN_TIMERS = 1_000
 MAX_OPEN_CHILDREN = 1_000
 """Open child executions per execution (``OPEN_CHILDREN_LIMIT_EXCEEDED`` beyond)."""
 
+MAX_DOMAINS = 100
+"""Domains per account and region, registered and deprecated together (``RegisterDomain``
+answers ``LimitExceededFault`` beyond)."""
+
+MAX_TYPES = 10_000
+"""Workflow types per domain, and activity types per domain (each kind counted on its own,
+registered and deprecated together; ``Register*Type`` answers ``LimitExceededFault``)."""
+
+MAX_OPEN_EXECUTIONS = 100_000
+"""Open executions per domain, children included (``StartWorkflowExecution`` answers
+``LimitExceededFault``; a child start fails with ``OPEN_WORKFLOWS_LIMIT_EXCEEDED``)."""
+
+MAX_POLLERS = 1_000
+"""Concurrent polls waiting on one task list (``PollFor*Task`` answers ``LimitExceededFault``)."""
+
 MAX_REQUEST_BYTES = 1_048_576
 """The size of one API request (a decision task's response included)."""
 
@@ -97,3 +120,72 @@ bound that keeps each response well under :data:`MAX_REQUEST_BYTES`; the rest go
 
 LONG_POLL_SECONDS = 60
 """How long SWF holds a ``PollFor*Task`` call open before answering with no task."""
+
+
+@dataclass(frozen=True)
+class Quotas:
+    """SWF's documented quotas (the developer guide's quotas page), as one value.
+
+    SWF raises its quotas on request, and a test wants to reach them cheaply, so the in-memory
+    model and ``swfobjects local`` take them as a parameter; the defaults are SWF's own. Each
+    field names what it counts and what SWF answers beyond it:
+
+    - ``domains``: registered + deprecated domains (``LimitExceededFault``);
+    - ``workflow_types`` / ``activity_types``: registered + deprecated types of that kind per
+      domain (``LimitExceededFault``);
+    - ``open_executions``: open executions per domain, children included
+      (``LimitExceededFault``; a child start: ``OPEN_WORKFLOWS_LIMIT_EXCEEDED``);
+    - ``open_children``, ``open_activities``, ``open_timers``: per execution (the decision fails
+      with ``OPEN_CHILDREN_LIMIT_EXCEEDED``, ``OPEN_ACTIVITIES_LIMIT_EXCEEDED``,
+      ``OPEN_TIMERS_LIMIT_EXCEEDED``);
+    - ``history_events``: events per history (the run is terminated, ``EVENT_LIMIT_EXCEEDED``);
+    - ``pollers``: polls waiting at once on one task list (``LimitExceededFault``).
+
+    >>> Quotas.from_mapping({"domains": 3}).domains
+    3
+    >>> Quotas.from_mapping({"domain": 3})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown SWF quota 'domain'; the quotas are: activity_types, domains, ...
+    """
+
+    domains: int = MAX_DOMAINS
+    workflow_types: int = MAX_TYPES
+    activity_types: int = MAX_TYPES
+    open_executions: int = MAX_OPEN_EXECUTIONS
+    open_children: int = MAX_OPEN_CHILDREN
+    open_activities: int = MAX_OPEN_ACTIVITIES
+    open_timers: int = MAX_OPEN_TIMERS
+    history_events: int = MAX_HISTORY_EVENTS
+    pollers: int = MAX_POLLERS
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(
+                    f"SWF quota {field.name} must be a positive integer, not {value!r}"
+                )
+        if self.history_events < 3:  # started, decision scheduled, terminated
+            raise ValueError(
+                f"SWF quota history_events must be at least 3, not {self.history_events}"
+            )
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The quota names, sorted (what ``--quota NAME=N`` accepts)."""
+        return tuple(sorted(field.name for field in fields(cls)))
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, int] | Quotas | None = None) -> Quotas:
+        """SWF's defaults with ``values`` overriding some; ``ValueError`` names an unknown one."""
+        if values is None:
+            return cls()
+        if isinstance(values, Quotas):
+            return values
+        for name in values:
+            if name not in cls.names():
+                raise ValueError(
+                    f"unknown SWF quota {name!r}; the quotas are: {', '.join(cls.names())}"
+                )
+        return cls(**dict(values))

@@ -24,6 +24,7 @@ from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
 from ..swf.client import InProcessSWFClient, TaskKind
+from ..swf.limits import Quotas
 from ..worker._activities import ActivityRunner, task_heartbeat
 from ..worker._decisions import DecisionHandler, collect_decision_task, poll_request
 from ..workflow._declarations import REGISTRY, ActivityType, WorkflowType
@@ -66,6 +67,8 @@ class SerialExecutor(ExecutorBase):
       superlinear (a 10,000-activity fan-out paid a quarter of its time to it). Garbage
       without cycles is freed at once as always; the collector is back to normal when
       ``run``/``run_until_idle`` returns.
+    * ``quotas``: SWF's quotas to enforce, by name, instead of SWF's defaults (``{"open_timers":
+      2}``; see :class:`swfobjects.swf.limits.Quotas`), to test how workflows cope with them.
     """
 
     def __init__(
@@ -79,13 +82,14 @@ class SerialExecutor(ExecutorBase):
         check_determinism: bool = True,
         check_replay: bool = False,
         pause_gc: bool = True,
+        quotas: Mapping[str, int] | Quotas | None = None,
     ) -> None:
         self.skip_time = skip_time
         self.pause_gc = pause_gc
         self._gc_paused = False
         self.domain = domain
         self._offset = 0.0
-        self.model = SwfModel(clock=self._clock)
+        self.model = SwfModel(clock=self._clock, quotas=quotas)
         self._in_process = InProcessClient(self.model)
         self.client: InProcessSWFClient = self._in_process
         self.payloads = Payloads(store=as_payload_store(data_store, domain))

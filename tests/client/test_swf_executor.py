@@ -17,7 +17,7 @@ from swfobjects import (
     activity_task,
     decision_task,
 )
-from swfobjects.client._swf_executor import SWFExecutor
+from swfobjects.client._swf_executor import START_TAG_PREFIX, SWFExecutor
 from swfobjects.model._client import InProcessClient
 from swfobjects.model._model import SwfModel
 from swfobjects.worker._retrying import Backoff, RetryingClient, is_retryable
@@ -203,6 +203,59 @@ def test_a_stopping_worker_does_not_retry_polls_but_still_retries_responds() -> 
     assert client.respond_activity_task_completed(taskToken="t")
 
 
+# --- starting, safe to retry ---------------------------------------------------------------
+
+
+class _LosesFirstStartAnswer:
+    """An SWF client whose first start is carried out but whose answer never arrives."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.starts = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+    def start_workflow_execution(self, **params: Any) -> Any:
+        self.starts += 1
+        answer = self.client.start_workflow_execution(**params)
+        if self.starts == 1:
+            raise ReadTimeoutError(endpoint_url="http://127.0.0.1")
+        return answer
+
+
+def _lossy_executor() -> tuple[SWFExecutor, _LosesFirstStartAnswer]:
+    lossy = _LosesFirstStartAnswer(InProcessClient(SwfModel(clock=lambda: 1e9)))
+    executor = SWFExecutor("exec-test", client=lossy, backoff=Backoff(base=0, cap=0))
+    executor.register(RegisteredFlow, Registered())
+    return executor, lossy
+
+
+def test_a_start_whose_answer_was_lost_is_retried_to_its_own_run() -> None:
+    executor, lossy = _lossy_executor()
+    handle = executor.start(RegisteredFlow, 1, workflow_id="lost-answer", tags=["mine"])
+    assert lossy.starts == 2
+    opened = lossy.client.list_open_workflow_executions(
+        domain="exec-test", startTimeFilter={"oldestDate": 0}
+    )["executionInfos"]
+    assert [info["execution"]["runId"] for info in opened] == [handle.run_id]
+    assert opened[0]["tagList"][0] == "mine"
+
+
+def test_a_start_refused_for_someone_elses_run_still_raises() -> None:
+    executor, lossy = _lossy_executor()
+    lossy.starts = 1  # no loss: this is a plain start
+    executor.start(RegisteredFlow, 1, workflow_id="taken")
+    with pytest.raises(ClientError, match="WorkflowExecutionAlreadyStarted"):
+        executor.start(RegisteredFlow, 1, workflow_id="taken")
+
+
+def test_a_start_with_all_five_tags_is_not_marked() -> None:
+    executor, lossy = _lossy_executor()
+    with pytest.raises(ClientError, match="WorkflowExecutionAlreadyStarted"):
+        executor.start(RegisteredFlow, 1, workflow_id="full", tags=["a", "b", "c", "d", "e"])
+
+
 # --- handles and workers against swfobjects local -------------------------------------------
 
 
@@ -228,7 +281,8 @@ def test_running_workers_complete_a_workflow_and_handles_see_it(executor: SWFExe
         handle = executor.start(RegisteredFlow, 41, workflow_id="answer", tags=["t1"])
         assert handle.result(timeout=30) == 42
     info = handle.describe()["executionInfo"]
-    assert info["closeStatus"] == "COMPLETED" and info["tagList"] == ["t1"]
+    assert info["closeStatus"] == "COMPLETED" and info["tagList"][0] == "t1"
+    assert info["tagList"][1].startswith(START_TAG_PREFIX)  # marks the run as this start's
     kinds = [e["eventType"] for e in handle.history()]
     assert kinds[0] == "WorkflowExecutionStarted" and kinds[-1] == "WorkflowExecutionCompleted"
     again = executor.get_handle("answer")

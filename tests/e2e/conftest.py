@@ -26,10 +26,8 @@ import boto3
 import pytest
 
 from swfobjects import SerialExecutor
-from swfobjects.client._swf_executor import SWFExecutor, swf_client
-from swfobjects.worker._pollers import Workers
-from swfobjects.workflow._declarations import REGISTRY
-from swfobjects.workflow._stubs import ActivityClient, WorkflowClient
+from swfobjects.client._swf_executor import swf_client
+from swfobjects.testing import LocalEnvironment
 
 EXECUTORS = (
     "serial",
@@ -58,49 +56,6 @@ MOTO_GAPS = {
 """Feature name (for ``swf_features``) -> what moto lacks."""
 
 
-def _reachable(workflow_class: type) -> tuple[set[Any], set[Any], set[str], set[str]]:
-    """Workflow types, activity types and their task lists a workflow class may use.
-
-    Types declared in the workflow's module, plus those its class-level stubs name (with
-    their task list overrides), followed through child workflows.
-    """
-    workflows: set[Any] = set()
-    activities: set[Any] = set()
-    decision_lists: set[str] = set()
-    activity_lists: set[str] = set()
-    todo = [workflow_class]
-    seen: set[type] = set()
-    while todo:
-        cls = todo.pop()
-        if cls in seen:
-            continue
-        seen.add(cls)
-        workflow = cls._swf_workflow  # type: ignore[attr-defined]
-        workflows.add(workflow)
-        decision_lists.add(workflow.task_list)
-        for item in REGISTRY.activities.values():
-            if item.worker_class.__module__ == cls.__module__:
-                activities.add(item)
-                activity_lists.add(item.task_list)
-        for item in REGISTRY.workflows.values():
-            if item.workflow_class.__module__ == cls.__module__:
-                workflows.add(item)
-                decision_lists.add(item.task_list)
-        for value in vars(cls).values():
-            if isinstance(value, ActivityClient):
-                override = value._overrides.get("task_list")
-                for item in value._targets.values():
-                    activities.add(item)
-                    activity_lists.add(override or item.task_list)
-            elif isinstance(value, WorkflowClient):
-                override = value._overrides.get("task_list")
-                for item in value._targets.values():
-                    todo.append(item.workflow_class)
-                    if override:
-                        decision_lists.add(override)
-    return workflows, activities, decision_lists, activity_lists
-
-
 class SerialE2E:
     """The SerialExecutor, behind the e2e interface."""
 
@@ -119,65 +74,21 @@ class SerialE2E:
         pass
 
 
-class SwfE2E:
+class SwfE2E(LocalEnvironment):
     """An SWFExecutor with pollers started on demand for the task lists a test uses."""
 
     def __init__(
         self, name: str, client: Any, decision_threads: int, activity_threads: int
     ) -> None:
-        self.name = name
-        domain = f"e2e-{uuid.uuid4().hex[:12]}"
-        self.executor = SWFExecutor(domain, client=client, poll_interval=0.2, check_replay=True)
-        self.executor.register()
-        self.decision_threads = decision_threads
-        self.activity_threads = activity_threads
-        self._registered: set[Any] = set()
-        self._decision_lists: set[str] = set()
-        self._activity_lists: set[str] = set()
-        self._groups: list[Workers] = []
-
-    def _prepare(self, workflow_class: type, task_list: str | None) -> None:
-        workflows, activities, decision_lists, activity_lists = _reachable(workflow_class)
-        if task_list:
-            decision_lists.add(task_list)
-        for item in (workflows | activities) - self._registered:
-            self._registered.add(item)
-            owner = getattr(item, "workflow_class", None) or item.worker_class
-            if hasattr(owner, "_swf_workflow"):
-                self.executor._register_workflow(item)
-            else:
-                self.executor._register_activity(item)
-        new_decisions = decision_lists - self._decision_lists
-        new_activities = activity_lists - self._activity_lists
-        if not (new_decisions or new_activities):
-            return
-        self._decision_lists |= new_decisions
-        self._activity_lists |= new_activities
-        group = self.executor.workers(
-            decision_task_lists=sorted(new_decisions) or None,
-            activity_task_lists=sorted(new_activities) or None,
-            decision_threads=self.decision_threads,
-            activity_threads=self.activity_threads,
-            create_missing=True,
+        super().__init__(
+            client,
+            domain=f"e2e-{uuid.uuid4().hex[:12]}",
+            decision_threads=decision_threads,
+            activity_threads=activity_threads,
+            result_timeout=RESULT_TIMEOUT,
+            check_replay=True,  # cached and full replay must agree
         )
-        group.start()
-        self._groups.append(group)
-
-    def start(self, workflow_class: type, *args: Any, **kwargs: Any) -> Any:
-        self._prepare(workflow_class, kwargs.get("task_list"))
-        handle = self.executor.start(workflow_class, *args, **kwargs)
-        wait = handle._wait
-        handle._wait = lambda h, timeout: wait(h, RESULT_TIMEOUT if timeout is None else timeout)
-        return handle
-
-    def run(self, workflow_class: type, *args: Any, **kwargs: Any) -> Any:
-        return self.start(workflow_class, *args, **kwargs).result(timeout=RESULT_TIMEOUT)
-
-    def close(self) -> None:
-        for group in self._groups:
-            group.stop()
-        for group in self._groups:
-            group.join(timeout=10)
+        self.name = name
 
 
 @pytest.fixture(params=EXECUTORS)

@@ -74,3 +74,55 @@ def test_account_id_must_be_twelve_digits(capsys: pytest.CaptureFixture[str]) ->
         main(["local", "--account-id", "12ab"])
     assert exit_info.value.code == 2
     assert "an AWS account id is 12 digits, not '12ab'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ("domain=3", "unknown quota 'domain' in 'domain=3'; the quotas are: activity_types, "),
+        ("domains", "'domains': give a quota as NAME=N, N a positive integer"),
+        ("domains=0", "'domains=0': give a quota as NAME=N, N a positive integer"),
+        ("domains=x", "'domains=x': give a quota as NAME=N, N a positive integer"),
+    ],
+)
+def test_bad_quota_is_a_clear_usage_error(
+    capsys: pytest.CaptureFixture[str], argument: str, expected: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["local", "--quota", argument])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert expected in err
+    if argument.startswith("domain="):
+        assert "open_executions" in err and "workflow_types" in err
+
+
+def test_transport_and_quota_options_reach_the_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    import swfobjects.local
+
+    seen: dict[str, object] = {}
+
+    class Recorder:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            seen.update(kwargs)
+
+        def start(self) -> None:
+            raise OSError("not really started")
+
+    monkeypatch.setattr(swfobjects.local, "LocalSWF", Recorder)
+    argv = ["local", "--quota", "domains=3", "--quota", "open_executions=10"]
+    argv += ["--close-connections", "--read-timeout", "2.5"]
+    assert main(argv) == 2
+    assert seen["quotas"] == {"domains": 3, "open_executions": 10}
+    assert seen["close_connections"] is True and seen["read_timeout"] == 2.5
+    assert main(["local"]) == 2
+    assert seen["quotas"] == {} and seen["close_connections"] is False
+    assert seen["read_timeout"] == 30.0
+
+
+def test_an_unusable_journal_is_one_line_and_status_2(tmp_path, capsys):
+    db = tmp_path / "swf.sqlite"
+    db.write_bytes(b"not a database" * 100)
+    assert main(["local", "--port", "0", "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"swfobjects local: cannot use journal {db}:") and err.count("\n") == 1

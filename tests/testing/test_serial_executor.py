@@ -314,3 +314,24 @@ def test_a_collector_the_caller_disabled_is_left_alone(monkeypatch):
     finally:
         gc.enable()
     assert collections == []
+
+
+def test_quotas_are_swfs_with_overrides_and_the_framework_copes_with_them():
+    class QuotaFanOut(Workflow, task_list="quota-fan-out"):
+        counter = Counter.client()
+
+        @decision_task
+        async def run(self, width: int) -> int:
+            bumps = [self.counter.bump(1) for _ in range(width)]
+            return max([await bump for bump in bumps])
+
+    assert SerialExecutor().model.quotas.open_activities == 1_000
+    ex = SerialExecutor(workers=[Counter()], quotas={"open_activities": 2})
+    handle = ex.start(QuotaFanOut, 6)
+    assert handle.result() == 6
+    causes = [
+        e["scheduleActivityTaskFailedEventAttributes"]["cause"]
+        for e in handle.history()
+        if e["eventType"] == "ScheduleActivityTaskFailed"
+    ]
+    assert causes and set(causes) == {"OPEN_ACTIVITIES_LIMIT_EXCEEDED"}
