@@ -1,45 +1,229 @@
-"""Type checkers see ``Promise[R]`` for the documented typed calling style, and check its
-arguments against the activity's signature (the README promises both)."""
+"""What type checkers see of stubs, child workflows, handles and executors (README, "Calling
+styles and type checking"): mypy with the shipped plugin, mypy without it, and pyright.
+
+Each checker runs over ``tests/typing_cases/stubs_and_executors.py`` (correct and incorrect
+calls); its findings are keyed by the text of the source line and compared exactly, so a lost
+error, a new one or a changed type all fail. mypy with the plugin also checks ``samples/``,
+which must be clean.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
 import textwrap
 
 import pytest
 
 pytestmark = pytest.mark.slow
 
-SNIPPET = textwrap.dedent(
-    """
-    from swfobjects import ActivityWorker, Workflow, activity_task, decision_task
-
-    class Greeter(ActivityWorker, task_list="greetings"):
-        @activity_task
-        def greet(self, name: str) -> str:
-            return name
-
-    class Hello(Workflow):
-        greeter = Greeter.client()
-
-        @decision_task
-        async def run(self, name: str) -> str:
-            promise = self.greeter.call(Greeter.greet, name)
-            reveal_type(promise)
-            self.greeter.call(Greeter.greet, 42)
-            return await promise
-    """
-)
+REPO = pathlib.Path(__file__).resolve().parents[1]
+CASES = REPO / "tests" / "typing_cases" / "stubs_and_executors.py"
+PROMISE = "swfobjects.workflow._promise.Promise"
+HANDLE = "swfobjects.client._handle.WorkflowHandle"
 
 
-def test_typed_call_style_is_seen_as_promise_of_result(tmp_path):
+def _revealed(type_text: str) -> str:
+    return f'note: Revealed type is "{type_text}"'
+
+
+MYPY_WITH_PLUGIN = {
+    "reveal_type(self.greeter.greet(name))": [_revealed(f"{PROMISE}[str]")],
+    'reveal_type(self.eu_greeter.count(["a"], upper=True))': [_revealed(f"{PROMISE}[int]")],
+    "reveal_type(self.greeter.call(Greeter.greet, name))": [_revealed(f"{PROMISE}[str]")],
+    'reveal_type(self.child.ship("sku"))': [_revealed(f"{PROMISE}[list[str]]")],
+    'reveal_type(self.child.call(Ship.ship, "sku"))': [_revealed(f"{PROMISE}[list[str]]")],
+    "reveal_type(self.eu_greeter._overrides)": [_revealed("dict[str, Any]")],
+    "self.greeter.greet(42)": [
+        'error: Argument 1 to "greet" of "Greeter" has incompatible type "int"; expected "str"'
+        "  [arg-type]"
+    ],
+    'self.greeter.count(["a"], True)': [
+        'error: Too many positional arguments for "count" of "Greeter"  [call-arg]'
+    ],
+    "self.greeter.gret(name)": [
+        'error: "Greeter" has no @activity_task "gret" (it has: count, greet)  [attr-defined]'
+    ],
+    "self.greeter.helper()": [
+        'error: "Greeter" has no @activity_task "helper" (it has: count, greet)  [attr-defined]'
+    ],
+    "self.greeter.call(Greeter.greet, 42)": [
+        'error: Argument 2 to "call" of "ActivityClient" has incompatible type "int"; '
+        'expected "str"  [arg-type]'
+    ],
+    "self.greeter.call(Other.other, 1)": [
+        'error: Argument 1 to "call" of "ActivityClient" has incompatible type '
+        '"Callable[[Other, int], int]"; expected "Callable[[Greeter, int], int]"  [arg-type]',
+    ],
+    "self.child.ship(7)": [
+        'error: Argument 1 to "ship" of "Ship" has incompatible type "int"; expected "str"'
+        "  [arg-type]"
+    ],
+    "self.child.call(Ship.ship, 7)": [
+        'error: Argument 2 to "call" of "WorkflowClient" has incompatible type "int"; '
+        'expected "str"  [arg-type]'
+    ],
+    "length: int = await self.greeter.greet(name)": [
+        'error: Incompatible types in assignment (expression has type "str", variable has type '
+        '"int")  [assignment]'
+    ],
+    'reveal_type(executor.start(Hello, "x"))': [_revealed(f"{HANDLE}[str]")],
+    'reveal_type(executor.start(Hello, "x", workflow_id="w").result())': [_revealed("str")],
+    'reveal_type(executor.run(Hello, "x"))': [_revealed("str")],
+    'reveal_type(executor.run(Ship, "sku"))': [_revealed("list[str]")],
+    "executor.run(Hello, 1)": [
+        'error: Argument 1 to "run" of "Hello" has incompatible type "int"; expected "str"'
+        "  [arg-type]"
+    ],
+    'executor.run(Hello, name=1, task_list="t")': [
+        'error: Argument 1 to "run" of "Hello" has incompatible type "int"; expected "str"'
+        "  [arg-type]"
+    ],
+    "executor.start(Hello)": [
+        'error: Missing positional argument "name" in call to "run" of "Hello"  [call-arg]'
+    ],
+}
+
+_ATTRIBUTE_STYLE = _revealed(f"{PROMISE}[Any]")
+MYPY_WITHOUT_PLUGIN = {
+    **{
+        line: found
+        for line, found in MYPY_WITH_PLUGIN.items()
+        if "call(" in line
+        or "executor.start(Hello, " in line
+        or 'run(Hello, "x")' in line
+        or "_overrides" in line
+    },
+    "reveal_type(self.greeter.greet(name))": [_ATTRIBUTE_STYLE],
+    'reveal_type(self.eu_greeter.count(["a"], upper=True))': [_ATTRIBUTE_STYLE],
+    'reveal_type(self.child.ship("sku"))': [_ATTRIBUTE_STYLE],
+    'reveal_type(executor.run(Ship, "sku"))': [_revealed("Any")],
+    "return await self.greeter.greet(name) + str(length)": [
+        'error: Returning Any from function declared to return "str"  [no-any-return]'
+    ],
+}
+"""Without the plugin: the call() style and run-named entries stay typed; the attribute style
+is ``Promise[Any]`` and unchecked; an entry of another name gives ``Any``."""
+
+PYRIGHT = {
+    "reveal_type(self.greeter.greet(name))": ['information: Type of "{}" is "Promise[Any]"'],
+    'reveal_type(self.eu_greeter.count(["a"], upper=True))': [
+        'information: Type of "{}" is "Promise[Any]"'
+    ],
+    "reveal_type(self.greeter.call(Greeter.greet, name))": [
+        'information: Type of "{}" is "Promise[str]"'
+    ],
+    'reveal_type(self.child.ship("sku"))': ['information: Type of "{}" is "Promise[Any]"'],
+    'reveal_type(self.child.call(Ship.ship, "sku"))': [
+        'information: Type of "{}" is "Promise[list[str]]"'
+    ],
+    "reveal_type(self.eu_greeter._overrides)": ['information: Type of "{}" is "dict[str, Any]"'],
+    "self.greeter.call(Greeter.greet, 42)": [
+        'error: Argument of type "Literal[42]" cannot be assigned to parameter "name" of type "str"'
+    ],
+    "self.greeter.call(Other.other, 1)": [
+        'error: Argument of type "(self: Other, n: int) -> int" cannot be assigned to parameter '
+        '"method" of type "(Greeter, **P@call) -> R@call" in function "call"'
+    ],
+    "self.child.call(Ship.ship, 7)": [
+        'error: Argument of type "Literal[7]" cannot be assigned to parameter "sku" of type "str"'
+    ],
+    'reveal_type(executor.start(Hello, "x"))': [
+        'information: Type of "{}" is "WorkflowHandle[str]"'
+    ],
+    'reveal_type(executor.start(Hello, "x", workflow_id="w").result())': [
+        'information: Type of "{}" is "str"'
+    ],
+    'reveal_type(executor.run(Hello, "x"))': ['information: Type of "{}" is "str"'],
+    'reveal_type(executor.run(Ship, "sku"))': ['information: Type of "{}" is "Any"'],
+}
+"""pyright has no plugins: it sees what mypy sees without one (its messages)."""
+
+
+def _by_source_line(findings: list[tuple[pathlib.Path, int, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for path, line, message in findings:
+        text = path.read_text().splitlines()[line - 1].strip()
+        out.setdefault(text, []).append(message)
+    return out
+
+
+def _mypy(tmp_path: pathlib.Path, plugin: bool, *targets: pathlib.Path) -> tuple[str, int]:
     api = pytest.importorskip("mypy.api")
-    path = tmp_path / "typed_workflow.py"
-    path.write_text(SNIPPET)
-    stdout, _stderr, _status = api.run(
-        [str(path), "--no-incremental", "--ignore-missing-imports", "--cache-dir", "/dev/null"]
+    config = tmp_path / "mypy.ini"
+    config.write_text(
+        "[mypy]\nstrict = True\n"
+        f"mypy_path = {REPO}\n" + ("plugins = swfobjects.mypy_plugin\n" if plugin else "")
     )
-    assert 'Revealed type is "swfobjects.workflow._promise.Promise[str]"' in stdout, stdout
-    assert 'Argument 2 to "call"' in stdout and '"int"; expected "str"' in stdout, stdout
+    stdout, stderr, status = api.run(
+        [*map(str, targets), "--config-file", str(config), "--no-incremental"]
+        + ["--cache-dir", os.devnull, "--hide-error-context", "--no-error-summary"]
+    )
+    assert not stderr, stderr
+    return stdout, status
+
+
+def _mypy_findings(stdout: str) -> list[tuple[pathlib.Path, int, str]]:
+    found = []
+    for line in stdout.splitlines():
+        match = re.fullmatch(r"(.+?):(\d+): (error|note): (.*)", line)
+        assert match, line
+        path = pathlib.Path(match[1])
+        found.append(
+            (path if path.is_absolute() else REPO / path, int(match[2]), f"{match[3]}: {match[4]}")
+        )
+    return found
+
+
+def test_mypy_with_the_plugin_types_stubs_children_handles_and_executors(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)  # mypy reports paths relative to the working directory
+    stdout, _status = _mypy(tmp_path, True, CASES, REPO / "samples")
+    findings = _mypy_findings(stdout)
+    assert [f for f in findings if f[0] != CASES] == [], "samples/ must type check"
+    assert _by_source_line(findings) == MYPY_WITH_PLUGIN
+
+
+def test_mypy_without_the_plugin_types_the_call_style_and_run_entries(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    stdout, _status = _mypy(tmp_path, False, CASES)
+    assert _by_source_line(_mypy_findings(stdout)) == MYPY_WITHOUT_PLUGIN
+
+
+def test_pyright_types_the_call_style_and_run_entries(tmp_path: pathlib.Path) -> None:
+    pyright = shutil.which("pyright")
+    if pyright is None:
+        pytest.skip("pyright is not installed (pip install pyright; it needs node)")
+    config = tmp_path / "pyrightconfig.json"
+    include = os.path.relpath(CASES, tmp_path)  # pyright takes only relative paths here
+    config.write_text(json.dumps({"extraPaths": [str(REPO)], "include": [include]}))
+    done = subprocess.run(
+        [pyright, "--outputjson", "--pythonpath", sys.executable, "-p", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    report = json.loads(done.stdout)
+    findings = []
+    for diagnostic in report["generalDiagnostics"]:
+        line = diagnostic["range"]["start"]["line"] + 1
+        message = diagnostic["message"].splitlines()[0]
+        findings.append(
+            (pathlib.Path(diagnostic["file"]), line, f"{diagnostic['severity']}: {message}")
+        )
+    expected = {
+        line: [m.replace("{}", line.removeprefix("reveal_type(")[:-1]) for m in messages]
+        for line, messages in PYRIGHT.items()
+    }
+    assert _by_source_line(findings) == expected
 
 
 FUNCTIONS = textwrap.dedent(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Coroutine, Iterable
+from typing import Any, Protocol, TypeVar, overload
 
 from ..payloads._payload import Payloads
 from ..payloads.storage._offload import delete_payloads
 from ..swf.client import SWFClient
+from ..workflow._classes import Workflow
 from ..workflow._declarations import WorkflowType
 from ..workflow._functions import WorkflowFunction
 from ..workflow._options import timeout_value
@@ -16,6 +17,21 @@ from ._handle import WorkflowHandle
 from ._starting import start_params
 
 __all__ = ["ExecutorBase"]
+
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
+
+
+class _RunsTo(Protocol[R_co]):
+    """A workflow class whose entry method is ``async def run(...) -> R``.
+
+    What lets every type checker see ``start(Hello, ...)`` as ``WorkflowHandle[R]`` without a
+    plugin; an entry of another name gives ``WorkflowHandle[Any]``. The mypy plugin
+    (``swfobjects.mypy_plugin``) finds the ``@decision_task`` whatever its name and checks
+    the arguments too.
+    """
+
+    def run(self, *args: Any, **kwargs: Any) -> Coroutine[Any, Any, R_co]: ...
 
 
 class ExecutorBase:
@@ -35,16 +51,55 @@ class ExecutorBase:
 
     def _handle(
         self, workflow_id: str, run_id: str, workflow: WorkflowType | None
-    ) -> WorkflowHandle:
+    ) -> WorkflowHandle[Any]:
         """A handle on this executor's client, payload store and way of waiting."""
         return WorkflowHandle(
             self.client, self.domain, workflow_id, run_id, workflow, self.payloads.store, self._wait
         )
 
-    def _wait(self, handle: WorkflowHandle, timeout: float | None) -> None:
+    def _wait(self, handle: WorkflowHandle[Any], timeout: float | None) -> None:
         """Return once ``handle``'s run has closed (or raise why it cannot)."""
         raise NotImplementedError
 
+    @overload
+    def start(
+        self,
+        workflow_class: type[_RunsTo[R]],
+        *args: Any,
+        workflow_id: str | None = None,
+        task_list: str | None = None,
+        tags: Iterable[str] = (),
+        execution_start_to_close_timeout: Any = None,
+        task_start_to_close_timeout: Any = None,
+        child_policy: str | None = None,
+        **kwargs: Any,
+    ) -> WorkflowHandle[R]: ...
+    @overload
+    def start(
+        self,
+        workflow_class: WorkflowFunction[..., R],
+        *args: Any,
+        workflow_id: str | None = None,
+        task_list: str | None = None,
+        tags: Iterable[str] = (),
+        execution_start_to_close_timeout: Any = None,
+        task_start_to_close_timeout: Any = None,
+        child_policy: str | None = None,
+        **kwargs: Any,
+    ) -> WorkflowHandle[R]: ...
+    @overload
+    def start(
+        self,
+        workflow_class: type[Workflow],
+        *args: Any,
+        workflow_id: str | None = None,
+        task_list: str | None = None,
+        tags: Iterable[str] = (),
+        execution_start_to_close_timeout: Any = None,
+        task_start_to_close_timeout: Any = None,
+        child_policy: str | None = None,
+        **kwargs: Any,
+    ) -> WorkflowHandle[Any]: ...
     def start(
         self,
         workflow_class: type | WorkflowFunction[..., Any],
@@ -56,7 +111,7 @@ class ExecutorBase:
         task_start_to_close_timeout: Any = None,
         child_policy: str | None = None,
         **kwargs: Any,
-    ) -> WorkflowHandle:
+    ) -> WorkflowHandle[Any]:
         """Start an execution of ``workflow_class`` and return its ``WorkflowHandle``.
 
         ``args``/``kwargs`` are the workflow's arguments, checked against its entry method and
@@ -90,10 +145,20 @@ class ExecutorBase:
         safe to retry)."""
         return str(self.client.start_workflow_execution(**params)["runId"])
 
+    @overload
+    def run(self, workflow_class: type[_RunsTo[R]], *args: Any, **kwargs: Any) -> R: ...
+    @overload
+    def run(self, workflow_class: WorkflowFunction[..., R], *args: Any, **kwargs: Any) -> R: ...
+    @overload
+    def run(self, workflow_class: type[Workflow], *args: Any, **kwargs: Any) -> Any: ...
     def run(
         self, workflow_class: type | WorkflowFunction[..., Any], *args: Any, **kwargs: Any
     ) -> Any:
-        """Start a workflow and wait for its result (or raise its failure)."""
+        """Start a workflow and wait for its result (or raise its failure).
+
+        ``run(Hello, "x")`` is a ``str`` to type checkers for ``async def run(...) -> str``, as
+        is ``run(hello, "x")`` for a workflow function ``async def hello(...) -> str``.
+        """
         return self.start(workflow_class, *args, **kwargs).result()
 
     def delete_payloads(self, workflow_id: str, run_id: str = "") -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ..exceptions import WorkflowCancelledError, WorkflowExecutionError
 from ..payloads._codecs import codec_for
@@ -26,7 +26,9 @@ from ..workflow._declarations import WorkflowType
 
 __all__ = ["WorkflowHandle", "Waiter", "boto3_shaped_events", "latest_run"]
 
-Waiter = Callable[["WorkflowHandle", "float | None"], None]
+R = TypeVar("R")
+
+Waiter = Callable[["WorkflowHandle[Any]", "float | None"], None]
 """How an executor waits for a handle's run to close (``timeout`` in seconds, or None)."""
 
 
@@ -60,11 +62,14 @@ def boto3_shaped_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-class WorkflowHandle:
+class WorkflowHandle(Generic[R]):
     """A started workflow execution: wait for its result, read its history, signal it...
 
     ``result()`` follows continue-as-new runs to the last one and raises the workflow's
     failure as :class:`WorkflowExecutionError` (``WorkflowCancelledError`` if cancelled).
+    Generic in the result: ``executor.start(Hello, "x")`` is a ``WorkflowHandle[str]`` for
+    ``async def run(self, name: str) -> str``, so ``result()`` is a ``str`` to type checkers;
+    a handle got from a workflow id alone (``get_handle``) is ``WorkflowHandle[Any]``.
     """
 
     def __init__(
@@ -112,7 +117,7 @@ class WorkflowHandle:
         )
         return page["events"][0]  # type: ignore[no-any-return]
 
-    def result(self, timeout: float | None = None) -> Any:
+    def result(self, timeout: float | None = None) -> R:
         """Wait for the execution to close and return its result (or raise its failure)."""
         while True:
             self._wait(self, timeout)
@@ -122,7 +127,7 @@ class WorkflowHandle:
             if kind == "WorkflowExecutionContinuedAsNew":
                 self.run_id = attrs["newExecutionRunId"]
                 continue
-            return self._outcome(kind, attrs)
+            return self._outcome(kind, attrs)  # type: ignore[no-any-return]  # decoded by R's codec
 
     def _outcome(self, kind: str, attrs: dict[str, Any]) -> Any:
         name = self.workflow.name if self.workflow else self.workflow_id

@@ -217,7 +217,7 @@ class SWFExecutor(ExecutorBase):
 
     def get_handle(
         self, workflow_id: str, run_id: str | None = None, workflow_class: type | None = None
-    ) -> WorkflowHandle:
+    ) -> WorkflowHandle[Any]:
         """A handle for an execution started elsewhere (its latest run if no ``run_id``).
 
         The workflow class, needed to decode the result, is found from the execution's type
@@ -236,7 +236,7 @@ class SWFExecutor(ExecutorBase):
             workflow = REGISTRY.workflows.get((kind["name"], kind["version"]))
         return self._handle(workflow_id, run_id, workflow)
 
-    def _wait(self, handle: WorkflowHandle, timeout: float | None) -> None:
+    def _wait(self, handle: WorkflowHandle[Any], timeout: float | None) -> None:
         """Poll ``DescribeWorkflowExecution`` until the run closes (or ``timeout`` passes)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         pause = 0.05

@@ -251,7 +251,7 @@ class LocalEnvironment:
         group.start()
         self._groups.append(group)
 
-    def start(self, workflow_class: type, *args: Any, **kwargs: Any) -> WorkflowHandle:
+    def start(self, workflow_class: type, *args: Any, **kwargs: Any) -> WorkflowHandle[Any]:
         """``executor.start(...)``, after :meth:`prepare`; the handle's ``result()`` waits
         ``result_timeout`` unless told otherwise."""
         self.prepare(workflow_class, kwargs.get("task_list"))

@@ -149,7 +149,7 @@ class SerialExecutor(ExecutorBase):
 
     def get_handle(
         self, workflow_id: str, run_id: str = "", workflow_class: type | None = None
-    ) -> WorkflowHandle:
+    ) -> WorkflowHandle[Any]:
         """A handle for an execution started earlier (latest run if ``run_id`` is empty)."""
         if not run_id:
             run_id = latest_run(self.client, self.domain, workflow_id)["execution"]["runId"]
@@ -287,7 +287,7 @@ class SerialExecutor(ExecutorBase):
                 self._gc_paused = False
                 gc.enable()
 
-    def _wait(self, handle: WorkflowHandle, timeout: float | None) -> None:
+    def _wait(self, handle: WorkflowHandle[Any], timeout: float | None) -> None:
         self.run_until_idle()
         if handle.is_open():
             raise WorkflowStuckError(

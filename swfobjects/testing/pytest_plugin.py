@@ -48,7 +48,7 @@ class FrozenExecutor:
         self.executor = executor
         self.clock = clock
 
-    def start(self, workflow_class: type, *args: Any, **kwargs: Any) -> WorkflowHandle:
+    def start(self, workflow_class: type, *args: Any, **kwargs: Any) -> WorkflowHandle[Any]:
         """Start a workflow and run it as far as the frozen time allows."""
         handle = self.executor.start(workflow_class, *args, **kwargs)
         self.executor.run_until_idle()

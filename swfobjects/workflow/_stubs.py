@@ -3,7 +3,14 @@
 A stub method has the activity's signature; calling it inside a workflow validates the
 arguments at once (``TypeError`` naming the argument, before anything is scheduled) and returns
 a :class:`Promise` of the result. ``stub.call(Greeter.greet, ...)`` is the same call in a form
-type checkers understand: it returns ``Promise[R]`` for a method returning ``R``.
+every type checker understands: ``Promise[R]`` for a method returning ``R`` (an ``async def``
+workflow entry returning ``R`` too), its arguments checked against the method's.
+
+Why two styles: Python's typing cannot say "the methods of ``C``, each returning a Promise", so
+to a type checker the attribute style ``stub.greet(...)`` goes through ``_Client.__getattr__``
+(``Callable[..., Promise[Any]]``: accepted, unchecked). The mypy plugin shipped as
+``swfobjects.mypy_plugin`` replaces that with the method's own signature and ``Promise[R]``, and
+reports names that are not activities of ``C``.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 import inspect
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from ..exceptions import DeclarationError
@@ -25,6 +32,7 @@ __all__ = ["ActivityClient", "WorkflowClient", "check_arguments", "ACTIVITY_OVER
 P = ParamSpec("P")
 R = TypeVar("R")
 C = TypeVar("C")
+Stub = TypeVar("Stub", bound="_Client[Any]")
 
 ACTIVITY_OVERRIDES = (
     "task_list",
@@ -170,21 +178,32 @@ class _Client(Generic[C]):
         extra = f" {self._overrides}" if self._overrides else ""
         return f"<{type(self).__name__} for {self._owner.__qualname__}{extra}>"
 
-    def with_options(self: Any, **overrides: Any) -> Any:
+    def __getattr__(self, name: str) -> Callable[..., Promise[Any]]:
+        """Only reached for a name that is not a stub method: say which ones there are.
+
+        Typed as a stub method so that type checkers without the plugin accept the attribute
+        style; the mypy plugin replaces this type with the method's own.
+        """
+        if name.startswith("_"):  # private and dunder lookups (copy, pickle, half-built)
+            raise AttributeError(name)
+        methods = ", ".join(sorted(self.__dict__.get("_targets", ()))) or "none"
+        raise AttributeError(
+            f"{self!r} has no stub method {name!r}: {self._owner.__qualname__} declares "
+            f"{methods} (mark the method with @activity_task / @decision_task)"
+        )
+
+    def with_options(self: Stub, **overrides: Any) -> Stub:
         """A copy of this client with more per-call-site options."""
         return type(self)(self._owner, self._targets, {**self._overrides, **overrides})
 
-    def call(
-        self, method: Callable[Concatenate[Any, P], R], /, *args: P.args, **kwargs: P.kwargs
-    ) -> Promise[R]:
-        """Call ``method`` (``Greeter.greet``) remotely; typed: returns ``Promise[R]``."""
+    def _target_of(self, method: Callable[..., Any]) -> Any:
         name = getattr(method, "__name__", None)
         target = self._targets.get(name) if name else None
         if target is None or getattr(target, "method_name", None) != name:
             raise DeclarationError(
                 f"{method!r} is not an @activity_task/@decision_task of {self._owner.__qualname__}"
             )
-        return self._invoke(target, args, kwargs)
+        return target
 
     def _invoke(self, target: Any, args: Any, kwargs: Any) -> Promise[Any]:
         raise NotImplementedError
@@ -216,6 +235,16 @@ class ActivityClient(_Client[C]):
 
     _allowed = ACTIVITY_OVERRIDES
 
+    def call(
+        self, method: Callable[Concatenate[C, P], R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> Promise[R]:
+        """Call activity ``method`` (``Greeter.greet``) remotely: ``Promise[R]`` for ``-> R``.
+
+        Typed for every checker: the arguments are checked against ``method``'s, and a method
+        of another class than this client's is refused.
+        """
+        return self._invoke(self._target_of(method), args, kwargs)
+
     def _invoke(self, target: ActivityType, args: Any, kwargs: Any) -> Promise[Any]:
         runtime = runtime_var.get() or current_runtime(f"activity stub {target.name}")
         arguments = check_arguments(
@@ -228,6 +257,19 @@ class WorkflowClient(_Client[C]):
     """Stub for a :class:`Workflow` class, used from another workflow to start a child."""
 
     _allowed = WORKFLOW_OVERRIDES
+
+    def call(
+        self,
+        method: Callable[Concatenate[C, P], Coroutine[Any, Any, R]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> Promise[R]:
+        """Start the child workflow through its entry method (``OrderWorkflow.run``).
+
+        ``Promise[R]`` for ``async def run(...) -> R``, the arguments checked against it.
+        """
+        return self._invoke(self._target_of(method), args, kwargs)
 
     def _invoke(self, target: WorkflowType, args: Any, kwargs: Any) -> Promise[Any]:
         runtime = runtime_var.get() or current_runtime(f"workflow stub {target.name}")

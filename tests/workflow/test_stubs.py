@@ -1,0 +1,74 @@
+"""Client stubs at run time: both calling styles, child entries, options, and clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from swfobjects import ActivityWorker, SerialExecutor, Workflow, activity_task, decision_task
+from swfobjects.exceptions import WorkflowExecutionError
+
+
+class StubGreeter(ActivityWorker, task_list="stub-greetings"):
+    @activity_task
+    def greet(self, name: str) -> str:
+        return f"StubHello, {name}!"
+
+
+class StubOther(ActivityWorker, task_list="stub-other"):
+    @activity_task
+    def other(self, n: int) -> int:
+        return n
+
+
+class StubShip(Workflow, task_list="stub-ship"):
+    greeter = StubGreeter.client()
+
+    @decision_task
+    async def ship(self, sku: str) -> list[str]:
+        return [await self.greeter.greet(sku)]
+
+
+class StubHello(Workflow, task_list="stub-hello"):
+    greeter = StubGreeter.client()
+    child = StubShip.client()
+
+    @decision_task
+    async def run(self, name: str) -> str:
+        by_attribute = await self.greeter.greet(name)
+        by_call = await self.greeter.call(StubGreeter.greet, name)
+        shipped = await self.child.call(StubShip.ship, name)
+        return " | ".join([by_attribute, by_call, *shipped, *await self.child.ship("x")])
+
+
+def test_attribute_and_call_styles_and_child_entries_give_the_same_results() -> None:
+    result = SerialExecutor([StubGreeter()]).run(StubHello, "Ann")
+    assert result == "StubHello, Ann! | StubHello, Ann! | StubHello, Ann! | StubHello, x!"
+
+
+def test_a_name_that_is_no_stub_method_says_which_there_are() -> None:
+    with pytest.raises(
+        AttributeError, match=r"has no stub method 'gret': StubGreeter declares greet"
+    ):
+        StubGreeter.client().gret  # noqa: B018
+    with pytest.raises(AttributeError, match="_hidden"):
+        StubGreeter.client()._hidden  # noqa: B018
+
+
+def test_with_options_keeps_the_client_class_and_merges_options() -> None:
+    eu = StubGreeter.client(task_list="eu").with_options(start_to_close_timeout=10)
+    assert type(eu) is type(StubGreeter.client())
+    assert eu._overrides == {"task_list": "eu", "start_to_close_timeout": "10"}
+
+
+def test_call_refuses_a_method_of_another_class() -> None:
+    class StubWrongClass(Workflow, task_list="stub-wrong"):
+        greeter = StubGreeter.client()
+
+        @decision_task
+        async def run(self) -> int:
+            return await self.greeter.call(StubOther.other, 1)  # type: ignore[arg-type]
+
+    with pytest.raises(
+        WorkflowExecutionError, match=r"DeclarationError: .*StubOther.other.* is not an"
+    ):
+        SerialExecutor([StubGreeter(), StubOther()]).run(StubWrongClass)
