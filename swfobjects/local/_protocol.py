@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import Any
 
 import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape
-from botocore.validate import ParamValidator, ValidationErrors
 
 from ..model import SwfFault
-from ..swf.limits import MAX_REQUEST_BYTES
+from ..swf.limits import MAX_EPOCH_SECONDS, MAX_REQUEST_BYTES
+from ..swf.values import priority_problem, retention_problem, timeout_problem
 
 __all__ = [
     "CONTENT_TYPE",
@@ -83,68 +84,137 @@ def parse_body(raw: bytes) -> dict[str, Any]:
 
 
 def validate_input(operation: str, params: dict[str, Any]) -> None:
-    """Refuse ``params`` that do not fit the operation's input shape (unknown keys are ignored)."""
+    """Refuse ``params`` that do not fit the operation's input shape, as SWF does, with one
+    ``ValidationException`` naming every problem (unknown keys are ignored, as SWF ignores them).
+    """
     op = _operation(operation)
     if op is None or op.input_shape is None:
         return
-    report = ParamValidator().validate(params, op.input_shape)
-    errors = [e for e in report._errors if e[0] != "unknown field"]  # type: ignore[attr-defined, unused-ignore]
-    _check_limits(params, op.input_shape, "", errors)
+    errors: list[str] = []
+    _check(params, op.input_shape, "", errors)
     if errors:
-        filtered = _Report()
-        filtered._errors = errors  # type: ignore[attr-defined, unused-ignore]
         count = len(errors)
         raise SwfFault(
             "ValidationException",
-            f"{count} validation error{'s' if count > 1 else ''} detected: "
-            + filtered.generate_report().replace("\n", "; "),
+            f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(errors),
         )
 
 
-def _check_limits(value: Any, shape: Shape, path: str, errors: list[Any]) -> None:
-    """What botocore's client-side validation leaves to the service, and SWF enforces: the
-    modelled maximum lengths and values, and enum members (botocore checks minimums and types
-    only, so a request from another client, or a raw one, could carry ``childPolicy: BOGUS``)."""
-    limit = shape.metadata.get("max")
-    enum = getattr(shape, "enum", None)
-    if enum and isinstance(value, str) and value not in enum:
-        errors.append(("invalid enum", path, {"value": value, "enum": list(enum)}))
-    if shape.type_name in ("integer", "long") and isinstance(value, int) and limit is not None:
-        if value > limit:
-            errors.append(("too large", path, {"value": value, "max": limit}))
-    if shape.type_name == "structure" and isinstance(value, dict):
-        for key, member in shape.members.items():  # type: ignore[attr-defined, unused-ignore]
-            if key in value:
-                _check_limits(value[key], member, f"{path}.{key}".lstrip("."), errors)
-    elif shape.type_name == "list" and isinstance(value, list):
-        if limit is not None and len(value) > limit:
-            errors.append(("too long", path, {"n": len(value), "max": limit, "what": "items"}))
+_STRING_RULES: dict[str, Callable[[object], str | None]] = {
+    "DurationInSeconds": timeout_problem,
+    "DurationInSecondsOptional": timeout_problem,
+    "DurationInDays": retention_problem,
+    "TaskPriority": priority_problem,
+}
+"""Rules on the text of string shapes that botocore's model cannot say (SWF's numbers written
+as strings); the finer rules of each call (no ``NONE`` for an execution's timeout...) are the
+model's."""
+_KINDS = {
+    "structure": "an object",
+    "list": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "long": "an integer",
+    "boolean": "a boolean",
+    "timestamp": "a timestamp (epoch seconds)",
+}
+
+
+def _check(value: Any, shape: Shape, path: str, errors: list[str]) -> None:
+    """Append to ``errors`` every way the raw JSON ``value`` departs from botocore's ``shape``:
+    JSON types, required members, lengths, ranges, enums and SWF's number-as-string rules.
+
+    Written for the JSON wire, not for boto3's Python parameters (botocore's own validator
+    takes ``True`` as an integer, date strings as timestamps and overflows on ``1e400``)."""
+    kind = shape.type_name
+    where = path or "request"
+    if not _is_kind(value, kind):
+        errors.append(_constraint(value, where, f"be {_KINDS.get(kind, kind)}"))
+        return
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    if kind == "structure":
+        members = shape.members  # type: ignore[attr-defined, unused-ignore]
+        for key in shape.required_members:  # type: ignore[attr-defined, unused-ignore]
+            if value.get(key) is None:
+                errors.append(
+                    f"Value null at '{_join(path, key)}' failed to satisfy "
+                    "constraint: Member must not be null"
+                )
+        for key, member in members.items():
+            if value.get(key) is not None:
+                _check(value[key], member, _join(path, key), errors)
+    elif kind == "list":
+        _check_size(len(value), low, high, where, "length", errors)
         for index, item in enumerate(value):
-            _check_limits(item, shape.member, f"{path}[{index}]", errors)  # type: ignore[attr-defined, unused-ignore]
-    elif shape.type_name == "string" and isinstance(value, str):
-        if limit is not None and len(value) > limit:
-            errors.append(("too long", path, {"n": len(value), "max": limit, "what": "characters"}))
+            _check(item, shape.member, f"{where}.{index + 1}.member", errors)  # type: ignore[attr-defined, unused-ignore]
+    elif kind == "string":
+        enum = shape.enum  # type: ignore[attr-defined, unused-ignore]
+        if enum and value not in enum:
+            errors.append(_constraint(value, where, f"satisfy enum value set: [{', '.join(enum)}]"))
+            return
+        if _check_size(len(value), low, high, where, "length", errors):
+            rule = _STRING_RULES.get(shape.name)
+            problem = rule(value) if rule is not None else None
+            if problem is not None:
+                errors.append(_constraint(value, where, problem, prefix=""))
+    elif kind in ("integer", "long"):
+        _check_size(value, low, high, where, "value", errors)
+    elif kind == "timestamp" and not 0 <= value <= MAX_EPOCH_SECONDS:
+        errors.append(
+            _constraint(value, where, f"be a date: epoch seconds from 0 to {MAX_EPOCH_SECONDS}")
+        )
 
 
-class _Report(ValidationErrors):  # type: ignore[misc, unused-ignore]
-    def _format_error(self, error: Any) -> str:
-        kind, name, info = error
-        if kind == "invalid enum":
-            return (
-                f"Value '{info['value']}' at '{name}' failed to satisfy constraint: Member must "
-                f"satisfy enum value set: [{', '.join(info['enum'])}]"
-            )
-        if kind == "too large":
-            return (
-                f"Value '{info['value']}' at '{name}' failed to satisfy constraint: Member must "
-                f"have value less than or equal to {info['max']}"
-            )
-        if kind == "too long":
-            return (
-                f"Value at '{name}' failed to satisfy constraint: Member must have length less "
-                f"than or equal to {info['max']} (it has {info['n']} {info['what']})"
-            )
-        return str(super()._format_error(error))  # type: ignore[misc, unused-ignore]
+def _is_kind(value: Any, kind: str) -> bool:
+    """True if the JSON ``value`` has the JSON type of a shape of ``kind``."""
+    if kind == "structure":
+        return isinstance(value, dict)
+    if kind == "list":
+        return isinstance(value, list)
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    if kind in ("integer", "long"):
+        return isinstance(value, int)
+    if kind == "timestamp":
+        return isinstance(value, (int, float))
+    return True
+
+
+def _check_size(
+    size: int, low: int | None, high: int | None, where: str, what: str, errors: list[str]
+) -> bool:
+    """Check ``size`` (a length or a value) against a shape's ``min`` and ``max``."""
+    if low is not None and size < low:
+        errors.append(
+            f"Value at '{where}' failed to satisfy constraint: Member must have {what} greater "
+            f"than or equal to {low}"
+        )
+        return False
+    if high is not None and size > high:
+        errors.append(
+            f"Value at '{where}' failed to satisfy constraint: Member must have {what} less "
+            f"than or equal to {high} (it has {size})"
+            if what == "length"
+            else f"Value '{size}' at '{where}' failed to satisfy constraint: Member must have "
+            f"value less than or equal to {high}"
+        )
+        return False
+    return True
+
+
+def _constraint(value: Any, where: str, rule: str, prefix: str = "must ") -> str:
+    shown = repr(value)
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    return f"Value {shown} at '{where}' failed to satisfy constraint: Member {prefix}{rule}"
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
 
 
 def encode_result(result: dict[str, Any]) -> bytes:

@@ -16,17 +16,23 @@ from ..swf._shapes import DECISION_KEYS, decision_attributes_key
 from ..swf.limits import (
     MAX_DATA,
     MAX_FUNCTION_NAME,
+    MAX_LAMBDA_TIMEOUT_SECONDS,
     MAX_NAME,
     MAX_OPEN_ACTIVITIES,
     MAX_OPEN_CHILDREN,
     MAX_OPEN_TIMERS,
     MAX_REASON,
+    MAX_TAG,
+    MAX_TAGS,
+    MAX_TIMEOUT_SECONDS,
 )
 from ..swf.names import is_valid_name
 from ._due import DueHeap
 from ._executions import Executions
-from ._params import check_new_name
+from ._params import CHILD_POLICIES, check_new_name, choice
+from ._params import priority as _priority
 from ._params import text as _text
+from ._params import timeout as _timeout
 from ._queues import TaskQueues
 from ._registry import Registry
 from ._runtime import Runtime
@@ -93,6 +99,31 @@ _NAMED: dict[str, str] = {
     "StartChildWorkflowExecution": "workflowId",
 }
 """Per decision type, the id or name it creates, which must follow SWF's name rule."""
+_TIMEOUTS: dict[str, tuple[tuple[str, bool, int], ...]] = {
+    "ScheduleActivityTask": (
+        ("scheduleToStartTimeout", True, MAX_TIMEOUT_SECONDS),
+        ("scheduleToCloseTimeout", True, MAX_TIMEOUT_SECONDS),
+        ("startToCloseTimeout", True, MAX_TIMEOUT_SECONDS),
+        ("heartbeatTimeout", True, MAX_TIMEOUT_SECONDS),
+    ),
+    "StartTimer": (("startToFireTimeout", False, MAX_TIMEOUT_SECONDS),),
+    "StartChildWorkflowExecution": (
+        ("executionStartToCloseTimeout", True, MAX_TIMEOUT_SECONDS),
+        ("taskStartToCloseTimeout", True, MAX_TIMEOUT_SECONDS),
+    ),
+    "ContinueAsNewWorkflowExecution": (
+        ("executionStartToCloseTimeout", True, MAX_TIMEOUT_SECONDS),
+        ("taskStartToCloseTimeout", True, MAX_TIMEOUT_SECONDS),
+    ),
+    "ScheduleLambdaFunction": (("startToCloseTimeout", False, MAX_LAMBDA_TIMEOUT_SECONDS),),
+}
+"""Per decision type, its timeouts: (attribute, whether ``NONE`` is allowed, most seconds)."""
+_TYPE_REFS: dict[str, tuple[str, ...]] = {
+    "ScheduleActivityTask": ("activityType",),
+    "StartChildWorkflowExecution": ("workflowType",),
+}
+_VALUES_CHECKED = frozenset(_TIMEOUTS) | frozenset(_TYPE_REFS)
+"""The decision types :func:`_check_values` looks at (the others have no such values)."""
 _CLOSE = frozenset(
     {
         "CompleteWorkflowExecution",
@@ -140,10 +171,49 @@ def validate_decisions(decisions: list[Any]) -> None:
         named = _NAMED.get(decision_type)
         if named is not None and not is_valid_name(attrs[named]):
             check_new_name(attrs[named], f"{_where(index)}.{attrs_key}.{named}")
-        if decision_type == "StartTimer" and not _is_seconds(attrs["startToFireTimeout"]):
-            raise SwfFault(
-                "ValidationException", f"{_where(index)}: startToFireTimeout must be seconds"
-            )
+        if decision_type in _VALUES_CHECKED:
+            _check_values(decision_type, attrs, index, attrs_key)
+
+
+def _check_values(decision_type: str, attrs: dict[str, Any], index: int, attrs_key: str) -> None:
+    """Timeouts, priorities, enums and nested shapes of one decision, as SWF checks them.
+
+    Refused here, the whole response changes nothing; let through, a timeout like ``"nan"``
+    or ``"²"`` would reach ``float()`` or the due heap after events were recorded.
+    """
+    for key, allow_none, maximum in _TIMEOUTS.get(decision_type, ()):
+        value = attrs.get(key)
+        if value is not None:
+            _timeout(value, _path(index, attrs_key, key), allow_none=allow_none, maximum=maximum)
+    if "taskPriority" in attrs:
+        _priority(attrs["taskPriority"], _path(index, attrs_key, "taskPriority"))
+    if "childPolicy" in attrs:
+        choice(attrs, "childPolicy", CHILD_POLICIES)
+    for key in _TYPE_REFS.get(decision_type, ()):
+        _check_ref(attrs.get(key), _path(index, attrs_key, key), ("name", "version"))
+    if attrs.get("taskList") is not None:
+        _check_ref(attrs["taskList"], _path(index, attrs_key, "taskList"), ("name",))
+    tags = attrs.get("tagList")
+    if tags is not None and (
+        not isinstance(tags, list)
+        or len(tags) > MAX_TAGS
+        or not all(isinstance(tag, str) and len(tag) <= MAX_TAG for tag in tags)
+    ):
+        raise SwfFault(
+            "ValidationException",
+            f"{_path(index, attrs_key, 'tagList')}: at most {MAX_TAGS} strings of at most "
+            f"{MAX_TAG} characters",
+        )
+
+
+def _check_ref(value: Any, where: str, members: tuple[str, ...]) -> None:
+    """A type reference or task list: an object whose ``members`` are non-empty strings."""
+    if not isinstance(value, dict) or not all(
+        isinstance(value.get(member), str) and value[member] for member in members
+    ):
+        raise SwfFault(
+            "ValidationException", f"{where}: an object with {' and '.join(members)} (strings)"
+        )
 
 
 def _where(index: int) -> str:
@@ -151,8 +221,9 @@ def _where(index: int) -> str:
     return f"decisions.{index + 1}.member"
 
 
-def _is_seconds(value: Any) -> bool:
-    return isinstance(value, str) and value.isdigit()
+def _path(index: int, attrs_key: str, key: str) -> str:
+    """The path SWF names in an error about one attribute of the ``index``-th decision."""
+    return f"{_where(index)}.{attrs_key}.{key}"
 
 
 _CLOSE_EVENTS = {

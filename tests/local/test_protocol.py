@@ -50,7 +50,7 @@ def test_missing_target(swf):
 def test_missing_field_is_named(swf):
     status, body = raw_call(swf.endpoint_url, "DescribeDomain", {})
     assert (status, _code(body)) == (400, "ValidationException")
-    assert '"name"' in body["message"]
+    assert "Value null at 'name'" in body["message"]
 
 
 def test_wrong_type_is_named(swf):
