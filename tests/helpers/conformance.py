@@ -1,0 +1,180 @@
+"""Bad requests generated from botocore's model of SWF, for the conformance tests.
+
+From one valid request per operation (a *template*) and the operation's input shape,
+:func:`mutations` derives every request SWF must refuse as a whole: each required member
+missing, each member with the wrong JSON type, each enum member with a value outside its set,
+each string one character over its maximum (and under its minimum), each list one item over,
+each number outside its range, and SWF's number-as-string rules broken (timeouts, retention
+days, priorities). It also derives the requests at each maximum, which validation must let
+through. Nothing here talks to a server: the test module sends them.
+
+Members absent from the template are mutated too: a top-level structure that is absent gets a
+minimal valid value (its required members) to hold the mutated member.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.model import Shape
+
+__all__ = ["Mutation", "apply", "mutations"]
+
+Path = tuple[str | int, ...]
+
+_ABSENT = object()
+
+BAD_TIMEOUTS = ("²", "abc", "nan", "-1", "1.5", " 1", "31536001", "")
+"""Timeouts SWF refuses: not ``[0-9]+`` (``"²"`` passes ``str.isdigit()``), or over a year."""
+BAD_PRIORITIES = ("high", "1.0", "2147483648", "-2147483649", "²")
+BAD_DAYS = ("91", "x", "-1", "²")
+_RULES = {
+    "DurationInSeconds": BAD_TIMEOUTS,
+    "DurationInSecondsOptional": BAD_TIMEOUTS,
+    "DurationInDays": BAD_DAYS,
+    "TaskPriority": BAD_PRIORITIES,
+}
+_GOOD_AT_MAX = {"DurationInSeconds": "10", "DurationInSecondsOptional": "10"}
+"""Strings at a rule shape's maximum length that the rule accepts (leading zeros pad them)."""
+_WRONG_TYPE: dict[str, Any] = {
+    "string": 12345,
+    "integer": "1",
+    "long": "1",
+    "boolean": "true",
+    "timestamp": "2020-01-01T00:00:00Z",
+    "structure": "x",
+    "list": {"x": 1},
+}
+_BAD_TIMESTAMPS: tuple[tuple[str, Any], ...] = (
+    ("inf", float("inf")),  # sent as 1e400, which JSON parsers read as infinity
+    ("negative", -1),
+    ("huge-int", 10**400),
+    ("nan", float("nan")),
+)
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One request derived from a template: ``path`` set to ``value`` (or removed)."""
+
+    path: Path
+    kind: str
+    value: Any = _ABSENT
+    refused: bool = True
+
+    @property
+    def label(self) -> str:
+        """``decisions.1.member.startTimerDecisionAttributes.timerId:too-long``."""
+        return ".".join(str(part + 1) + ".member" if isinstance(part, int) else part
+                        for part in self.path) + ":" + self.kind
+
+    @property
+    def member(self) -> str:
+        """The member's own name, which SWF's error message must name."""
+        names = [part for part in self.path if isinstance(part, str)]
+        return names[-1]
+
+
+def skeleton(shape: Shape) -> Any:
+    """A minimal valid value of ``shape`` (its required members only)."""
+    kind = shape.type_name
+    if kind == "structure":
+        return {
+            key: skeleton(shape.members[key])  # type: ignore[attr-defined]
+            for key in shape.required_members  # type: ignore[attr-defined]
+        }
+    if kind == "list":
+        return [skeleton(shape.member)]  # type: ignore[attr-defined]
+    if kind == "string":
+        enum = shape.enum  # type: ignore[attr-defined]
+        if enum:
+            return enum[0]
+        if shape.name in _RULES:
+            return "10" if shape.name != "TaskPriority" else "1"
+        return "x" * max(1, shape.metadata.get("min", 1))
+    if kind in ("integer", "long"):
+        return max(1, shape.metadata.get("min", 1))
+    if kind == "boolean":
+        return False
+    return 0  # timestamp
+
+
+def mutations(template: dict[str, Any], shape: Shape) -> Iterator[Mutation]:
+    """Every refused (and at-maximum accepted) variant of ``template``."""
+    yield from _walk(template, shape, (), top=True)
+
+
+def _walk(value: Any, shape: Shape, path: Path, top: bool = False) -> Iterator[Mutation]:
+    kind = shape.type_name
+    if path:
+        yield Mutation(path, "wrong-type", _WRONG_TYPE[kind])
+    if kind == "structure":
+        if value is _ABSENT:
+            if not top and len(path) > 1:
+                return  # an absent nested structure (another decision type's attributes)
+            value = skeleton(shape)
+        elif not isinstance(value, dict):
+            value = skeleton(shape)  # a marker the test resolves to a structure
+        members = shape.members  # type: ignore[attr-defined]
+        for key in shape.required_members:  # type: ignore[attr-defined]
+            yield Mutation((*path, key), "missing")
+        for key, member in members.items():
+            yield from _walk(value.get(key, _ABSENT), member, (*path, key))
+        return
+    if kind == "list":
+        high = shape.metadata.get("max")
+        item = skeleton(shape.member) if value is _ABSENT or not value else value[0]  # type: ignore[attr-defined]
+        if high is not None:
+            yield Mutation(path, "too-many", [copy.deepcopy(item) for _ in range(high + 1)])
+        yield from _walk(item, shape.member, (*path, 0))  # type: ignore[attr-defined]
+        return
+    if kind == "string":
+        yield from _string(shape, path)
+    elif kind in ("integer", "long"):
+        low, high = shape.metadata.get("min"), shape.metadata.get("max")
+        if high is not None:
+            yield Mutation(path, "too-large", high + 1)
+        if low is not None:
+            yield Mutation(path, "too-small", low - 1)
+    elif kind == "timestamp":
+        for name, bad in _BAD_TIMESTAMPS:
+            yield Mutation(path, f"timestamp-{name}", bad)
+
+
+def _string(shape: Shape, path: Path) -> Iterator[Mutation]:
+    enum = shape.enum  # type: ignore[attr-defined]
+    if enum:
+        yield Mutation(path, "enum", "BOGUS")
+        return
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    if high is not None:
+        pad = _GOOD_AT_MAX.get(shape.name, "x")
+        yield Mutation(path, "at-max", pad.rjust(high, "0") if pad != "x" else "x" * high, False)
+        yield Mutation(path, "too-long", "1".rjust(high + 1, "0"))
+    if low:
+        yield Mutation(path, "empty", "")
+    for bad in _RULES.get(shape.name, ()):
+        yield Mutation(path, f"rule-{bad!r}", bad)
+
+
+def apply(template: dict[str, Any], mutation: Mutation, shape: Shape) -> dict[str, Any]:
+    """A copy of ``template`` with ``mutation`` applied (absent parents made minimal)."""
+    params = copy.deepcopy(template)
+    node: Any = params
+    current = shape
+    for part in mutation.path[:-1]:
+        current = (
+            current.member if isinstance(part, int) else current.members[part]  # type: ignore[attr-defined]
+        )
+        if isinstance(part, str) and part not in node:
+            node[part] = skeleton(current)
+        node = node[part]
+    last = mutation.path[-1]
+    if mutation.value is _ABSENT:
+        del node[last]
+    else:
+        node[last] = mutation.value
+    return params

@@ -1,0 +1,433 @@
+"""Conformance of ``swfobjects local`` to botocore's model of SWF, generated per operation.
+
+For every SWF operation a valid request (the template below) is mutated by
+:mod:`tests.helpers.conformance`: each required member missing, each member with the wrong
+JSON type, each enum member outside its set, each string one over its maximum length (and
+empty where a minimum applies), each list one item over, each number or date out of range,
+each timeout, retention or priority breaking SWF's rule. Each mutation is sent as a raw JSON
+1.0 POST and must be answered ``400`` with ``...#ValidationException`` naming the member, and
+leave the service's state exactly as it was. Strings at their maximum length must pass
+validation (the call may still fail for another reason, such as an unknown resource).
+
+Templates name fresh resources with markers (``@run.workflowId@``...) that each test resolves
+just before sending, so a request accepted at its maximum (a termination, a completed task)
+never spoils the next test.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from swfobjects.local import LocalSWF
+from swfobjects.local._protocol import service_model
+from tests.helpers.conformance import Mutation, apply, mutations
+from tests.helpers.local_support import (
+    ACTIVITY,
+    DOMAIN,
+    WORKFLOW,
+    ManualClock,
+    raw_call,
+    register,
+    schedule,
+)
+
+_EXECUTION = {"workflowId": "@run.workflowId@", "runId": "@run.runId@"}
+_SINCE = {"oldestDate": 0}
+_ARN = "@arn@"
+
+_DECISIONS: dict[str, dict[str, Any]] = {
+    "ScheduleActivityTask": {
+        "activityType": ACTIVITY,
+        "activityId": "a1",
+        "control": "c",
+        "input": "i",
+        "scheduleToCloseTimeout": "30",
+        "taskList": {"name": "activities"},
+        "taskPriority": "1",
+        "scheduleToStartTimeout": "10",
+        "startToCloseTimeout": "20",
+        "heartbeatTimeout": "NONE",
+    },
+    "RequestCancelActivityTask": {"activityId": "a1"},
+    "CompleteWorkflowExecution": {"result": "r"},
+    "FailWorkflowExecution": {"reason": "r", "details": "d"},
+    "CancelWorkflowExecution": {"details": "d"},
+    "ContinueAsNewWorkflowExecution": {
+        "input": "i",
+        "executionStartToCloseTimeout": "60",
+        "taskList": {"name": "decisions"},
+        "taskPriority": "1",
+        "taskStartToCloseTimeout": "10",
+        "childPolicy": "TERMINATE",
+        "tagList": ["t"],
+        "workflowTypeVersion": "1",
+    },
+    "RecordMarker": {"markerName": "m", "details": "d"},
+    "StartTimer": {"timerId": "t1", "control": "c", "startToFireTimeout": "10"},
+    "CancelTimer": {"timerId": "t1"},
+    "SignalExternalWorkflowExecution": {
+        "workflowId": "other",
+        "runId": "r",
+        "signalName": "s",
+        "input": "i",
+        "control": "c",
+    },
+    "RequestCancelExternalWorkflowExecution": {
+        "workflowId": "other",
+        "runId": "r",
+        "control": "c",
+    },
+    "StartChildWorkflowExecution": {
+        "workflowType": WORKFLOW,
+        "workflowId": "@unique@",
+        "control": "c",
+        "input": "i",
+        "executionStartToCloseTimeout": "60",
+        "taskList": {"name": "decisions"},
+        "taskPriority": "1",
+        "taskStartToCloseTimeout": "10",
+        "childPolicy": "TERMINATE",
+        "tagList": ["t"],
+    },
+    "ScheduleLambdaFunction": {
+        "id": "l1",
+        "name": "f",
+        "control": "c",
+        "input": "i",
+        "startToCloseTimeout": "10",
+    },
+}
+
+TEMPLATES: dict[str, dict[str, Any]] = {
+    "CountClosedWorkflowExecutions": {"domain": DOMAIN, "startTimeFilter": _SINCE},
+    "CountOpenWorkflowExecutions": {"domain": DOMAIN, "startTimeFilter": _SINCE},
+    "CountPendingActivityTasks": {"domain": DOMAIN, "taskList": {"name": "activities"}},
+    "CountPendingDecisionTasks": {"domain": DOMAIN, "taskList": {"name": "decisions"}},
+    "DeleteActivityType": {"domain": DOMAIN, "activityType": "@deprecated-activity@"},
+    "DeleteWorkflowType": {"domain": DOMAIN, "workflowType": "@deprecated-workflow@"},
+    "DeprecateActivityType": {"domain": DOMAIN, "activityType": "@fresh-activity@"},
+    "DeprecateDomain": {"name": "@fresh-domain@"},
+    "DeprecateWorkflowType": {"domain": DOMAIN, "workflowType": "@fresh-workflow@"},
+    "DescribeActivityType": {"domain": DOMAIN, "activityType": ACTIVITY},
+    "DescribeDomain": {"name": DOMAIN},
+    "DescribeWorkflowExecution": {"domain": DOMAIN, "execution": _EXECUTION},
+    "DescribeWorkflowType": {"domain": DOMAIN, "workflowType": WORKFLOW},
+    "GetWorkflowExecutionHistory": {
+        "domain": DOMAIN,
+        "execution": _EXECUTION,
+        "maximumPageSize": 1,
+        "reverseOrder": True,
+    },
+    "ListActivityTypes": {
+        "domain": DOMAIN,
+        "registrationStatus": "REGISTERED",
+        "name": ACTIVITY["name"],
+        "maximumPageSize": 5,
+        "reverseOrder": False,
+    },
+    "ListClosedWorkflowExecutions": {
+        "domain": DOMAIN,
+        "startTimeFilter": {"oldestDate": 0, "latestDate": 4_000_000_000},
+        "closeStatusFilter": {"status": "COMPLETED"},
+        "maximumPageSize": 5,
+    },
+    "ListDomains": {"registrationStatus": "REGISTERED", "maximumPageSize": 5},
+    "ListOpenWorkflowExecutions": {
+        "domain": DOMAIN,
+        "startTimeFilter": _SINCE,
+        "typeFilter": WORKFLOW,
+        "maximumPageSize": 5,
+        "reverseOrder": True,
+    },
+    "ListTagsForResource": {"resourceArn": _ARN},
+    "ListWorkflowTypes": {"domain": DOMAIN, "registrationStatus": "DEPRECATED"},
+    "PollForActivityTask": {"domain": DOMAIN, "taskList": {"name": "idle"}, "identity": "me"},
+    "PollForDecisionTask": {
+        "domain": DOMAIN,
+        "taskList": {"name": "idle"},
+        "identity": "me",
+        "maximumPageSize": 10,
+        "reverseOrder": False,
+        "startAtPreviousStartedEvent": True,
+    },
+    "RecordActivityTaskHeartbeat": {"taskToken": "@activity-token@", "details": "d"},
+    "RegisterActivityType": {
+        "domain": DOMAIN,
+        "name": "@unique@",
+        "version": "1",
+        "description": "d",
+        "defaultTaskStartToCloseTimeout": "10",
+        "defaultTaskHeartbeatTimeout": "NONE",
+        "defaultTaskList": {"name": "activities"},
+        "defaultTaskPriority": "-3",
+        "defaultTaskScheduleToStartTimeout": "10",
+        "defaultTaskScheduleToCloseTimeout": "20",
+    },
+    "RegisterDomain": {
+        "name": "@unique@",
+        "workflowExecutionRetentionPeriodInDays": "1",
+        "description": "d",
+        "tags": [{"key": "k", "value": "v"}],
+    },
+    "RegisterWorkflowType": {
+        "domain": DOMAIN,
+        "name": "@unique@",
+        "version": "1",
+        "description": "d",
+        "defaultTaskStartToCloseTimeout": "10",
+        "defaultExecutionStartToCloseTimeout": "60",
+        "defaultTaskList": {"name": "decisions"},
+        "defaultTaskPriority": "2",
+        "defaultChildPolicy": "ABANDON",
+    },
+    "RequestCancelWorkflowExecution": {"domain": DOMAIN, **_EXECUTION},
+    "RespondActivityTaskCanceled": {"taskToken": "@activity-token@", "details": "d"},
+    "RespondActivityTaskCompleted": {"taskToken": "@activity-token@", "result": "r"},
+    "RespondActivityTaskFailed": {"taskToken": "@activity-token@", "reason": "r", "details": "d"},
+    "SignalWorkflowExecution": {"domain": DOMAIN, **_EXECUTION, "signalName": "s", "input": "i"},
+    "StartWorkflowExecution": {
+        "domain": DOMAIN,
+        "workflowId": "@unique@",
+        "workflowType": WORKFLOW,
+        "taskList": {"name": "decisions"},
+        "taskPriority": "0",
+        "input": "i",
+        "executionStartToCloseTimeout": "60",
+        "tagList": ["t"],
+        "taskStartToCloseTimeout": "10",
+        "childPolicy": "REQUEST_CANCEL",
+    },
+    "TagResource": {"resourceArn": _ARN, "tags": [{"key": "k", "value": "v"}]},
+    "TerminateWorkflowExecution": {
+        "domain": DOMAIN,
+        **_EXECUTION,
+        "reason": "r",
+        "details": "d",
+        "childPolicy": "ABANDON",
+    },
+    "UndeprecateActivityType": {"domain": DOMAIN, "activityType": "@deprecated-activity@"},
+    "UndeprecateDomain": {"name": "@deprecated-domain@"},
+    "UndeprecateWorkflowType": {"domain": DOMAIN, "workflowType": "@deprecated-workflow@"},
+    "UntagResource": {"resourceArn": _ARN, "tagKeys": ["k"]},
+}
+for _kind, _attrs in _DECISIONS.items():
+    _key = _kind[0].lower() + _kind[1:] + "DecisionAttributes"
+    TEMPLATES[f"RespondDecisionTaskCompleted[{_kind}]"] = {
+        "taskToken": "@decision-token@",
+        "decisions": [{"decisionType": _kind, _key: _attrs}],
+        "executionContext": "x",
+    }
+
+
+def _operation(label: str) -> str:
+    return label.partition("[")[0]
+
+
+def _cases() -> Iterator[Any]:
+    model = service_model()
+    for label, template in TEMPLATES.items():
+        shape = model.operation_model(_operation(label)).input_shape
+        for mutation in mutations(template, shape):
+            yield pytest.param(label, mutation, id=f"{label}-{mutation.label}")
+
+
+CASES = list(_cases())
+
+
+def test_every_operation_has_a_template():
+    assert {_operation(label) for label in TEMPLATES} == set(service_model().operation_names)
+
+
+class Fixture:
+    """The service and the fresh resources templates ask for."""
+
+    def __init__(self, service: LocalSWF) -> None:
+        self.service = service
+        self.client = service.client()
+        self._ids = itertools.count()
+        self.tokens: dict[str, str] = {}
+
+    def unique(self) -> str:
+        return f"c{next(self._ids)}"
+
+    def open_run(self, task_list: str = "decisions") -> dict[str, str]:
+        workflow_id = self.unique()
+        run_id = self.client.start_workflow_execution(
+            domain=DOMAIN,
+            workflowId=workflow_id,
+            workflowType=WORKFLOW,
+            taskList={"name": task_list},
+        )["runId"]
+        return {"workflowId": workflow_id, "runId": run_id}
+
+    def decision_token(self) -> str:
+        if "decision" not in self.tokens:
+            task_list = self.unique()
+            self.open_run(task_list)
+            task = self.client.poll_for_decision_task(domain=DOMAIN, taskList={"name": task_list})
+            self.tokens["decision"] = task["taskToken"]
+        return self.tokens["decision"]
+
+    def activity_token(self) -> str:
+        if "activity" not in self.tokens:
+            task_list = self.unique()
+            self.open_run(task_list)
+            task = self.client.poll_for_decision_task(domain=DOMAIN, taskList={"name": task_list})
+            self.client.respond_decision_task_completed(
+                taskToken=task["taskToken"],
+                decisions=[schedule(self.unique(), taskList={"name": task_list})],
+            )
+            task = self.client.poll_for_activity_task(domain=DOMAIN, taskList={"name": task_list})
+            self.tokens["activity"] = task["taskToken"]
+        return self.tokens["activity"]
+
+    def new_type(self, kind: str, deprecated: bool) -> dict[str, str]:
+        ref = {"name": self.unique(), "version": "1"}
+        if kind == "activity":
+            self.client.register_activity_type(domain=DOMAIN, **ref)
+            if deprecated:
+                self.client.deprecate_activity_type(domain=DOMAIN, activityType=ref)
+        else:
+            self.client.register_workflow_type(domain=DOMAIN, **ref)
+            if deprecated:
+                self.client.deprecate_workflow_type(domain=DOMAIN, workflowType=ref)
+        return ref
+
+    def new_domain(self, deprecated: bool) -> str:
+        name = self.unique()
+        self.client.register_domain(name=name, workflowExecutionRetentionPeriodInDays="1")
+        if deprecated:
+            self.client.deprecate_domain(name=name)
+        return name
+
+    def resolve(self, params: Any, fresh: dict[str, Any] | None = None) -> Any:
+        """``params`` with every marker replaced (one fresh run per request)."""
+        fresh = {} if fresh is None else fresh
+        if isinstance(params, dict):
+            return {key: self.resolve(value, fresh) for key, value in params.items()}
+        if isinstance(params, list):
+            return [self.resolve(value, fresh) for value in params]
+        if not (isinstance(params, str) and params.startswith("@") and params.endswith("@")):
+            return params
+        marker = params.strip("@")
+        if marker.startswith("run."):
+            run = fresh.get("run") or fresh.setdefault("run", self.open_run())
+            return run[marker[4:]]
+        makers = {
+            "unique": self.unique,
+            "arn": lambda: self.arn,
+            "decision-token": self.decision_token,
+            "activity-token": self.activity_token,
+            "fresh-activity": lambda: self.new_type("activity", False),
+            "deprecated-activity": lambda: self.new_type("activity", True),
+            "fresh-workflow": lambda: self.new_type("workflow", False),
+            "deprecated-workflow": lambda: self.new_type("workflow", True),
+            "fresh-domain": lambda: self.new_domain(False),
+            "deprecated-domain": lambda: self.new_domain(True),
+        }
+        return makers[marker]()
+
+    @property
+    def arn(self) -> str:
+        return str(self.client.describe_domain(name=DOMAIN)["domainInfo"]["arn"])
+
+    def snapshot(self) -> Any:
+        """Everything a request could change, read under the service's lock."""
+        engine = self.service.engine
+        assert engine is not None
+        model = engine.model
+        with engine.lock:
+            domains = {
+                name: (d.status, d.retention, d.description, sorted(d.tags.items()))
+                for name, d in model.registry.domains.items()
+            }
+            types = {
+                key: (r.status, r.description, repr(sorted(r.defaults.items())), r.deprecation)
+                for key, r in model.registry.types.items()
+            }
+            runs = {
+                key: (
+                    len(e.events),
+                    e.close_status,
+                    e.decision_state,
+                    e.decision_token,
+                    e.cancel_requested,
+                    e.latest_context,
+                    sorted((a, t.started_event_id, t.token) for a, t in e.activities.items()),
+                    sorted(e.timers),
+                    sorted(e.children),
+                )
+                for key, e in model.executions.runs.items()
+            }
+            queues = {
+                **{("d", *k): len(q) for k, q in model.queues.decision_queues.items()},
+                **{("a", *k): len(q) for k, q in model.queues.activity_queues.items()},
+            }
+            return (
+                domains,
+                types,
+                runs,
+                sorted(model.executions.open_by_id),
+                queues,
+                sorted(model.queues.tokens),
+                len(model.due.entries),
+            )
+
+
+@pytest.fixture(scope="module")
+def conform() -> Iterator[Fixture]:
+    # A clock that never moves: nothing fires between the snapshots of one test.
+    with LocalSWF(poll_timeout=0.01, clock=ManualClock()) as service:
+        register(service.client())
+        yield Fixture(service)
+
+
+def _send(endpoint: str, operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    body = json.dumps(params).encode()
+    # json writes Infinity/NaN, which Python reads back; SWF's clients would write 1e400.
+    body = body.replace(b"-Infinity", b"-1e400").replace(b"Infinity", b"1e400")
+    return raw_call(endpoint, operation, body)
+
+
+def _code(body: dict[str, Any]) -> str:
+    return str(body.get("__type", "")).rpartition("#")[2]
+
+
+@pytest.mark.parametrize(("label", "mutation"), CASES)
+def test_request_conforms(conform: Fixture, label: str, mutation: Mutation) -> None:
+    operation = _operation(label)
+    shape = service_model().operation_model(operation).input_shape
+    params = apply(conform.resolve(TEMPLATES[label]), mutation, shape)
+    before = conform.snapshot()
+    status, body = _send(conform.service.endpoint_url, operation, params)
+    if not mutation.refused:
+        conform.tokens.clear()  # the request may have used them up
+        message = str(body.get("message", ""))
+        assert not (_code(body) == "ValidationException" and "length" in message), body
+        assert status == 200 or _code(body).endswith(("Fault", "ValidationException")), body
+        return
+    after = conform.snapshot()
+    if after != before:
+        conform.tokens.clear()
+    assert (status, _code(body)) == (400, "ValidationException"), body
+    assert mutation.member in body["message"], body["message"]
+    assert after == before, "a refused request changed the service's state"
+
+
+def test_template_requests_are_accepted(conform: Fixture) -> None:
+    """The templates themselves are valid: every mutation's refusal is due to the mutation."""
+    for label, template in TEMPLATES.items():
+        params = conform.resolve(template)
+        status, body = _send(conform.service.endpoint_url, _operation(label), params)
+        assert status == 200, (label, body)
+        conform.tokens.clear()
+
+
+def test_number_of_cases_is_bounded() -> None:
+    # A guard on the suite's time: the table grows with botocore's model, not unboundedly.
+    assert 500 < len(CASES) < 4000
