@@ -341,6 +341,7 @@ class Executions:
         self.append(execution, "WorkflowExecutionCancelRequested", attributes)
 
     def terminate_workflow_execution(self, params: dict[str, Any]) -> dict[str, Any]:
+        choice(params, "childPolicy", CHILD_POLICIES)
         domain = self._registry.domain(params.get("domain")).name
         execution = self.find_open(domain, _name(params, "workflowId"), params.get("runId"))
         policy = params.get("childPolicy") or execution.child_policy

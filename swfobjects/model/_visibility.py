@@ -65,6 +65,13 @@ class Visibility:
 
     def _select(self, params: dict[str, Any], closed: bool) -> tuple[list[Execution], str]:
         """The executions matching a List/Count request, and the timestamp they sort by."""
+        tests_of_time = {  # the values first, as SWF checks them before their combination
+            key: _time_test(params[key], key)
+            for key in ("startTimeFilter", "closeTimeFilter")
+            if params.get(key) is not None
+        }
+        if closed and params.get("closeStatusFilter") is not None:
+            choice(params["closeStatusFilter"], "status", CLOSE_STATUSES, required=True)
         domain = self._registry.domain(params.get("domain"), registered=False).name
         exclusive = ["executionFilter", "typeFilter", "tagFilter"]
         if closed:
@@ -83,9 +90,9 @@ class Visibility:
         if not closed and start is None:
             raise SwfFault("ValidationException", "startTimeFilter is required")
         if start is not None:
-            in_time, attr = _time_test(start, "startTimeFilter"), "started_at"
+            in_time, attr = tests_of_time["startTimeFilter"], "started_at"
         else:
-            in_time, attr = _time_test(close, "closeTimeFilter"), "closed_at"
+            in_time, attr = tests_of_time["closeTimeFilter"], "closed_at"
         tests: list[Callable[[Execution], bool]] = [
             lambda e: e.domain == domain and e.is_open != closed,
             lambda e: in_time(getattr(e, attr)),

@@ -68,8 +68,13 @@ class Mutation:
     @property
     def label(self) -> str:
         """``decisions.1.member.startTimerDecisionAttributes.timerId:too-long``."""
-        return ".".join(str(part + 1) + ".member" if isinstance(part, int) else part
-                        for part in self.path) + ":" + self.kind
+        return (
+            ".".join(
+                str(part + 1) + ".member" if isinstance(part, int) else part for part in self.path
+            )
+            + ":"
+            + self.kind
+        )
 
     @property
     def member(self) -> str:

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from swfobjects.local import LocalSWF
 from swfobjects.local._protocol import service_model
+from swfobjects.model import InProcessClient, SwfFault, SwfModel
 from tests.helpers.conformance import Mutation, apply, mutations
 from tests.helpers.local_support import (
     ACTIVITY,
@@ -237,18 +239,29 @@ def _cases() -> Iterator[Any]:
 
 
 CASES = list(_cases())
+VALUE_CASES = [
+    case
+    for case in CASES
+    if case.values[1].kind.startswith(("rule-", "timestamp-", "enum"))  # type: ignore[union-attr]
+]
+"""The mutations the model must refuse on its own, whoever calls it."""
 
 
 def test_every_operation_has_a_template():
     assert {_operation(label) for label in TEMPLATES} == set(service_model().operation_names)
 
 
-class Fixture:
-    """The service and the fresh resources templates ask for."""
+Send = Callable[[str, dict[str, Any]], tuple[int, dict[str, Any]]]
 
-    def __init__(self, service: LocalSWF) -> None:
-        self.service = service
-        self.client = service.client()
+
+class Fixture:
+    """A model behind a transport, and the fresh resources templates ask for."""
+
+    def __init__(self, client: Any, model: SwfModel, lock: Any, send: Send) -> None:
+        self.client = client
+        self.model = model
+        self.lock = lock
+        self.send = send
         self._ids = itertools.count()
         self.tokens: dict[str, str] = {}
 
@@ -338,10 +351,8 @@ class Fixture:
 
     def snapshot(self) -> Any:
         """Everything a request could change, read under the service's lock."""
-        engine = self.service.engine
-        assert engine is not None
-        model = engine.model
-        with engine.lock:
+        model = self.model
+        with self.lock:
             domains = {
                 name: (d.status, d.retention, d.description, sorted(d.tags.items()))
                 for name, d in model.registry.domains.items()
@@ -381,51 +392,85 @@ class Fixture:
 
 @pytest.fixture(scope="module")
 def conform() -> Iterator[Fixture]:
-    # A clock that never moves: nothing fires between the snapshots of one test.
+    """``swfobjects local`` over HTTP, with a clock that never moves (nothing fires between
+    the snapshots of one test)."""
     with LocalSWF(poll_timeout=0.01, clock=ManualClock()) as service:
-        register(service.client())
-        yield Fixture(service)
+        engine = service.engine
+        assert engine is not None
+        endpoint = service.endpoint_url
+
+        def send(operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            body = json.dumps(params).encode()
+            # json writes Infinity, which Python reads back; other clients would write 1e400
+            body = body.replace(b"-Infinity", b"-1e400").replace(b"Infinity", b"1e400")
+            return raw_call(endpoint, operation, body)
+
+        fixture = Fixture(service.client(), engine.model, engine.lock, send)
+        register(fixture.client)
+        yield fixture
 
 
-def _send(endpoint: str, operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    body = json.dumps(params).encode()
-    # json writes Infinity/NaN, which Python reads back; SWF's clients would write 1e400.
-    body = body.replace(b"-Infinity", b"-1e400").replace(b"Infinity", b"1e400")
-    return raw_call(endpoint, operation, body)
+@pytest.fixture(scope="module")
+def in_process() -> Fixture:
+    """The model itself, as the SerialExecutor calls it (no wire validation in front)."""
+    model = SwfModel(clock=ManualClock())
+
+    def send(operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        try:
+            return 200, model.call(operation, params)
+        except SwfFault as fault:
+            return fault.status, {"__type": f"#{fault.code}", "message": fault.message}
+
+    fixture = Fixture(InProcessClient(model), model, threading.Lock(), send)
+    register(fixture.client)
+    return fixture
 
 
 def _code(body: dict[str, Any]) -> str:
     return str(body.get("__type", "")).rpartition("#")[2]
 
 
-@pytest.mark.parametrize(("label", "mutation"), CASES)
-def test_request_conforms(conform: Fixture, label: str, mutation: Mutation) -> None:
+def _check(fixture: Fixture, label: str, mutation: Mutation) -> None:
     operation = _operation(label)
     shape = service_model().operation_model(operation).input_shape
-    params = apply(conform.resolve(TEMPLATES[label]), mutation, shape)
-    before = conform.snapshot()
-    status, body = _send(conform.service.endpoint_url, operation, params)
+    params = apply(fixture.resolve(TEMPLATES[label]), mutation, shape)
+    before = fixture.snapshot()
+    status, body = fixture.send(operation, params)
     if not mutation.refused:
-        conform.tokens.clear()  # the request may have used them up
+        fixture.tokens.clear()  # the request may have used them up
         message = str(body.get("message", ""))
         assert not (_code(body) == "ValidationException" and "length" in message), body
         assert status == 200 or _code(body).endswith(("Fault", "ValidationException")), body
         return
-    after = conform.snapshot()
+    after = fixture.snapshot()
     if after != before:
-        conform.tokens.clear()
+        fixture.tokens.clear()
     assert (status, _code(body)) == (400, "ValidationException"), body
     assert mutation.member in body["message"], body["message"]
     assert after == before, "a refused request changed the service's state"
 
 
-def test_template_requests_are_accepted(conform: Fixture) -> None:
+@pytest.mark.parametrize(("label", "mutation"), CASES)
+def test_request_conforms(conform: Fixture, label: str, mutation: Mutation) -> None:
+    _check(conform, label, mutation)
+
+
+@pytest.mark.parametrize(("label", "mutation"), VALUE_CASES)
+def test_model_refuses_bad_values(in_process: Fixture, label: str, mutation: Mutation) -> None:
+    """Without the wire's validation in front (the SerialExecutor's path), the model itself
+    refuses the values that would corrupt its state: timeouts, priorities, retention days,
+    dates and enums, before anything changes."""
+    _check(in_process, label, mutation)
+
+
+@pytest.mark.parametrize("fixture", ["conform", "in_process"])
+def test_template_requests_are_accepted(request: pytest.FixtureRequest, fixture: str) -> None:
     """The templates themselves are valid: every mutation's refusal is due to the mutation."""
+    target: Fixture = request.getfixturevalue(fixture)
     for label, template in TEMPLATES.items():
-        params = conform.resolve(template)
-        status, body = _send(conform.service.endpoint_url, _operation(label), params)
+        status, body = target.send(_operation(label), target.resolve(template))
         assert status == 200, (label, body)
-        conform.tokens.clear()
+        target.tokens.clear()
 
 
 def test_number_of_cases_is_bounded() -> None:
