@@ -15,13 +15,36 @@ minimal valid value (its required members) to hold the mutated member.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+import itertools
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.model import Shape
 
-__all__ = ["Mutation", "apply", "mutations"]
+from swfobjects.local import LocalSWF
+from swfobjects.model import InProcessClient, SwfFault, SwfModel
+from tests.helpers.local_support import (
+    DOMAIN,
+    WORKFLOW,
+    ManualClock,
+    raw_call,
+    register,
+    schedule,
+)
+
+__all__ = [
+    "Fixture",
+    "Mutation",
+    "apply",
+    "fault_code",
+    "in_process_fixture",
+    "mutations",
+    "served_fixture",
+]
 
 Path = tuple[str | int, ...]
 
@@ -183,3 +206,182 @@ def apply(template: dict[str, Any], mutation: Mutation, shape: Shape) -> dict[st
     else:
         node[last] = mutation.value
     return params
+
+
+Send = Callable[[str, dict[str, Any]], tuple[int, dict[str, Any]]]
+
+
+class Fixture:
+    """A model behind a transport, and the fresh resources templates ask for."""
+
+    def __init__(self, client: Any, model: SwfModel, lock: Any, send: Send) -> None:
+        self.client = client
+        self.model = model
+        self.lock = lock
+        self.send = send
+        self._ids = itertools.count()
+        self.tokens: dict[str, str] = {}
+
+    def unique(self) -> str:
+        return f"c{next(self._ids)}"
+
+    def open_run(self, task_list: str = "decisions") -> dict[str, str]:
+        workflow_id = self.unique()
+        run_id = self.client.start_workflow_execution(
+            domain=DOMAIN,
+            workflowId=workflow_id,
+            workflowType=WORKFLOW,
+            taskList={"name": task_list},
+        )["runId"]
+        return {"workflowId": workflow_id, "runId": run_id}
+
+    def decision_token(self) -> str:
+        if "decision" not in self.tokens:
+            task_list = self.unique()
+            self.open_run(task_list)
+            task = self.client.poll_for_decision_task(domain=DOMAIN, taskList={"name": task_list})
+            self.tokens["decision"] = task["taskToken"]
+        return self.tokens["decision"]
+
+    def activity_token(self) -> str:
+        if "activity" not in self.tokens:
+            task_list = self.unique()
+            self.open_run(task_list)
+            task = self.client.poll_for_decision_task(domain=DOMAIN, taskList={"name": task_list})
+            self.client.respond_decision_task_completed(
+                taskToken=task["taskToken"],
+                decisions=[schedule(self.unique(), taskList={"name": task_list})],
+            )
+            task = self.client.poll_for_activity_task(domain=DOMAIN, taskList={"name": task_list})
+            self.tokens["activity"] = task["taskToken"]
+        return self.tokens["activity"]
+
+    def new_type(self, kind: str, deprecated: bool) -> dict[str, str]:
+        ref = {"name": self.unique(), "version": "1"}
+        if kind == "activity":
+            self.client.register_activity_type(domain=DOMAIN, **ref)
+            if deprecated:
+                self.client.deprecate_activity_type(domain=DOMAIN, activityType=ref)
+        else:
+            self.client.register_workflow_type(domain=DOMAIN, **ref)
+            if deprecated:
+                self.client.deprecate_workflow_type(domain=DOMAIN, workflowType=ref)
+        return ref
+
+    def new_domain(self, deprecated: bool) -> str:
+        name = self.unique()
+        self.client.register_domain(name=name, workflowExecutionRetentionPeriodInDays="1")
+        if deprecated:
+            self.client.deprecate_domain(name=name)
+        return name
+
+    def resolve(self, params: Any, fresh: dict[str, Any] | None = None) -> Any:
+        """``params`` with every marker replaced (one fresh run per request)."""
+        fresh = {} if fresh is None else fresh
+        if isinstance(params, dict):
+            return {key: self.resolve(value, fresh) for key, value in params.items()}
+        if isinstance(params, list):
+            return [self.resolve(value, fresh) for value in params]
+        if not (isinstance(params, str) and params.startswith("@") and params.endswith("@")):
+            return params
+        marker = params.strip("@")
+        if marker.startswith("run."):
+            run = fresh.get("run") or fresh.setdefault("run", self.open_run())
+            return run[marker[4:]]
+        makers = {
+            "unique": self.unique,
+            "arn": lambda: self.arn,
+            "decision-token": self.decision_token,
+            "activity-token": self.activity_token,
+            "fresh-activity": lambda: self.new_type("activity", False),
+            "deprecated-activity": lambda: self.new_type("activity", True),
+            "fresh-workflow": lambda: self.new_type("workflow", False),
+            "deprecated-workflow": lambda: self.new_type("workflow", True),
+            "fresh-domain": lambda: self.new_domain(False),
+            "deprecated-domain": lambda: self.new_domain(True),
+        }
+        return makers[marker]()
+
+    @property
+    def arn(self) -> str:
+        return str(self.client.describe_domain(name=DOMAIN)["domainInfo"]["arn"])
+
+    def snapshot(self) -> Any:
+        """Everything a request could change, read under the service's lock."""
+        model = self.model
+        with self.lock:
+            domains = {
+                name: (d.status, d.retention, d.description, sorted(d.tags.items()))
+                for name, d in model.registry.domains.items()
+            }
+            types = {
+                key: (r.status, r.description, repr(sorted(r.defaults.items())), r.deprecation)
+                for key, r in model.registry.types.items()
+            }
+            runs = {
+                key: (
+                    len(e.events),
+                    e.close_status,
+                    e.decision_state,
+                    e.decision_token,
+                    e.cancel_requested,
+                    e.latest_context,
+                    sorted((a, t.started_event_id, t.token) for a, t in e.activities.items()),
+                    sorted(e.timers),
+                    sorted(e.children),
+                )
+                for key, e in model.executions.runs.items()
+            }
+            queues = {
+                **{("d", *k): len(q) for k, q in model.queues.decision_queues.items()},
+                **{("a", *k): len(q) for k, q in model.queues.activity_queues.items()},
+            }
+            return (
+                domains,
+                types,
+                runs,
+                sorted(model.executions.open_by_id),
+                queues,
+                sorted(model.queues.tokens),
+                len(model.due.entries),
+            )
+
+
+@contextmanager
+def served_fixture() -> Iterator[Fixture]:
+    """``swfobjects local`` over HTTP with the test domain and types registered, and a clock
+    that never moves (nothing fires between the snapshots of one test)."""
+    with LocalSWF(poll_timeout=0.01, clock=ManualClock()) as service:
+        engine = service.engine
+        assert engine is not None
+        endpoint = service.endpoint_url
+
+        def send(operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            body = json.dumps(params).encode()
+            # json writes Infinity, which Python reads back; other clients would write 1e400
+            body = body.replace(b"-Infinity", b"-1e400").replace(b"Infinity", b"1e400")
+            return raw_call(endpoint, operation, body)
+
+        fixture = Fixture(service.client(), engine.model, engine.lock, send)
+        register(fixture.client)
+        yield fixture
+
+
+def in_process_fixture() -> Fixture:
+    """The model itself, as the SerialExecutor calls it (no wire validation in front)."""
+    model = SwfModel(clock=ManualClock())
+
+    def send(operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        try:
+            return 200, model.call(operation, params)
+        except SwfFault as fault:
+            return fault.status, {"__type": f"#{fault.code}", "message": fault.message}
+
+    fixture = Fixture(InProcessClient(model), model, threading.Lock(), send)
+    register(fixture.client)
+    return fixture
+
+
+def fault_code(body: dict[str, Any]) -> str:
+    """The error code of an answer (``ValidationException``), or "" for a success."""
+    return str(body.get("__type", "")).rpartition("#")[2]

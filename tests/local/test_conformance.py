@@ -16,26 +16,25 @@ never spoils the next test.
 
 from __future__ import annotations
 
-import itertools
-import json
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from swfobjects.local import LocalSWF
 from swfobjects.local._protocol import service_model
-from swfobjects.model import InProcessClient, SwfFault, SwfModel
-from tests.helpers.conformance import Mutation, apply, mutations
+from tests.helpers.conformance import (
+    Fixture,
+    Mutation,
+    apply,
+    fault_code,
+    in_process_fixture,
+    mutations,
+    served_fixture,
+)
 from tests.helpers.local_support import (
     ACTIVITY,
     DOMAIN,
     WORKFLOW,
-    ManualClock,
-    raw_call,
-    register,
-    schedule,
 )
 
 _EXECUTION = {"workflowId": "@run.workflowId@", "runId": "@run.runId@"}
@@ -251,183 +250,17 @@ def test_every_operation_has_a_template():
     assert {_operation(label) for label in TEMPLATES} == set(service_model().operation_names)
 
 
-Send = Callable[[str, dict[str, Any]], tuple[int, dict[str, Any]]]
-
-
-class Fixture:
-    """A model behind a transport, and the fresh resources templates ask for."""
-
-    def __init__(self, client: Any, model: SwfModel, lock: Any, send: Send) -> None:
-        self.client = client
-        self.model = model
-        self.lock = lock
-        self.send = send
-        self._ids = itertools.count()
-        self.tokens: dict[str, str] = {}
-
-    def unique(self) -> str:
-        return f"c{next(self._ids)}"
-
-    def open_run(self, task_list: str = "decisions") -> dict[str, str]:
-        workflow_id = self.unique()
-        run_id = self.client.start_workflow_execution(
-            domain=DOMAIN,
-            workflowId=workflow_id,
-            workflowType=WORKFLOW,
-            taskList={"name": task_list},
-        )["runId"]
-        return {"workflowId": workflow_id, "runId": run_id}
-
-    def decision_token(self) -> str:
-        if "decision" not in self.tokens:
-            task_list = self.unique()
-            self.open_run(task_list)
-            task = self.client.poll_for_decision_task(domain=DOMAIN, taskList={"name": task_list})
-            self.tokens["decision"] = task["taskToken"]
-        return self.tokens["decision"]
-
-    def activity_token(self) -> str:
-        if "activity" not in self.tokens:
-            task_list = self.unique()
-            self.open_run(task_list)
-            task = self.client.poll_for_decision_task(domain=DOMAIN, taskList={"name": task_list})
-            self.client.respond_decision_task_completed(
-                taskToken=task["taskToken"],
-                decisions=[schedule(self.unique(), taskList={"name": task_list})],
-            )
-            task = self.client.poll_for_activity_task(domain=DOMAIN, taskList={"name": task_list})
-            self.tokens["activity"] = task["taskToken"]
-        return self.tokens["activity"]
-
-    def new_type(self, kind: str, deprecated: bool) -> dict[str, str]:
-        ref = {"name": self.unique(), "version": "1"}
-        if kind == "activity":
-            self.client.register_activity_type(domain=DOMAIN, **ref)
-            if deprecated:
-                self.client.deprecate_activity_type(domain=DOMAIN, activityType=ref)
-        else:
-            self.client.register_workflow_type(domain=DOMAIN, **ref)
-            if deprecated:
-                self.client.deprecate_workflow_type(domain=DOMAIN, workflowType=ref)
-        return ref
-
-    def new_domain(self, deprecated: bool) -> str:
-        name = self.unique()
-        self.client.register_domain(name=name, workflowExecutionRetentionPeriodInDays="1")
-        if deprecated:
-            self.client.deprecate_domain(name=name)
-        return name
-
-    def resolve(self, params: Any, fresh: dict[str, Any] | None = None) -> Any:
-        """``params`` with every marker replaced (one fresh run per request)."""
-        fresh = {} if fresh is None else fresh
-        if isinstance(params, dict):
-            return {key: self.resolve(value, fresh) for key, value in params.items()}
-        if isinstance(params, list):
-            return [self.resolve(value, fresh) for value in params]
-        if not (isinstance(params, str) and params.startswith("@") and params.endswith("@")):
-            return params
-        marker = params.strip("@")
-        if marker.startswith("run."):
-            run = fresh.get("run") or fresh.setdefault("run", self.open_run())
-            return run[marker[4:]]
-        makers = {
-            "unique": self.unique,
-            "arn": lambda: self.arn,
-            "decision-token": self.decision_token,
-            "activity-token": self.activity_token,
-            "fresh-activity": lambda: self.new_type("activity", False),
-            "deprecated-activity": lambda: self.new_type("activity", True),
-            "fresh-workflow": lambda: self.new_type("workflow", False),
-            "deprecated-workflow": lambda: self.new_type("workflow", True),
-            "fresh-domain": lambda: self.new_domain(False),
-            "deprecated-domain": lambda: self.new_domain(True),
-        }
-        return makers[marker]()
-
-    @property
-    def arn(self) -> str:
-        return str(self.client.describe_domain(name=DOMAIN)["domainInfo"]["arn"])
-
-    def snapshot(self) -> Any:
-        """Everything a request could change, read under the service's lock."""
-        model = self.model
-        with self.lock:
-            domains = {
-                name: (d.status, d.retention, d.description, sorted(d.tags.items()))
-                for name, d in model.registry.domains.items()
-            }
-            types = {
-                key: (r.status, r.description, repr(sorted(r.defaults.items())), r.deprecation)
-                for key, r in model.registry.types.items()
-            }
-            runs = {
-                key: (
-                    len(e.events),
-                    e.close_status,
-                    e.decision_state,
-                    e.decision_token,
-                    e.cancel_requested,
-                    e.latest_context,
-                    sorted((a, t.started_event_id, t.token) for a, t in e.activities.items()),
-                    sorted(e.timers),
-                    sorted(e.children),
-                )
-                for key, e in model.executions.runs.items()
-            }
-            queues = {
-                **{("d", *k): len(q) for k, q in model.queues.decision_queues.items()},
-                **{("a", *k): len(q) for k, q in model.queues.activity_queues.items()},
-            }
-            return (
-                domains,
-                types,
-                runs,
-                sorted(model.executions.open_by_id),
-                queues,
-                sorted(model.queues.tokens),
-                len(model.due.entries),
-            )
-
-
 @pytest.fixture(scope="module")
 def conform() -> Iterator[Fixture]:
-    """``swfobjects local`` over HTTP, with a clock that never moves (nothing fires between
-    the snapshots of one test)."""
-    with LocalSWF(poll_timeout=0.01, clock=ManualClock()) as service:
-        engine = service.engine
-        assert engine is not None
-        endpoint = service.endpoint_url
-
-        def send(operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-            body = json.dumps(params).encode()
-            # json writes Infinity, which Python reads back; other clients would write 1e400
-            body = body.replace(b"-Infinity", b"-1e400").replace(b"Infinity", b"1e400")
-            return raw_call(endpoint, operation, body)
-
-        fixture = Fixture(service.client(), engine.model, engine.lock, send)
-        register(fixture.client)
+    """``swfobjects local`` over HTTP (its clock never moves: nothing fires in a test)."""
+    with served_fixture() as fixture:
         yield fixture
 
 
 @pytest.fixture(scope="module")
 def in_process() -> Fixture:
     """The model itself, as the SerialExecutor calls it (no wire validation in front)."""
-    model = SwfModel(clock=ManualClock())
-
-    def send(operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        try:
-            return 200, model.call(operation, params)
-        except SwfFault as fault:
-            return fault.status, {"__type": f"#{fault.code}", "message": fault.message}
-
-    fixture = Fixture(InProcessClient(model), model, threading.Lock(), send)
-    register(fixture.client)
-    return fixture
-
-
-def _code(body: dict[str, Any]) -> str:
-    return str(body.get("__type", "")).rpartition("#")[2]
+    return in_process_fixture()
 
 
 def _check(fixture: Fixture, label: str, mutation: Mutation) -> None:
@@ -439,13 +272,13 @@ def _check(fixture: Fixture, label: str, mutation: Mutation) -> None:
     if not mutation.refused:
         fixture.tokens.clear()  # the request may have used them up
         message = str(body.get("message", ""))
-        assert not (_code(body) == "ValidationException" and "length" in message), body
-        assert status == 200 or _code(body).endswith(("Fault", "ValidationException")), body
+        assert not (fault_code(body) == "ValidationException" and "length" in message), body
+        assert status == 200 or fault_code(body).endswith(("Fault", "ValidationException")), body
         return
     after = fixture.snapshot()
     if after != before:
         fixture.tokens.clear()
-    assert (status, _code(body)) == (400, "ValidationException"), body
+    assert (status, fault_code(body)) == (400, "ValidationException"), body
     assert mutation.member in body["message"], body["message"]
     assert after == before, "a refused request changed the service's state"
 
