@@ -231,9 +231,15 @@ def _operation(label: str) -> str:
 
 def _cases() -> Iterator[Any]:
     model = service_model()
+    seen: set[tuple[str, str]] = set()
     for label, template in TEMPLATES.items():
-        shape = model.operation_model(_operation(label)).input_shape
+        operation = _operation(label)
+        shape = model.operation_model(operation).input_shape
         for mutation in mutations(template, shape):
+            if mutation.path[0] != "decisions":  # the decision variants share the rest
+                if (operation, mutation.label) in seen:
+                    continue
+                seen.add((operation, mutation.label))
             yield pytest.param(label, mutation, id=f"{label}-{mutation.label}")
 
 
