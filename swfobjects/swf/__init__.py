@@ -22,6 +22,6 @@ __all__ = [
     "full_history",
     "limits",
     "names",
-    "values",
     "paged",
+    "values",
 ]
