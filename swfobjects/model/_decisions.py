@@ -181,18 +181,25 @@ def _check_values(decision_type: str, attrs: dict[str, Any], index: int, attrs_k
     Refused here, the whole response changes nothing; let through, a timeout like ``"nan"``
     or ``"²"`` would reach ``float()`` or the due heap after events were recorded.
     """
+    get = attrs.get
     for key, allow_none, maximum in _TIMEOUTS.get(decision_type, ()):
-        value = attrs.get(key)
-        if value is not None:
-            _timeout(value, _path(index, attrs_key, key), allow_none=allow_none, maximum=maximum)
-    if "taskPriority" in attrs:
+        value = get(key)
+        if value is None or (value == "NONE" and allow_none):
+            continue
+        if type(value) is str and value.isascii() and value.isdigit() and int(value) <= maximum:
+            continue  # swf.values.is_timeout, inline: this runs for every scheduled activity
+        _timeout(value, _path(index, attrs_key, key), allow_none=allow_none, maximum=maximum)
+    if attrs.get("taskPriority") is not None:
         _priority(attrs["taskPriority"], _path(index, attrs_key, "taskPriority"))
-    if "childPolicy" in attrs:
+    if attrs.get("childPolicy") is not None:
         choice(attrs, "childPolicy", CHILD_POLICIES)
     for key in _TYPE_REFS.get(decision_type, ()):
-        _check_ref(attrs.get(key), _path(index, attrs_key, key), ("name", "version"))
-    if attrs.get("taskList") is not None:
-        _check_ref(attrs["taskList"], _path(index, attrs_key, "taskList"), ("name",))
+        ref = attrs.get(key)
+        if not _is_ref(ref, ("name", "version")):
+            _refuse_ref(_path(index, attrs_key, key), ("name", "version"))
+    task_list = attrs.get("taskList")
+    if task_list is not None and not _is_ref(task_list, ("name",)):
+        _refuse_ref(_path(index, attrs_key, "taskList"), ("name",))
     tags = attrs.get("tagList")
     if tags is not None and (
         not isinstance(tags, list)
@@ -206,14 +213,24 @@ def _check_values(decision_type: str, attrs: dict[str, Any], index: int, attrs_k
         )
 
 
-def _check_ref(value: Any, where: str, members: tuple[str, ...]) -> None:
-    """A type reference or task list: an object whose ``members`` are non-empty strings."""
-    if not isinstance(value, dict) or not all(
-        isinstance(value.get(member), str) and value[member] for member in members
-    ):
-        raise SwfFault(
-            "ValidationException", f"{where}: an object with {' and '.join(members)} (strings)"
-        )
+def _is_ref(value: Any, members: tuple[str, ...]) -> bool:
+    """True for a type reference or task list: an object whose ``members`` are non-empty
+    strings (one or two of them: written out, this runs for every scheduled activity)."""
+    if type(value) is not dict:
+        return False
+    first = value.get(members[0])
+    if type(first) is not str or not first:
+        return False
+    if len(members) == 1:
+        return True
+    second = value.get(members[1])
+    return type(second) is str and bool(second)
+
+
+def _refuse_ref(where: str, members: tuple[str, ...]) -> None:
+    raise SwfFault(
+        "ValidationException", f"{where}: an object with {' and '.join(members)} (strings)"
+    )
 
 
 def _where(index: int) -> str:

@@ -33,6 +33,7 @@ __all__ = [
     "CLOSE_STATUSES",
     "NO_TIMEOUT",
     "REGISTRATION_STATUSES",
+    "is_timeout",
     "priority_problem",
     "retention_problem",
     "timeout_problem",
@@ -49,6 +50,16 @@ CLOSE_STATUSES = ("COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS
 
 _DIGITS = re.compile(r"[0-9]+").fullmatch
 _PRIORITY = re.compile(r"[+-]?[0-9]+").fullmatch
+
+
+def is_timeout(value: object, allow_none: bool, maximum: int = MAX_TIMEOUT_SECONDS) -> bool:
+    """True when SWF takes ``value`` as a timeout: the check for hot paths (every decision
+    that carries timeouts); :func:`timeout_problem` says what is wrong."""
+    if type(value) is not str:
+        return False
+    if value == NO_TIMEOUT:
+        return allow_none
+    return value.isascii() and value.isdigit() and int(value) <= maximum
 
 
 def timeout_problem(
