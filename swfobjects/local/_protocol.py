@@ -1,9 +1,12 @@
 """SWF's JSON 1.0 wire protocol: request parsing, input validation, error shapes.
 
-Pure functions, no sockets: the HTTP server calls them, and tests can too. Input is checked
-against botocore's model of SWF (required members, types, lengths, enums), so a request that
-boto3 would refuse to send is refused here with the same kind of message, whatever client
-sent it. Errors are written the way SWF writes them, ``{"__type": "...#Code", "message": ...}``,
+Pure functions, no sockets: the HTTP server calls them, and tests can too. Input is checked,
+before the model sees it, against botocore's model of SWF as JSON on the wire (JSON types,
+required members, lengths, ranges, enums, finite dates) and SWF's rules for the numbers it
+writes as strings (timeouts, retention days, priorities: :mod:`swfobjects.swf.values`), so a
+malformed request is refused with SWF's ``ValidationException``, whatever client sent it, and
+changes nothing. ``tests/local/test_conformance.py`` generates the bad requests from the same
+model. Errors are written the way SWF writes them, ``{"__type": "...#Code", "message": ...}``,
 so botocore raises its modelled exceptions (``client.exceptions.UnknownResourceFault``...).
 """
 
@@ -199,8 +202,7 @@ def _check_size(
             f"Value at '{where}' failed to satisfy constraint: Member must have {what} less "
             f"than or equal to {high} (it has {size})"
             if what == "length"
-            else f"Value '{size}' at '{where}' failed to satisfy constraint: Member must have "
-            f"value less than or equal to {high}"
+            else _constraint(size, where, f"have value less than or equal to {high}")
         )
         return False
     return True

@@ -2,7 +2,9 @@
 
 Each decision either records its success event (``ActivityTaskScheduled``...) or the matching
 ``*Failed`` event with SWF's cause; malformed decisions are refused as a whole with a
-``ValidationException`` before anything is recorded, as SWF does. Decisions only drive the
+``ValidationException`` before anything is recorded, as SWF does (its ``*Failed`` causes have
+no member for a malformed timeout, name or shape: its request validation refuses the whole
+call, naming ``decisions.N.member...``). Decisions only drive the
 collaborators below them: the executions (events, close, children), the registry (types), the
 task queues (activity tasks) and the due heap (activity timeouts, timers).
 """
