@@ -5,7 +5,9 @@ The bottom layer above ``exceptions``: every other package may use it, it uses n
 event type and decision type keeps its attributes; ``client`` names the SWF operations the
 framework calls (``SWFClient``, which boto3's client and the in-process model client both
 satisfy) and pages through them; ``names`` holds SWF's rule for the names and ids a
-client chooses, ``values`` its rules for timeouts, retention days, priorities and enumerations.
+client chooses, ``values`` its rules for timeouts, retention days, priorities and enumerations;
+``wire`` (imported on demand: it loads botocore's model of SWF) checks a request's JSON as
+SWF's front end does.
 """
 
 from . import limits, names, values

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
 from botocore.model import Shape
 
 from swfobjects.local import LocalSWF
@@ -367,17 +368,28 @@ def served_fixture() -> Iterator[Fixture]:
         yield fixture
 
 
-def in_process_fixture() -> Fixture:
-    """The model itself, as the SerialExecutor calls it (no wire validation in front)."""
+def in_process_fixture(through_client: bool = False) -> Fixture:
+    """The model itself, as the SerialExecutor calls it per task (``model.call``: no wire
+    validation in front), or ``through_client``: its boto3-shaped ``InProcessClient.call``."""
     model = SwfModel(clock=ManualClock())
+    client = InProcessClient(model)
 
     def send(operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         try:
+            if through_client:
+                return 200, client.call(operation, params)
             return 200, model.call(operation, params)
         except SwfFault as fault:
             return fault.status, {"__type": f"#{fault.code}", "message": fault.message}
+        except ClientError as error:
+            info: Any = error.response
+            code, message = info["Error"]["Code"], info["Error"]["Message"]
+            return info["ResponseMetadata"]["HTTPStatusCode"], {
+                "__type": f"#{code}",
+                "message": message,
+            }
 
-    fixture = Fixture(InProcessClient(model), model, threading.Lock(), send)
+    fixture = Fixture(client, model, threading.Lock(), send)
     register(fixture.client)
     return fixture
 

@@ -269,6 +269,12 @@ def in_process() -> Fixture:
     return in_process_fixture()
 
 
+@pytest.fixture(scope="module")
+def in_process_client() -> Fixture:
+    """The model behind its boto3-shaped client (``InProcessClient.call``)."""
+    return in_process_fixture(through_client=True)
+
+
 def _check(fixture: Fixture, label: str, mutation: Mutation) -> None:
     operation = _operation(label)
     shape = service_model().operation_model(operation).input_shape
@@ -302,7 +308,15 @@ def test_model_refuses_bad_values(in_process: Fixture, label: str, mutation: Mut
     _check(in_process, label, mutation)
 
 
-@pytest.mark.parametrize("fixture", ["conform", "in_process"])
+@pytest.mark.parametrize(("label", "mutation"), CASES)
+def test_in_process_client_conforms(
+    in_process_client: Fixture, label: str, mutation: Mutation
+) -> None:
+    """The boto3-shaped in-process client refuses what SWF's front end refuses."""
+    _check(in_process_client, label, mutation)
+
+
+@pytest.mark.parametrize("fixture", ["conform", "in_process", "in_process_client"])
 def test_template_requests_are_accepted(request: pytest.FixtureRequest, fixture: str) -> None:
     """The templates themselves are valid: every mutation's refusal is due to the mutation."""
     target: Fixture = request.getfixturevalue(fixture)
