@@ -1,9 +1,12 @@
 """SWF's JSON 1.0 wire protocol: request parsing, input validation, error shapes.
 
-Pure functions, no sockets: the HTTP server calls them, and tests can too. Input is checked
-against botocore's model of SWF (required members, types, lengths, enums), so a request that
-boto3 would refuse to send is refused here with the same kind of message, whatever client
-sent it. Errors are written the way SWF writes them, ``{"__type": "...#Code", "message": ...}``,
+Pure functions, no sockets: the HTTP server calls them, and tests can too. Input is checked,
+before the model sees it, against botocore's model of SWF as JSON on the wire (JSON types,
+required members, lengths, ranges, enums, finite dates) and SWF's rules for the numbers it
+writes as strings (timeouts, retention days, priorities: :mod:`swfobjects.swf.values`), so a
+malformed request is refused with SWF's ``ValidationException``, whatever client sent it, and
+changes nothing. ``tests/local/test_conformance.py`` generates the bad requests from the same
+model. Errors are written the way SWF writes them, ``{"__type": "...#Code", "message": ...}``,
 so botocore raises its modelled exceptions (``client.exceptions.UnknownResourceFault``...).
 """
 
@@ -11,15 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache, lru_cache
 from typing import Any
-
-import botocore.session
-from botocore.model import OperationModel, ServiceModel, Shape
-from botocore.validate import ParamValidator, ValidationErrors
 
 from ..model import SwfFault
 from ..swf.limits import MAX_REQUEST_BYTES
+from ..swf.wire import problems, service_model, validation_message
 
 __all__ = [
     "CONTENT_TYPE",
@@ -48,25 +47,12 @@ _NAMESPACES = {
 _SWF_NAMESPACE = "com.amazonaws.swf.base.model"
 
 
-@lru_cache(maxsize=1)
-def service_model() -> ServiceModel:
-    """botocore's model of SWF: the ground truth for operation names and shapes."""
-    return botocore.session.get_session().get_service_model("swf")
-
-
-@cache
-def _operation(name: str) -> OperationModel | None:
-    if name not in service_model().operation_names:
-        return None
-    return service_model().operation_model(name)
-
-
 def operation_from_target(target: str | None) -> str:
     """The operation named by an ``X-Amz-Target`` header, or an SWF fault saying why not."""
     if not target:
         raise SwfFault("UnknownOperationException", "missing X-Amz-Target header")
     prefix, _, name = target.partition(".")
-    if prefix + "." != _TARGET_PREFIX or _operation(name) is None:
+    if prefix + "." != _TARGET_PREFIX or name not in service_model().operation_names:
         raise SwfFault("UnknownOperationException", f"unknown operation {target!r}")
     return name
 
@@ -115,68 +101,12 @@ def _too_deep(value: Any, raw: bytes) -> bool:
 
 
 def validate_input(operation: str, params: dict[str, Any]) -> None:
-    """Refuse ``params`` that do not fit the operation's input shape (unknown keys are ignored)."""
-    op = _operation(operation)
-    if op is None or op.input_shape is None:
-        return
-    report = ParamValidator().validate(params, op.input_shape)
-    errors = [e for e in report._errors if e[0] != "unknown field"]  # type: ignore[attr-defined, unused-ignore]
-    _check_limits(params, op.input_shape, "", errors)
+    """Refuse ``params`` that do not fit the operation's input shape, as SWF does, with one
+    ``ValidationException`` naming every problem (see :func:`swfobjects.swf.wire.problems`).
+    """
+    errors = problems(operation, params)
     if errors:
-        filtered = _Report()
-        filtered._errors = errors  # type: ignore[attr-defined, unused-ignore]
-        count = len(errors)
-        raise SwfFault(
-            "ValidationException",
-            f"{count} validation error{'s' if count > 1 else ''} detected: "
-            + filtered.generate_report().replace("\n", "; "),
-        )
-
-
-def _check_limits(value: Any, shape: Shape, path: str, errors: list[Any]) -> None:
-    """What botocore's client-side validation leaves to the service, and SWF enforces: the
-    modelled maximum lengths and values, and enum members (botocore checks minimums and types
-    only, so a request from another client, or a raw one, could carry ``childPolicy: BOGUS``)."""
-    limit = shape.metadata.get("max")
-    enum = getattr(shape, "enum", None)
-    if enum and isinstance(value, str) and value not in enum:
-        errors.append(("invalid enum", path, {"value": value, "enum": list(enum)}))
-    if shape.type_name in ("integer", "long") and isinstance(value, int) and limit is not None:
-        if value > limit:
-            errors.append(("too large", path, {"value": value, "max": limit}))
-    if shape.type_name == "structure" and isinstance(value, dict):
-        for key, member in shape.members.items():  # type: ignore[attr-defined, unused-ignore]
-            if key in value:
-                _check_limits(value[key], member, f"{path}.{key}".lstrip("."), errors)
-    elif shape.type_name == "list" and isinstance(value, list):
-        if limit is not None and len(value) > limit:
-            errors.append(("too long", path, {"n": len(value), "max": limit, "what": "items"}))
-        for index, item in enumerate(value):
-            _check_limits(item, shape.member, f"{path}[{index}]", errors)  # type: ignore[attr-defined, unused-ignore]
-    elif shape.type_name == "string" and isinstance(value, str):
-        if limit is not None and len(value) > limit:
-            errors.append(("too long", path, {"n": len(value), "max": limit, "what": "characters"}))
-
-
-class _Report(ValidationErrors):  # type: ignore[misc, unused-ignore]
-    def _format_error(self, error: Any) -> str:
-        kind, name, info = error
-        if kind == "invalid enum":
-            return (
-                f"Value '{info['value']}' at '{name}' failed to satisfy constraint: Member must "
-                f"satisfy enum value set: [{', '.join(info['enum'])}]"
-            )
-        if kind == "too large":
-            return (
-                f"Value '{info['value']}' at '{name}' failed to satisfy constraint: Member must "
-                f"have value less than or equal to {info['max']}"
-            )
-        if kind == "too long":
-            return (
-                f"Value at '{name}' failed to satisfy constraint: Member must have length less "
-                f"than or equal to {info['max']} (it has {info['n']} {info['what']})"
-            )
-        return str(super()._format_error(error))  # type: ignore[misc, unused-ignore]
+        raise SwfFault("ValidationException", validation_message(errors))
 
 
 def encode_result(result: dict[str, Any]) -> bytes:

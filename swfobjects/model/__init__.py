@@ -18,7 +18,7 @@ one way, downwards in this list; nothing imports anything above it::
     _queues      TaskQueues: decision/activity queues and task tokens ("is this task live")
     _due         DueHeap: armed timers and timeouts, soonest first
     _paging      the one pager (page size rule, page tokens)
-    _params      request checks (text, name, timeout)
+    _params      request checks (text, name, timeout, priority, timestamp, choice)
     _runtime     Runtime: clock and call time, id source, change listeners
     _state       plain records and SwfFault
 

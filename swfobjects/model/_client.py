@@ -18,6 +18,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..swf.client import TaskKind
+from ..swf.wire import problems, validation_message
 from ._model import SwfModel
 from ._state import SwfFault
 
@@ -77,8 +78,15 @@ class InProcessClient:
     def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
         """Any SWF operation by its API name (``"PollForActivityTask"``) with its request dict.
 
-        The snake_case methods are this call with the request given as keywords.
+        The snake_case methods are this call with the request given as keywords. The request
+        is checked as SWF's front end checks it (:mod:`swfobjects.swf.wire`) before the model
+        sees it; :meth:`raw_call`, the SerialExecutor's per-task path, skips that check (the
+        model itself still refuses what would corrupt its state: timeouts, dates, names...).
         """
+        errors = problems(operation, request)
+        if errors:  # what boto3 and SWF's front end would refuse, the model never sees
+            fault = SwfFault("ValidationException", validation_message(errors))
+            raise fault_to_client_error(fault, operation)
         try:
             return self.model.call(operation, request)
         except SwfFault as fault:

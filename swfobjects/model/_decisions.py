@@ -2,7 +2,9 @@
 
 Each decision either records its success event (``ActivityTaskScheduled``...) or the matching
 ``*Failed`` event with SWF's cause; malformed decisions are refused as a whole with a
-``ValidationException`` before anything is recorded, as SWF does. Decisions only drive the
+``ValidationException`` before anything is recorded, as SWF does (its ``*Failed`` causes have
+no member for a malformed timeout, name or shape: its request validation refuses the whole
+call, naming ``decisions.N.member...``). Decisions only drive the
 collaborators below them: the executions (events, close, children), the registry (types), the
 task queues (activity tasks) and the due heap (activity timeouts, timers).
 """
@@ -16,14 +18,20 @@ from ..swf._shapes import DECISION_KEYS, decision_attributes_key
 from ..swf.limits import (
     MAX_DATA,
     MAX_FUNCTION_NAME,
+    MAX_LAMBDA_TIMEOUT_SECONDS,
     MAX_NAME,
     MAX_REASON,
+    MAX_TAG,
+    MAX_TAGS,
+    MAX_TIMEOUT_SECONDS,
 )
 from ..swf.names import is_valid_name
 from ._due import DueHeap
 from ._executions import Executions
-from ._params import check_new_name
+from ._params import CHILD_POLICIES, check_new_name, choice
+from ._params import priority as _priority
 from ._params import text as _text
+from ._params import timeout as _timeout
 from ._queues import TaskQueues
 from ._registry import Registry
 from ._runtime import Runtime
@@ -90,6 +98,31 @@ _NAMED: dict[str, str] = {
     "StartChildWorkflowExecution": "workflowId",
 }
 """Per decision type, the id or name it creates, which must follow SWF's name rule."""
+_TIMEOUTS: dict[str, tuple[tuple[str, bool, int], ...]] = {
+    "ScheduleActivityTask": (
+        ("scheduleToStartTimeout", True, MAX_TIMEOUT_SECONDS),
+        ("scheduleToCloseTimeout", True, MAX_TIMEOUT_SECONDS),
+        ("startToCloseTimeout", True, MAX_TIMEOUT_SECONDS),
+        ("heartbeatTimeout", True, MAX_TIMEOUT_SECONDS),
+    ),
+    "StartTimer": (("startToFireTimeout", False, MAX_TIMEOUT_SECONDS),),
+    "StartChildWorkflowExecution": (
+        ("executionStartToCloseTimeout", True, MAX_TIMEOUT_SECONDS),
+        ("taskStartToCloseTimeout", True, MAX_TIMEOUT_SECONDS),
+    ),
+    "ContinueAsNewWorkflowExecution": (
+        ("executionStartToCloseTimeout", True, MAX_TIMEOUT_SECONDS),
+        ("taskStartToCloseTimeout", True, MAX_TIMEOUT_SECONDS),
+    ),
+    "ScheduleLambdaFunction": (("startToCloseTimeout", False, MAX_LAMBDA_TIMEOUT_SECONDS),),
+}
+"""Per decision type, its timeouts: (attribute, whether ``NONE`` is allowed, most seconds)."""
+_TYPE_REFS: dict[str, tuple[str, ...]] = {
+    "ScheduleActivityTask": ("activityType",),
+    "StartChildWorkflowExecution": ("workflowType",),
+}
+_VALUES_CHECKED = frozenset(_TIMEOUTS) | frozenset(_TYPE_REFS)
+"""The decision types :func:`_check_values` looks at (the others have no such values)."""
 _CLOSE = frozenset(
     {
         "CompleteWorkflowExecution",
@@ -137,10 +170,66 @@ def validate_decisions(decisions: list[Any]) -> None:
         named = _NAMED.get(decision_type)
         if named is not None and not is_valid_name(attrs[named]):
             check_new_name(attrs[named], f"{_where(index)}.{attrs_key}.{named}")
-        if decision_type == "StartTimer" and not _is_seconds(attrs["startToFireTimeout"]):
-            raise SwfFault(
-                "ValidationException", f"{_where(index)}: startToFireTimeout must be seconds"
-            )
+        if decision_type in _VALUES_CHECKED:
+            _check_values(decision_type, attrs, index, attrs_key)
+
+
+def _check_values(decision_type: str, attrs: dict[str, Any], index: int, attrs_key: str) -> None:
+    """Timeouts, priorities, enums and nested shapes of one decision, as SWF checks them.
+
+    Refused here, the whole response changes nothing; let through, a timeout like ``"nan"``
+    or ``"²"`` would reach ``float()`` or the due heap after events were recorded.
+    """
+    get = attrs.get
+    for key, allow_none, maximum in _TIMEOUTS.get(decision_type, ()):
+        value = get(key)
+        if value is None or (value == "NONE" and allow_none):
+            continue
+        if type(value) is str and value.isascii() and value.isdigit() and int(value) <= maximum:
+            continue  # swf.values.is_timeout, inline: this runs for every scheduled activity
+        _timeout(value, _path(index, attrs_key, key), allow_none=allow_none, maximum=maximum)
+    if attrs.get("taskPriority") is not None:
+        _priority(attrs["taskPriority"], _path(index, attrs_key, "taskPriority"))
+    if attrs.get("childPolicy") is not None:
+        choice(attrs, "childPolicy", CHILD_POLICIES)
+    for key in _TYPE_REFS.get(decision_type, ()):
+        ref = attrs.get(key)
+        if not _is_ref(ref, ("name", "version")):
+            _refuse_ref(_path(index, attrs_key, key), ("name", "version"))
+    task_list = attrs.get("taskList")
+    if task_list is not None and not _is_ref(task_list, ("name",)):
+        _refuse_ref(_path(index, attrs_key, "taskList"), ("name",))
+    tags = attrs.get("tagList")
+    if tags is not None and (
+        not isinstance(tags, list)
+        or len(tags) > MAX_TAGS
+        or not all(isinstance(tag, str) and len(tag) <= MAX_TAG for tag in tags)
+    ):
+        raise SwfFault(
+            "ValidationException",
+            f"{_path(index, attrs_key, 'tagList')}: at most {MAX_TAGS} strings of at most "
+            f"{MAX_TAG} characters",
+        )
+
+
+def _is_ref(value: Any, members: tuple[str, ...]) -> bool:
+    """True for a type reference or task list: an object whose ``members`` are non-empty
+    strings (one or two of them: written out, this runs for every scheduled activity)."""
+    if type(value) is not dict:
+        return False
+    first = value.get(members[0])
+    if type(first) is not str or not first:
+        return False
+    if len(members) == 1:
+        return True
+    second = value.get(members[1])
+    return type(second) is str and bool(second)
+
+
+def _refuse_ref(where: str, members: tuple[str, ...]) -> None:
+    raise SwfFault(
+        "ValidationException", f"{where}: an object with {' and '.join(members)} (strings)"
+    )
 
 
 def _where(index: int) -> str:
@@ -148,8 +237,9 @@ def _where(index: int) -> str:
     return f"decisions.{index + 1}.member"
 
 
-def _is_seconds(value: Any) -> bool:
-    return isinstance(value, str) and value.isdigit()
+def _path(index: int, attrs_key: str, key: str) -> str:
+    """The path SWF names in an error about one attribute of the ``index``-th decision."""
+    return f"{_where(index)}.{attrs_key}.{key}"
 
 
 _CLOSE_EVENTS = {
@@ -225,6 +315,9 @@ class Decisions:
             raise SwfFault("ValidationException", "decisions must be a list")
         validate_decisions(decisions)
         context = _text(params, "executionContext")
+        # SWF's sticky task list: checked as SWF checks it, though the model keeps no sticky
+        # routing (its next decision task goes to the execution's own task list)
+        _timeout(params.get("taskListScheduleToStartTimeout"), "taskListScheduleToStartTimeout")
         self._queues.drop_decision_token(execution)
         attributes: dict[str, Any] = {
             "scheduledEventId": execution.decision_scheduled_id,

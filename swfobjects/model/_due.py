@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 from typing import Any
 
 __all__ = ["DueHeap", "still_pending"]
@@ -51,7 +52,14 @@ class DueHeap:
         self._seq = itertools.count()
 
     def push(self, when: float, *item: Any) -> None:
-        """Arm ``item`` to come due at ``when`` (epoch seconds)."""
+        """Arm ``item`` to come due at ``when`` (epoch seconds).
+
+        A NaN would break the heap's order for every entry after it (no timer or timeout of any
+        execution would fire again) and an infinity would never come due: requests are checked
+        so neither can be computed, and this refuses one that got through anyway.
+        """
+        if not math.isfinite(when):
+            raise ValueError(f"due time {when!r} is not a finite number of epoch seconds")
         entries = self.entries
         heapq.heappush(entries, (when, next(self._seq), item))
         if len(entries) > self._compact_at:

@@ -15,8 +15,9 @@ from ..swf._shapes import EVENT_KEYS, event_attributes_key
 from ..swf.limits import MAX_REASON, MAX_TAG, MAX_TAGS
 from ._due import DueHeap
 from ._paging import paged
-from ._params import check_new_name
+from ._params import CHILD_POLICIES, check_new_name, choice
 from ._params import name as _name
+from ._params import priority as _priority
 from ._params import seconds as _seconds
 from ._params import text as _text
 from ._params import timeout as _timeout
@@ -194,6 +195,11 @@ class Executions:
     # --- starting executions ------------------------------------------------------------
 
     def start_workflow_execution(self, params: dict[str, Any]) -> dict[str, Any]:
+        # the request's own values first, as SWF checks a request before looking anything up
+        _timeout(params.get("executionStartToCloseTimeout"), "executionStartToCloseTimeout")
+        _timeout(params.get("taskStartToCloseTimeout"), "taskStartToCloseTimeout")
+        _priority(params.get("taskPriority"), "taskPriority")
+        choice(params, "childPolicy", CHILD_POLICIES)
         domain = self._registry.domain(params.get("domain")).name
         workflow_id = check_new_name(_name(params, "workflowId"), "workflowId")
         task_list = params.get("taskList")
@@ -337,6 +343,7 @@ class Executions:
         self.append(execution, "WorkflowExecutionCancelRequested", attributes)
 
     def terminate_workflow_execution(self, params: dict[str, Any]) -> dict[str, Any]:
+        choice(params, "childPolicy", CHILD_POLICIES)
         domain = self._registry.domain(params.get("domain")).name
         execution = self.find_open(domain, _name(params, "workflowId"), params.get("runId"))
         policy = params.get("childPolicy") or execution.child_policy

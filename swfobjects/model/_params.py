@@ -8,11 +8,39 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from ..swf.limits import MAX_DATA, MAX_NAME, MAX_RESOURCE_TAG_KEY, MAX_RESOURCE_TAGS, MAX_TAG
+from ..swf.limits import (
+    MAX_DATA,
+    MAX_EPOCH_SECONDS,
+    MAX_NAME,
+    MAX_RESOURCE_TAG_KEY,
+    MAX_RESOURCE_TAGS,
+    MAX_TAG,
+    MAX_TIMEOUT_SECONDS,
+)
 from ..swf.names import name_problem
+from ..swf.values import (
+    CHILD_POLICIES,
+    CLOSE_STATUSES,
+    REGISTRATION_STATUSES,
+    priority_problem,
+    timeout_problem,
+)
 from ._state import SwfFault
 
-__all__ = ["check_new_name", "merged_tags", "name", "seconds", "text", "timeout"]
+__all__ = [
+    "CHILD_POLICIES",
+    "CLOSE_STATUSES",
+    "REGISTRATION_STATUSES",
+    "check_new_name",
+    "choice",
+    "merged_tags",
+    "name",
+    "priority",
+    "seconds",
+    "text",
+    "timeout",
+    "timestamp",
+]
 
 
 def text(
@@ -56,17 +84,72 @@ def check_new_name(value: str, key: str) -> str:
     return value
 
 
-def timeout(value: Any, key: str) -> str | None:
-    """An SWF timeout string (digits or "NONE") checked, or None when absent."""
+def timeout(
+    value: Any, key: str, *, allow_none: bool = True, maximum: int = MAX_TIMEOUT_SECONDS
+) -> str | None:
+    """An SWF timeout string (``[0-9]+`` seconds within range, or "NONE" where
+    ``allow_none``) checked, or None when absent. Anything else is refused before it can reach
+    ``float()`` and the due heap (``"²"`` passes ``str.isdigit()``; ``"nan"`` would stop every
+    later timer from firing)."""
     if value is None:
         return None
-    if not isinstance(value, str) or not (value == "NONE" or value.isdigit()):
-        raise SwfFault("ValidationException", f"{key} must be a number of seconds or NONE")
-    return value
+    problem = timeout_problem(value, allow_none=allow_none, maximum=maximum)
+    if problem is not None:
+        raise SwfFault("ValidationException", f"{key} {_shown(value)} {problem}")
+    return str(value)
+
+
+def choice(
+    params: dict[str, Any], key: str, members: tuple[str, ...], required: bool = False
+) -> str | None:
+    """``params[key]``, one of SWF's enumeration ``members``, or None when absent."""
+    value = params.get(key)
+    if value is None and not required:
+        return None
+    if value not in members:
+        raise SwfFault(
+            "ValidationException",
+            f"1 validation error detected: Value {_shown(value)} at '{key}' failed to satisfy "
+            f"constraint: Member must satisfy enum value set: [{', '.join(members)}]",
+        )
+    return str(value)
+
+
+def priority(value: Any, key: str) -> str | None:
+    """A ``taskPriority`` string (a decimal integer within Java's ``int``), or None."""
+    if value is None:
+        return None
+    problem = priority_problem(value)
+    if problem is not None:
+        raise SwfFault("ValidationException", f"{key} {_shown(value)} {problem}")
+    return str(value)
+
+
+def timestamp(value: Any, key: str) -> float:
+    """A request's timestamp (epoch seconds, 0 to :data:`MAX_EPOCH_SECONDS`) as a float.
+
+    JSON's ``1e400`` parses as infinity and a 400-digit integer overflows ``float()``: both are
+    refused here, as negative dates and NaN are, with SWF's ``ValidationException``.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SwfFault("ValidationException", f"{key} must be a timestamp (epoch seconds)")
+    if not 0 <= value <= MAX_EPOCH_SECONDS:  # False for NaN too
+        raise SwfFault(
+            "ValidationException",
+            f"{key} {_shown(value)} is not a date: epoch seconds from 0 to {MAX_EPOCH_SECONDS}",
+        )
+    return float(value)
+
+
+def _shown(value: Any) -> str:
+    """``value`` as an error message quotes it (bounded: it may be a huge number or string)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def seconds(value: str | None) -> float | None:
-    """Seconds in an SWF timeout string; None for "NONE"/absent."""
+    """Seconds in an SWF timeout string already checked by :func:`timeout`; None for
+    "NONE"/absent."""
     if value is None or value == "NONE":
         return None
     return float(value)

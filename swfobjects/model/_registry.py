@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..swf.limits import MAX_RETENTION_DAYS, MAX_VERSION
+from ..swf.limits import MAX_VERSION
+from ..swf.values import retention_problem
 from ._paging import paged
-from ._params import check_new_name, merged_tags
+from ._params import CHILD_POLICIES, REGISTRATION_STATUSES, check_new_name, choice, merged_tags
 from ._params import name as _name
+from ._params import priority as _priority
+from ._params import timeout as _timeout
 from ._runtime import Runtime
 from ._state import Domain, Handler, SwfFault, TypeRecord
 
@@ -33,6 +36,7 @@ _WORKFLOW_DEFAULTS = (
     "defaultChildPolicy",
     "defaultLambdaRole",
 )
+_EXECUTION_TIMEOUT = "defaultExecutionStartToCloseTimeout"
 
 
 class Registry:
@@ -87,14 +91,11 @@ class Registry:
         name = check_new_name(_name(params, "name"), "name")
         if name in self.domains:
             raise SwfFault("DomainAlreadyExistsFault", f"Domain already exists: {name}")
-        retention = str(params["workflowExecutionRetentionPeriodInDays"])
-        if not (
-            retention == "NONE"
-            or (retention.isdigit() and 0 <= int(retention) <= MAX_RETENTION_DAYS)
-        ):
+        retention = params["workflowExecutionRetentionPeriodInDays"]
+        problem = retention_problem(retention)
+        if problem is not None:
             raise SwfFault(
-                "ValidationException",
-                f"workflowExecutionRetentionPeriodInDays must be 0..{MAX_RETENTION_DAYS} or NONE",
+                "ValidationException", f"workflowExecutionRetentionPeriodInDays {problem}"
             )
         tags = merged_tags({}, params.get("tags") or [])
         limit = self._runtime.quotas.domains
@@ -129,7 +130,7 @@ class Registry:
         }
 
     def list_domains(self, params: dict[str, Any]) -> dict[str, Any]:
-        status = params["registrationStatus"]
+        status = choice(params, "registrationStatus", REGISTRATION_STATUSES, required=True)
         found = [self.domain_info(d) for d in self.domains.values() if d.status == status]
         found.sort(key=lambda info: info["name"], reverse=bool(params.get("reverseOrder")))
         return paged(found, "domainInfos", params)
@@ -151,6 +152,12 @@ class Registry:
     # --- types --------------------------------------------------------------------------
 
     def _register(self, kind: str, params: dict[str, Any], default_keys: tuple[str, ...]) -> None:
+        for option in default_keys:  # checked first: SWF checks a request before looking up
+            if option.endswith("Timeout"):
+                # SWF: an execution may not run without a limit (one year at most)
+                _timeout(params.get(option), option, allow_none=option != _EXECUTION_TIMEOUT)
+        _priority(params.get("defaultTaskPriority"), "defaultTaskPriority")
+        choice(params, "defaultChildPolicy", CHILD_POLICIES)
         domain = self.domain(params.get("domain")).name
         name = check_new_name(_name(params, "name"), "name")
         version = check_new_name(_name(params, "version"), "version")
@@ -225,8 +232,8 @@ class Registry:
         return {"typeInfo": self._type_info(record), "configuration": dict(record.defaults)}
 
     def _list_types(self, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+        status = choice(params, "registrationStatus", REGISTRATION_STATUSES, required=True)
         domain = self.domain(params.get("domain"), registered=False).name
-        status = params["registrationStatus"]
         name = params.get("name")
         found = [
             self._type_info(r)

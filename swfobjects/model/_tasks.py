@@ -19,7 +19,7 @@ from ._params import text as _text
 from ._queues import TaskQueues
 from ._registry import Registry
 from ._runtime import Runtime
-from ._state import Execution, Handler
+from ._state import Execution, Handler, SwfFault
 
 __all__ = ["Tasks"]
 
@@ -81,9 +81,14 @@ class Tasks:
             size = page_size(params)
         reverse = bool(params.get("reverseOrder"))
         if params.get("nextPageToken"):
-            page = read_page_token(params["nextPageToken"])
-            paged = self._queues.paged_decision(page.get("t", ""))
-            return self._decision_page(paged, page["t"], page["o"], size, reverse, page.get("s", 0))
+            page = read_page_token(params["nextPageToken"], "o", "s")
+            token = page.get("t")
+            if not isinstance(token, str):
+                raise SwfFault("ValidationException", "invalid nextPageToken: no task in it")
+            paged = self._queues.paged_decision(token)
+            return self._decision_page(
+                paged, token, page.get("o", 0), size, reverse, page.get("s", 0)
+            )
         execution = self._queues.take_decision(domain, task_list)
         if execution is None:
             return dict(_NO_DECISION_TASK)

@@ -12,7 +12,8 @@ from typing import Any
 
 from ._executions import Executions
 from ._paging import paged
-from ._params import merged_tags
+from ._params import CLOSE_STATUSES, choice, merged_tags
+from ._params import timestamp as _timestamp
 from ._queues import TaskQueues
 from ._registry import Registry
 from ._state import Domain, Execution, Handler, SwfFault
@@ -22,19 +23,13 @@ __all__ = ["Visibility"]
 _ARN_DOMAIN = "/domain/"
 
 
-def _number(value: Any, key: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SwfFault("ValidationException", f"{key} must be a timestamp (epoch seconds)")
-    return float(value)
-
-
 def _time_test(spec: Any, key: str) -> Callable[[float | None], bool]:
     """A predicate for SWF's ``ExecutionTimeFilter`` (``oldestDate`` required)."""
     if not isinstance(spec, dict) or "oldestDate" not in spec:
         raise SwfFault("ValidationException", f"{key}.oldestDate is required")
-    oldest = _number(spec["oldestDate"], f"{key}.oldestDate")
+    oldest = _timestamp(spec["oldestDate"], f"{key}.oldestDate")
     latest = spec.get("latestDate")
-    newest = None if latest is None else _number(latest, f"{key}.latestDate")
+    newest = None if latest is None else _timestamp(latest, f"{key}.latestDate")
 
     def test(when: float | None) -> bool:
         return when is not None and when >= oldest and (newest is None or when <= newest)
@@ -70,6 +65,13 @@ class Visibility:
 
     def _select(self, params: dict[str, Any], closed: bool) -> tuple[list[Execution], str]:
         """The executions matching a List/Count request, and the timestamp they sort by."""
+        tests_of_time = {  # the values first, as SWF checks them before their combination
+            key: _time_test(params[key], key)
+            for key in ("startTimeFilter", "closeTimeFilter")
+            if params.get(key) is not None
+        }
+        if closed and params.get("closeStatusFilter") is not None:
+            choice(params["closeStatusFilter"], "status", CLOSE_STATUSES, required=True)
         domain = self._registry.domain(params.get("domain"), registered=False).name
         exclusive = ["executionFilter", "typeFilter", "tagFilter"]
         if closed:
@@ -88,9 +90,9 @@ class Visibility:
         if not closed and start is None:
             raise SwfFault("ValidationException", "startTimeFilter is required")
         if start is not None:
-            in_time, attr = _time_test(start, "startTimeFilter"), "started_at"
+            in_time, attr = tests_of_time["startTimeFilter"], "started_at"
         else:
-            in_time, attr = _time_test(close, "closeTimeFilter"), "closed_at"
+            in_time, attr = tests_of_time["closeTimeFilter"], "closed_at"
         tests: list[Callable[[Execution], bool]] = [
             lambda e: e.domain == domain and e.is_open != closed,
             lambda e: in_time(getattr(e, attr)),
@@ -110,7 +112,7 @@ class Visibility:
             tag = params["tagFilter"]["tag"]
             tests.append(lambda e: tag in e.tags)
         if params.get("closeStatusFilter") is not None:
-            status = params["closeStatusFilter"]["status"]
+            status = choice(params["closeStatusFilter"], "status", CLOSE_STATUSES, required=True)
             tests.append(lambda e: e.close_status == status)
         found = [e for e in self._executions.runs.values() if all(test(e) for test in tests)]
         return found, attr

@@ -5,10 +5,12 @@ The bottom layer above ``exceptions``: every other package may use it, it uses n
 event type and decision type keeps its attributes; ``client`` names the SWF operations the
 framework calls (``SWFClient``, which boto3's client and the in-process model client both
 satisfy) and pages through them; ``names`` holds SWF's rule for the names and ids a
-client chooses.
+client chooses, ``values`` its rules for timeouts, retention days, priorities and enumerations;
+``wire`` (imported on demand: it loads botocore's model of SWF) checks a request's JSON as
+SWF's front end does.
 """
 
-from . import limits, names
+from . import limits, names, values
 from ._shapes import decision_attributes, event_attributes
 from .client import OPERATIONS, InProcessSWFClient, SWFClient, TaskKind, full_history, paged
 
@@ -23,4 +25,5 @@ __all__ = [
     "limits",
     "names",
     "paged",
+    "values",
 ]

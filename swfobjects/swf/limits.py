@@ -20,9 +20,11 @@ __all__ = [
     "MAX_DECISIONS_PER_RESPONSE",
     "MAX_DESCRIPTION",
     "MAX_DOMAINS",
+    "MAX_EPOCH_SECONDS",
     "MAX_FUNCTION_NAME",
     "MAX_HEARTBEAT_DETAILS",
     "MAX_HISTORY_EVENTS",
+    "MAX_LAMBDA_TIMEOUT_SECONDS",
     "MAX_NAME",
     "MAX_OPEN_ACTIVITIES",
     "MAX_OPEN_CHILDREN",
@@ -30,6 +32,7 @@ __all__ = [
     "MAX_OPEN_TIMERS",
     "MAX_PAGE_SIZE",
     "MAX_POLLERS",
+    "MAX_PAGE_TOKEN",
     "MAX_REASON",
     "MAX_REQUEST_BYTES",
     "MAX_RESOURCE_TAGS",
@@ -38,7 +41,10 @@ __all__ = [
     "MAX_TAG",
     "MAX_TAGS",
     "MAX_TYPES",
+    "MAX_TASK_PRIORITY",
+    "MAX_TIMEOUT_SECONDS",
     "MAX_VERSION",
+    "MIN_TASK_PRIORITY",
     "LONG_POLL_SECONDS",
     "Quotas",
     "ACTIVITY_TIMEOUT_TYPES",
@@ -84,6 +90,9 @@ MAX_RETENTION_DAYS = 90
 
 MAX_PAGE_SIZE = 1_000
 """``maximumPageSize`` of every paged call, and its default (shape ``PageSize``)."""
+
+MAX_PAGE_TOKEN = 2_048
+"""Characters of a ``nextPageToken`` (shape ``PageToken``)."""
 
 MAX_HISTORY_EVENTS = 25_000
 """Events in one execution's history; SWF terminates the execution beyond it."""
@@ -196,3 +205,20 @@ ACTIVITY_TIMEOUT_TYPES = frozenset(
     {"START_TO_CLOSE", "SCHEDULE_TO_START", "SCHEDULE_TO_CLOSE", "HEARTBEAT"}
 )
 """The ``timeoutType`` of an ``ActivityTaskTimedOut`` event (``ActivityTaskTimeoutType``)."""
+MAX_TIMEOUT_SECONDS = 31_536_000
+"""The longest timeout SWF takes (one year): every timeout is ``[0-9]+`` seconds up to this, or
+``NONE`` where the call allows it (SWF developer guide, "Setting timeout values")."""
+
+MAX_LAMBDA_TIMEOUT_SECONDS = 900
+"""``startToCloseTimeout`` of a ``ScheduleLambdaFunction`` decision (SWF: 1 to 900 seconds)."""
+
+MIN_TASK_PRIORITY = -2_147_483_648
+"""The lowest ``taskPriority`` (a decimal integer string within Java's ``int``)."""
+
+MAX_TASK_PRIORITY = 2_147_483_647
+"""The highest ``taskPriority``."""
+
+MAX_EPOCH_SECONDS = 253_402_300_799
+"""The latest timestamp (``oldestDate``, ``latestDate``...) the service takes: the last second of
+year 9999, the last date a timestamp can be written as. Not an SWF quota: the bound that keeps
+a number like ``1e400`` (infinite once parsed) from reaching a comparison or a date."""

@@ -15,7 +15,8 @@ from typing import Union
 
 from ..exceptions import ActivityTaskError, ActivityTaskTimeoutError, DeclarationError
 from ..payloads._failures import qualified_name
-from ..swf.limits import ACTIVITY_TIMEOUT_TYPES
+from ..swf.limits import ACTIVITY_TIMEOUT_TYPES, MAX_TIMEOUT_SECONDS
+from ..swf.values import CHILD_POLICIES, NO_TIMEOUT, timeout_problem
 
 __all__ = [
     "Timeout",
@@ -29,9 +30,6 @@ __all__ = [
 
 Timeout = Union[int, float, timedelta, str, None]  # noqa: UP007 - a runtime alias on 3.10
 """A timeout as users write it: seconds, a ``timedelta``, ``"NONE"`` or ``None`` (no timeout)."""
-
-NO_TIMEOUT = "NONE"
-CHILD_POLICIES = ("TERMINATE", "REQUEST_CANCEL", "ABANDON")
 
 
 def seconds_of(value: int | float | timedelta) -> float:
@@ -48,19 +46,29 @@ def timeout_value(value: Timeout, what: str = "timeout") -> str:
 
     >>> timeout_value(90), timeout_value(timedelta(minutes=2)), timeout_value(None)
     ('90', '120', 'NONE')
+
+    Strings are taken as SWF takes them (:func:`swfobjects.swf.values.timeout_problem`):
+    ``"²"`` passes ``str.isdigit()`` but is no number of seconds, so it is refused here, not by
+    the service later.
     """
     if value is None:
         return NO_TIMEOUT
     if isinstance(value, str):
-        if value == NO_TIMEOUT or (value.isdigit() and len(value) <= 8):
-            return value
-        raise DeclarationError(f"{what} must be seconds or 'NONE', got {value!r}")
+        problem = timeout_problem(value)
+        if problem is not None:
+            raise DeclarationError(f"{what} {value!r} {problem}")
+        return value
     try:
         seconds = seconds_of(value)
     except TypeError as exc:
         raise DeclarationError(f"{what}: {exc}") from None
-    if seconds < 0 or math.isnan(seconds):
+    if seconds < 0:
         raise DeclarationError(f"{what} must not be negative, got {value!r}")
+    if not seconds <= MAX_TIMEOUT_SECONDS:  # also true of NaN
+        raise DeclarationError(
+            f"{what} must be at most {MAX_TIMEOUT_SECONDS} seconds (one year, SWF's longest "
+            f"timeout), or None for no timeout; got {value!r}"
+        )
     return str(int(math.ceil(seconds)))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import pytest
@@ -127,3 +128,13 @@ def test_retry_policy_validates_and_computes_delays():
         RetryPolicy(max_attempts=0)
     with pytest.raises(DeclarationError):
         RetryPolicy(jitter=2)
+
+
+@pytest.mark.parametrize(
+    "bad", ["²", "٣", "abc", "nan", "1.5", " 1", "31536001", math.inf, math.nan]
+)
+def test_timeout_value_takes_only_what_swf_takes(bad: object) -> None:
+    from swfobjects.workflow._options import timeout_value
+
+    with pytest.raises(DeclarationError):
+        timeout_value(bad)  # type: ignore[arg-type]
