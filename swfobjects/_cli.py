@@ -5,6 +5,9 @@ endpoint on this machine; point any SWF client at it::
 
     swfobjects local --db swf.sqlite &
     aws swf list-domains --registration-status REGISTERED --endpoint-url http://127.0.0.1:8650
+
+The verbs that operate workflows (register, worker, start, run, signal, cancel, terminate,
+list, show, history, replay) live in :mod:`swfobjects.cli`.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import argparse
 import signal
 import sys
 from collections.abc import Sequence
+
+from .cli import add_commands, run_command
 
 __all__ = ["main"]
 
@@ -46,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         "signed for",
     )
     local.add_argument("--verbose", action="store_true", help="log every request")
+    add_commands(parser, commands)
     return parser
 
 
@@ -99,10 +105,11 @@ def _local(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``swfobjects`` console script."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
     if args.command == "local":
         return _local(args)
-    return 2  # pragma: no cover - argparse rejects unknown commands
+    return run_command(args, argv)
 
 
 if __name__ == "__main__":
