@@ -90,15 +90,30 @@ def add_commands(
 
     sub = verb("register", "register the domain and the workflow and activity types of modules")
     sub.add_argument("modules", nargs="+", metavar="MODULE[:NAME,...]")
-    sub.add_argument("--retention-days", type=int, default=1, metavar="DAYS",
-                     help="a new domain's retention of closed executions (1)")
+    sub.add_argument(
+        "--retention-days",
+        type=int,
+        default=1,
+        metavar="DAYS",
+        help="a new domain's retention of closed executions (1)",
+    )
 
     sub = verb("worker", "run deciders and activity workers for modules until SIGTERM")
     sub.add_argument("modules", nargs="+", metavar="MODULE[:NAME,...]")
-    sub.add_argument("--processes", type=int, default=1, metavar="N",
-                     help="supervised worker processes (1): scale activities past one core")
-    sub.add_argument("--threads", type=int, default=4, metavar="N",
-                     help="poll threads per process, deciders and activities each (4)")
+    sub.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        metavar="N",
+        help="supervised worker processes (1): scale activities past one core",
+    )
+    sub.add_argument(
+        "--threads",
+        type=int,
+        default=4,
+        metavar="N",
+        help="poll threads per process, deciders and activities each (4)",
+    )
     only = sub.add_mutually_exclusive_group()
     only.add_argument("--decision-only", action="store_true", help="run deciders only")
     only.add_argument("--activity-only", action="store_true", help="run activity workers only")
@@ -109,25 +124,36 @@ def add_commands(
     ):
         sub = verb(name, help_text)
         sub.add_argument("workflow", metavar="MODULE:CLASS")
-        sub.add_argument("args_json", nargs="?", metavar="ARGS_JSON",
-                         help="a JSON list of positional or an object of keyword arguments")
+        sub.add_argument(
+            "args_json",
+            nargs="?",
+            metavar="ARGS_JSON",
+            help="a JSON list of positional or an object of keyword arguments",
+        )
         sub.add_argument("--input-file", metavar="FILE", help="read ARGS_JSON from FILE")
         sub.add_argument("--id", metavar="WORKFLOW_ID", help="the workflow id (default: random)")
         sub.add_argument("--task-list", help="decision task list (default: the class's)")
         sub.add_argument("--tag", action="append", help="a tag (up to 5)")
-        sub.add_argument("--timeout", type=float, metavar="SECONDS",
-                         help="wait at most this long for the result")
+        sub.add_argument(
+            "--timeout", type=float, metavar="SECONDS", help="wait at most this long for the result"
+        )
         if name == "start":
-            sub.add_argument("--wait", action="store_true",
-                             help="wait for the result and print it")
+            sub.add_argument("--wait", action="store_true", help="wait for the result and print it")
 
     sub = verb("signal", "send a signal to an execution")
     _run_id(sub)
     sub.add_argument("name", metavar="NAME")
-    sub.add_argument("args_json", nargs="?", metavar="ARGS_JSON",
-                     help="a JSON object of keyword arguments (a list needs --workflow)")
-    sub.add_argument("--workflow", metavar="MODULE:CLASS",
-                     help="the workflow class, to encode positional arguments for its handler")
+    sub.add_argument(
+        "args_json",
+        nargs="?",
+        metavar="ARGS_JSON",
+        help="a JSON object of keyword arguments (a list needs --workflow)",
+    )
+    sub.add_argument(
+        "--workflow",
+        metavar="MODULE:CLASS",
+        help="the workflow class, to encode positional arguments for its handler",
+    )
 
     sub = verb("cancel", "ask an execution to cancel itself")
     _run_id(sub)
@@ -141,8 +167,11 @@ def add_commands(
     which.add_argument("--closed", action="store_true", help="closed executions only")
     sub.add_argument("--type", metavar="NAME", help="of this workflow type")
     sub.add_argument("--tag", help="with this tag")
-    sub.add_argument("--since", metavar="WHEN",
-                     help="started since: 30m, 2h, 7d or an ISO 8601 time (default: ever)")
+    sub.add_argument(
+        "--since",
+        metavar="WHEN",
+        help="started since: 30m, 2h, 7d or an ISO 8601 time (default: ever)",
+    )
 
     sub = verb("show", "status, input, result or failure, and the history as a table")
     _run_id(sub)
@@ -152,9 +181,11 @@ def add_commands(
     sub = verb("replay", "replay history files against the current code; status 1 on mismatch")
     sub.add_argument("files", nargs="+", metavar="FILE")
     sub.add_argument("--workflow", required=True, metavar="MODULE:CLASS")
-    sub.add_argument("--run-id", metavar="RUN_ID",
-                     help="the recorded run's id (seeds self.random(); read from child ids "
-                     "when not given)")
+    sub.add_argument(
+        "--run-id",
+        metavar="RUN_ID",
+        help="the recorded run's id (seeds self.random(); read from child ids when not given)",
+    )
 
 
 def run_command(args: argparse.Namespace, argv: Sequence[str], out: TextIO | None = None) -> int:

@@ -180,9 +180,9 @@ class Context:
         endpoint = getattr(self.args, "endpoint_url", None)
         region = getattr(self.args, "region", None)
         session = boto3.session.Session()
-        loopback = urlparse(
-            endpoint or os.environ.get("AWS_ENDPOINT_URL_SWF") or ""
-        ).hostname in (_LOOPBACK)
+        loopback = urlparse(endpoint or os.environ.get("AWS_ENDPOINT_URL_SWF") or "").hostname in (
+            _LOOPBACK
+        )
         if loopback and session.get_credentials() is None:
             session = boto3.session.Session(
                 aws_access_key_id="swfobjects-local",

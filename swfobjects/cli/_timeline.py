@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -130,12 +131,12 @@ def format_rows(rows: list[Row]) -> str:
     return table(header, lines)
 
 
-def table(header: tuple[str, ...], lines: list[tuple[str, ...]]) -> str:
+def table(header: Sequence[str], lines: Sequence[Sequence[str]]) -> str:
     """Columns padded to their widest cell (the last column is not padded)."""
     widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))]
     out = []
     for cells in [header, *lines]:
-        padded = [cell.ljust(width) for cell, width in zip(cells[:-1], widths)]
+        padded = [cell.ljust(width) for cell, width in zip(cells[:-1], widths, strict=False)]
         out.append("  ".join([*padded, cells[-1]]).rstrip())
     return "\n".join(out)
 
@@ -185,8 +186,7 @@ def waiting_on(events: list[dict[str, Any]], now: dt.datetime | None = None) -> 
             decision = ""
     now = now or dt.datetime.now(dt.timezone.utc)
     out = [
-        f"{text} {(now - since[key]).total_seconds():.0f} s ago"
-        for key, text in activities.items()
+        f"{text} {(now - since[key]).total_seconds():.0f} s ago" for key, text in activities.items()
     ]
     out += [f"timer {timer_id} (fires at {fire:%H:%M:%S} UTC)" for timer_id, fire in timers.items()]
     out += [f"child {name} ({child_id})" for child_id, name in children.items()]

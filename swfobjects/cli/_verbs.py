@@ -14,8 +14,8 @@ import re
 import sys
 from typing import Any, TextIO
 
-from ..exceptions import SwfObjectsError, WorkflowExecutionError
 from ..client._swf_executor import START_TAG_PREFIX
+from ..exceptions import SwfObjectsError, WorkflowExecutionError
 from ..payloads._failures import decode_failure
 from ..replay._runtime import to_datetime
 from ..swf._shapes import event_attributes
@@ -108,7 +108,10 @@ def register(ctx: Context, out: TextIO) -> int:
             out,
             {
                 "domain": ctx.domain,
-                "types": [dict(zip(("kind", "name", "version", "taskList"), t)) for t in types],
+                "types": [
+                    dict(zip(("kind", "name", "version", "taskList"), t, strict=True))
+                    for t in types
+                ],
                 "differences": differences,
             },
         )
@@ -258,8 +261,10 @@ def list_executions(ctx: Context, out: TextIO) -> int:
             )
         )
     if lines:
-        print(table(("WORKFLOW ID", "TYPE", "STATUS", "STARTED (UTC)", "TOOK", "RUN ID"), lines),
-              file=out)
+        print(
+            table(("WORKFLOW ID", "TYPE", "STATUS", "STARTED (UTC)", "TOOK", "RUN ID"), lines),
+            file=out,
+        )
     else:
         print("no executions", file=out)
     return 0
@@ -312,7 +317,7 @@ def show(ctx: Context, out: TextIO) -> int:
         ("started", summary["started"]),
     ]
     if summary["closed"]:
-        seconds = (to_datetime(info["closeTimestamp"]) - to_datetime(info["startTimestamp"]))
+        seconds = to_datetime(info["closeTimestamp"]) - to_datetime(info["startTimestamp"])
         fields.append(("closed", f"{summary['closed']} (took {seconds.total_seconds():.3f}s)"))
     if summary["tags"]:
         fields.append(("tags", ", ".join(summary["tags"])))

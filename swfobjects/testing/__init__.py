@@ -7,8 +7,8 @@ the real workers and of boto3 code. :class:`Replayer` checks recorded histories 
 ``GetWorkflowExecutionHistory`` JSON, see :func:`read_history`) against today's workflow code.
 """
 
-from ..local import LocalSWF
 from ..exceptions import HistoryFileError
+from ..local import LocalSWF
 from ._histories import read_history, write_history
 from ._replayer import Replayer, ReplayResult
 from ._serial import SerialExecutor

@@ -33,15 +33,17 @@ def read_history(source: str | os.PathLike[str] | IO[str]) -> list[dict[str, Any
     """The events of the history file ``source`` (a path or an open text file), oldest first."""
     name = str(source.name if hasattr(source, "read") else os.fspath(source))  # type: ignore[union-attr]
     try:
-        if hasattr(source, "read"):
-            data = json.load(source)
-        else:
-            with open(source, encoding="utf-8") as file:  # type: ignore[arg-type]
+        if isinstance(source, (str, os.PathLike)):
+            with open(source, encoding="utf-8") as file:
                 data = json.load(file)
+        else:
+            data = json.load(source)
     except OSError as exc:
         raise HistoryFileError(f"cannot read history file {name}: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
-        raise HistoryFileError(f"{name} is not JSON ({exc}); expected {{\"events\": [...]}}") from None
+        raise HistoryFileError(
+            f'{name} is not JSON ({exc}); expected {{"events": [...]}}'
+        ) from None
     return history_events(data, str(name))
 
 
@@ -67,7 +69,7 @@ def history_events(data: Any, name: str = "history") -> list[dict[str, Any]]:
         data = data["events"]
     if not isinstance(data, list):
         raise HistoryFileError(
-            f"{name} is a {type(data).__name__}; expected {{\"events\": [...]}} or a list of events"
+            f'{name} is a {type(data).__name__}; expected {{"events": [...]}} or a list of events'
         )
     events = [_event(event, index, name) for index, event in enumerate(data)]
     events.sort(key=lambda event: event["eventId"])

@@ -203,9 +203,7 @@ def _check_outcome(decider: Decider, events: list[dict[str, Any]]) -> None:
     if made == wanted:
         return
     does = (
-        f"{_OUTCOME.get(made, made)} ({made})"
-        if made
-        else "is still waiting (no close decision)"
+        f"{_OUTCOME.get(made, made)} ({made})" if made else "is still waiting (no close decision)"
     )
     raise NonDeterminismError(
         f"history event {close['eventId']} is {close['eventType']}, but the replayed code "

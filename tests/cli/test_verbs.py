@@ -56,8 +56,12 @@ def service() -> Iterator[Any]:
 def domain(service: Any) -> Iterator[str]:
     """A domain with the shop's types registered by the CLI and workers running."""
     name = f"cli-{uuid.uuid4().hex[:8]}"
-    assert main(["register", "tests.cli.shop", "--domain", name, "--endpoint-url",
-                 service.endpoint_url]) == 0
+    assert (
+        main(
+            ["register", "tests.cli.shop", "--domain", name, "--endpoint-url", service.endpoint_url]
+        )
+        == 0
+    )
     executor = SWFExecutor(name, client=service.client())
     with executor.running(shop.Checkout, shop.Refuse, shop.Warehouse()):
         yield name
@@ -113,7 +117,7 @@ def test_show_draws_the_history_with_attempts_and_failures(cli: Cli) -> None:
     assert "status:     COMPLETED" in out
     assert 'result:     {"box": "box(chair)", "paid": 500, "approved_by": ""}' in out
     assert "failed: ConnectionError: card network busy for chair" in out
-    table = out[out.index("ID  "):].splitlines()
+    table = out[out.index("ID  ") :].splitlines()
     assert table[0].split() == ["ID", "+TIME", "EVENT", "FOR", "TRY", "PAYLOAD"]
     failed = next(line for line in table if "ActivityTaskFailed" in line)
     assert "activity Warehouse.charge (2)" in failed and "  1  " in failed
@@ -169,7 +173,9 @@ def test_list_filters_and_json(cli: Cli) -> None:
     assert all(not info["tagList"] for info in closed)  # the start marker tag is hidden
     assert cli("list", "--since", "1h")[0] == 0
     status, _, err = cli("list", "--type", "Checkout", "--tag", "x")
-    assert status == 2 and err == "swfobjects list: SWF filters by one of --type and --tag at a time\n"
+    assert (
+        status == 2 and err == "swfobjects list: SWF filters by one of --type and --tag at a time\n"
+    )
     cli("terminate", "list-open")
 
 
@@ -192,8 +198,9 @@ def test_history_then_replay_before_and_after_a_code_change(
     source = pathlib.Path(shop.__file__).read_text()
     monkeypatch.syspath_prepend(str(tmp_path))
     (tmp_path / "shop_v2.py").write_text(
-        source.replace("box = await self.warehouse.pack(item)",
-                       "box = await self.warehouse.pack(item.upper())")
+        source.replace(
+            "box = await self.warehouse.pack(item)", "box = await self.warehouse.pack(item.upper())"
+        )
     )  # compatible: same calls, other arguments
     status, out, _ = cli("replay", str(path), str(path), "--workflow", "shop_v2:Checkout")
     assert status == 0 and out.count(": OK (") == 2
@@ -215,8 +222,16 @@ def test_global_options_before_the_verb_and_from_the_environment(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert cli("run", "tests.cli.shop:Checkout", '["mug"]', "--id", "env-1")[0] == 0
-    before = cli("--domain", cli.domain, "--endpoint-url", cli.endpoint, "--json", "show",
-                 "env-1", options=False)
+    before = cli(
+        "--domain",
+        cli.domain,
+        "--endpoint-url",
+        cli.endpoint,
+        "--json",
+        "show",
+        "env-1",
+        options=False,
+    )
     assert before[0] == 0 and json.loads(before[1])["status"] == "COMPLETED"
     monkeypatch.setenv("SWFOBJECTS_DOMAIN", cli.domain)
     monkeypatch.setenv("AWS_ENDPOINT_URL_SWF", cli.endpoint)
@@ -235,8 +250,11 @@ def test_global_options_before_the_verb_and_from_the_environment(
         (["start", "nosuchmodule:X"], 2, "no module named 'nosuchmodule'"),
         (["start", "tests.cli.shop:Nope"], 2, "tests.cli.shop has no 'Nope'"),
         (["start", "tests.cli.shop:Warehouse"], 2, "is not one Workflow class"),
-        (["replay", "/nonexistent.json", "--workflow", "tests.cli.shop:Checkout"], 2,
-         "cannot read history file /nonexistent.json"),
+        (
+            ["replay", "/nonexistent.json", "--workflow", "tests.cli.shop:Checkout"],
+            2,
+            "cannot read history file /nonexistent.json",
+        ),
         (["list", "--since", "yesterday"], 2, "give a duration (30m, 2h, 7d)"),
     ],
 )

@@ -7,7 +7,6 @@ import json
 import pathlib
 import re
 import sys
-import textwrap
 import types
 import warnings
 
@@ -95,9 +94,7 @@ def test_a_compatible_change_replays_ok(recorded: pathlib.Path, tmp_path: pathli
     ]
 
 
-def test_a_different_outcome_is_a_mismatch(
-    recorded: pathlib.Path, tmp_path: pathlib.Path
-) -> None:
+def test_a_different_outcome_is_a_mismatch(recorded: pathlib.Path, tmp_path: pathlib.Path) -> None:
     changed = V1.replace(
         'return {"box": box, "paid": paid, "approved_by": self.approved_by}',
         'raise ValueError("no more boxes")',
