@@ -36,6 +36,8 @@ from ._histories import history_events, read_history
 
 __all__ = ["ReplayResult", "Replayer"]
 
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
 _CHILD_ID = re.compile(r"^(?P<run>.+)-\d+$")
 
 _EVENT_KEYS = (
@@ -140,7 +142,8 @@ class Replayer:
                 error,
                 event_id,
                 event["eventType"] if event else "",
-                _line_of(error, event, commands.sources or {}, list(commands.pending)),
+                _line_of(error, event, commands.sources or {}, list(commands.pending))
+                or _where_the_code_is(decider),
             )
         return ReplayResult(source, len(events), decisions=decider.decisions())
 
@@ -209,6 +212,35 @@ def _check_outcome(decider: Decider, events: list[dict[str, Any]]) -> None:
         f"history event {close['eventId']} is {close['eventType']}, but the replayed code "
         f"{does} there; the workflow code changed since this execution ran",
         close["eventId"],
+    )
+
+
+def _where_the_code_is(decider: Decider) -> str:
+    """Where the workflow's main coroutine waits now, or, if it has ended, its method.
+
+    The fallback when no call of the workflow points at the mismatch: the code made fewer
+    calls than history records, so the place it stopped at is where it diverged.
+    """
+    main = decider.main
+    task = getattr(getattr(main, "_cancel_hook", None), "task", None)
+    coro = getattr(task, "coro", None)
+    line = ""
+    while coro is not None and getattr(coro, "cr_frame", None) is not None:
+        frame = coro.cr_frame
+        if not os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+            line = f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"
+        coro = getattr(coro, "cr_await", None)
+    if line:
+        return f"{line} (where the workflow waits)"
+    workflow = decider.workflow
+    method = getattr(workflow.workflow_class, workflow.method_name, None)
+    code = getattr(method, "__code__", None)
+    if code is None:
+        return ""
+    outcome = (decider.close_decision or {}).get("decisionType", "")
+    ended = f"; replayed, it decides {outcome} before this event" if outcome else ""
+    return (
+        f"{code.co_filename}:{code.co_firstlineno} in {code.co_name} (the workflow method{ended})"
     )
 
 

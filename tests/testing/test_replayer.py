@@ -82,6 +82,36 @@ def test_a_renamed_activity_points_at_its_call(
     assert f"shop_renamed.py:{line} in run" in result.line
 
 
+def test_code_that_now_waits_first_points_at_its_wait(
+    recorded: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    changed = V1.replace(
+        "        box = await self.warehouse.pack(item)\n",
+        "        await self.wait_for(lambda: bool(self.approved_by))\n"
+        "        box = await self.warehouse.pack(item)\n",
+    )
+    module = _module(tmp_path, "shop_waits_first", changed)
+    result = Replayer(module.Checkout).replay_file(recorded)
+    line = next(i for i, text in enumerate(changed.splitlines(), 1) if "wait_for(" in text)
+    assert (
+        result.line
+        == f"{tmp_path / 'shop_waits_first.py'}:{line} in run (where the workflow waits)"
+    )
+
+
+def test_code_that_now_ends_early_points_at_the_workflow_method(
+    recorded: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    changed = V1.replace(
+        "        box = await self.warehouse.pack(item)\n",
+        '        return {"box": "none"}\n        box = await self.warehouse.pack(item)\n',
+    )
+    module = _module(tmp_path, "shop_ends_early", changed)
+    result = Replayer(module.Checkout).replay_file(recorded)
+    assert "shop_ends_early.py:" in result.line
+    assert "(the workflow method; replayed, it decides CompleteWorkflowExecution" in result.line
+
+
 def test_a_compatible_change_replays_ok(recorded: pathlib.Path, tmp_path: pathlib.Path) -> None:
     changed = V1.replace(
         'return {"box": box, "paid": paid, "approved_by": self.approved_by}',
