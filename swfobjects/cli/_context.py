@@ -107,7 +107,7 @@ def _import(module_name: str) -> Any:
     try:
         return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
+        if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
             raise CommandError(
                 f"no module named {module_name!r} (run from the directory that holds it, or set "
                 "PYTHONPATH)",

@@ -188,7 +188,10 @@ def waiting_on(events: list[dict[str, Any]], now: dt.datetime | None = None) -> 
     out = [
         f"{text} {(now - since[key]).total_seconds():.0f} s ago" for key, text in activities.items()
     ]
-    out += [f"timer {timer_id} (fires at {fire:%Y-%m-%d %H:%M:%S} UTC)" for timer_id, fire in timers.items()]
+    out += [
+        f"timer {timer_id} (fires at {fire:%Y-%m-%d %H:%M:%S} UTC)"
+        for timer_id, fire in timers.items()
+    ]
     out += [f"child {name} ({child_id})" for child_id, name in children.items()]
     if decision:
         out.append(decision)

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import re
 import sys
+import warnings
 from typing import Any, TextIO
 
 from ..client._swf_executor import START_TAG_PREFIX
@@ -91,8 +92,6 @@ def _json_default(value: Any) -> Any:
 def register(ctx: Context, out: TextIO) -> int:
     """Register the domain and every workflow and activity type of the modules given."""
     classes = [cls for spec in ctx.args.modules for cls in load_classes(spec)]
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the differences are returned and printed below
         differences = ctx.executor.register(*classes, retention_days=ctx.args.retention_days)

@@ -90,6 +90,18 @@ def test_run_prints_the_result_as_json(cli: Cli) -> None:
     assert "workflow id: run-1" in err
 
 
+def test_arguments_from_a_file(cli: Cli, tmp_path: pathlib.Path) -> None:
+    arguments = tmp_path / "args.json"
+    arguments.write_text(json.dumps({"item": "sofa", "cents": 90}))
+    status, out, err = cli(
+        "start", "tests.cli.shop:Checkout", "--input-file", str(arguments), "--wait", "--json"
+    )
+    assert status == 0, err
+    assert json.loads(out)["paid"] == 90
+    status, _, err = cli("start", "tests.cli.shop:Checkout", "[1]", "--input-file", str(arguments))
+    assert status == 2 and "give ARGS_JSON or --input-file, not both" in err
+
+
 def test_start_then_signal_then_show(cli: Cli) -> None:
     status, out, err = cli(
         "start", "tests.cli.shop:Checkout", '{"item": "desk", "wait": true}', "--id", "sig-1"
@@ -295,3 +307,27 @@ def test_show_of_an_open_run_says_what_it_waits_on(cli: Cli) -> None:
     assert shown["waitingOn"] == ["a signal or a wait_for() condition"]
     assert "waiting on: a signal or a wait_for() condition" in cli("show", "wait-1")[1]
     cli("terminate", "wait-1")
+
+
+def test_the_reading_verbs_against_moto(
+    moto_endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """moto's SWF is an implementation independent of ours: the same verbs read it."""
+    cli = Cli(moto_endpoint, f"cli-moto-{uuid.uuid4().hex[:8]}", capsys)
+    extra = ["--region", "us-east-1"]
+    assert cli("register", "tests.cli.shop", *extra)[0] == 0
+    status, out, err = cli("start", "tests.cli.shop:Checkout", '["lamp"]', "--id", "m-1", *extra)
+    assert status == 0, err
+    status, out, err = cli("list", "--open", *extra)
+    assert status == 0, err
+    assert out.splitlines()[1].split()[:3] == ["m-1", "Checkout", "OPEN"]
+    status, out, err = cli("show", "m-1", *extra)
+    assert status == 0, err
+    assert "waiting on: a decision task (scheduled, no decider has taken it)" in out
+    document = json.loads(cli("history", "m-1", *extra)[1])
+    assert [e["eventType"] for e in document["events"]] == [
+        "WorkflowExecutionStarted",
+        "DecisionTaskScheduled",
+    ]
+    assert cli("terminate", "m-1", *extra)[0] == 0
+    assert "TERMINATED" in cli("list", "--closed", *extra)[1]
