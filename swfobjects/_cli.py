@@ -5,6 +5,9 @@ endpoint on this machine; point any SWF client at it::
 
     swfobjects local --db swf.sqlite &
     aws swf list-domains --registration-status REGISTERED --endpoint-url http://127.0.0.1:8650
+
+The verbs that operate workflows (register, worker, start, run, signal, cancel, terminate,
+list, show, history, replay) live in :mod:`swfobjects.cli`.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from .cli import add_commands, run_command
 from .local._server import DEFAULT_READ_TIMEOUT
 from .swf.limits import Quotas
 
@@ -72,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
         f"the rest of its body ({DEFAULT_READ_TIMEOUT:g})",
     )
     local.add_argument("--verbose", action="store_true", help="log every request")
+    add_commands(parser, commands)
     return parser
 
 
@@ -140,10 +145,11 @@ def _local(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``swfobjects`` console script."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
     if args.command == "local":
         return _local(args)
-    return 2  # pragma: no cover - argparse rejects unknown commands
+    return run_command(args, argv)
 
 
 if __name__ == "__main__":

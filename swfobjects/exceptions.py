@@ -24,6 +24,7 @@
     ├── WorkflowCodeError (also TypeError)       workflow code awaited something not a Promise
     ├── UnknownActivityTypeError (LookupError)   no worker here implements a polled activity
     ├── UnknownWorkflowTypeError (LookupError)   no class here implements a polled workflow
+    ├── HistoryFileError (also ValueError)       a history file is not an SWF history
     └── DataStoreError                           the out-of-band payload store failed
         ├── PayloadNotFoundError (also LookupError)  a referenced payload is not in the store
         ├── CorruptPayloadError (also ValueError)    a stored payload's size or sha256 differs
@@ -55,6 +56,7 @@ __all__ = [
     "CorruptPayloadError",
     "DataStoreError",
     "DeclarationError",
+    "HistoryFileError",
     "NonDeterminismError",
     "NonDeterministicCallError",
     "PayloadNotFoundError",
@@ -335,3 +337,8 @@ class UnknownActivityTypeError(SwfObjectsError, LookupError):
 
 class UnknownWorkflowTypeError(SwfObjectsError, LookupError):
     """A decision task names a workflow type no class given to this executor implements."""
+
+
+class HistoryFileError(SwfObjectsError, ValueError):
+    """A history file (or object) given to the replay tools is not an SWF history; the message
+    says what is wrong with it and how to save a whole one."""

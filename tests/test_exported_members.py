@@ -46,6 +46,7 @@ PUBLIC_PACKAGES = [
     "swfobjects.testing",
     "swfobjects.model",
     "swfobjects.local",
+    "swfobjects.cli",
 ]
 
 

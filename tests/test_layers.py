@@ -22,7 +22,7 @@ ALLOWED: dict[str, set[str]] = {layer: set(_CHAIN[:i]) for i, layer in enumerate
 ALLOWED["model"] = {"exceptions", "swf"}
 ALLOWED["local"] = {"exceptions", "swf", "model"}
 ALLOWED["testing"] |= {"model", "local"}
-TOP_LEVEL = {"__init__", "__main__", "_cli", "mypy_plugin", "storage"}
+TOP_LEVEL = {"__init__", "__main__", "_cli", "cli", "mypy_plugin", "storage"}
 """Root modules: the public faces, which may import any layer."""
 
 

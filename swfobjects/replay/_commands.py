@@ -9,7 +9,9 @@ workflows: drop it if it was never sent, else send its cancel decision.
 from __future__ import annotations
 
 import math
+import os
 import random
+import sys
 from functools import partial
 from typing import Any
 
@@ -125,19 +127,29 @@ class CommandBook:
     """The commands of one run not yet seen in history, in the order workflow code made them.
 
     ``pending`` is read by the decider: it pops a command when its event arrives and sends the
-    rest as the next decisions.
+    rest as the next decisions. ``sources`` (None unless a replay tool asks for it with
+    :meth:`trace_sources`) maps each command key to the workflow source line that made it,
+    so a non-determinism can be shown at the line of code, not only at the event.
     """
 
-    __slots__ = ("pending",)
+    __slots__ = ("pending", "sources")
 
     def __init__(self) -> None:
         self.pending: dict[str, Command] = {}
+        self.sources: dict[str, str] | None = None
+
+    def trace_sources(self) -> None:
+        """Record where workflow code made each command (costs a stack walk per command)."""
+        if self.sources is None:
+            self.sources = {}
 
     def add(self, command: Command) -> None:
         """Queue a decision; it is sent with the next response (subject to the caps)."""
         if command.key in self.pending:
             raise DeclarationError(f"duplicate command id {command.key!r}")
         self.pending[command.key] = command
+        if self.sources is not None:
+            self.sources[command.key] = workflow_line()
 
     def drop(self, command: Command) -> bool:
         """Withdraw a command not yet sent (seen in no history); True if it was pending."""
@@ -250,6 +262,26 @@ THROTTLE_WAIT = RetryPolicy(
     initial_interval=1.0, backoff_coefficient=2.0, maximum_interval=60.0, jitter=0.5
 )
 """The wait before re-sending a decision SWF refused for a rate or limit cause."""
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def workflow_line() -> str:
+    """``file:line in function`` of the innermost workflow code on the stack, or "".
+
+    The first frame outside swfobjects is the workflow's, unless the decider is reached first:
+    then the command was made by the framework itself (a retry after its backoff timer).
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not os.path.abspath(filename).startswith(_PACKAGE_DIR):
+            return f"{filename}:{frame.f_lineno} in {frame.f_code.co_name}"
+        if filename.endswith("_decider.py"):
+            return ""
+        frame = frame.f_back  # type: ignore[assignment]
+    return ""
 
 
 def backoff(attempt: int, rng: random.Random) -> float:

@@ -27,7 +27,9 @@ from typing import Any
 from ..exceptions import CancelledError
 from ..payloads._failures import encode_failure
 from ..payloads._framework_io import unguarded_var
-from ..payloads._payload import Payloads
+from ..payloads._payload import Payloads, PayloadStore
+from ..payloads.storage._offload import as_payload_store
+from ..payloads.storage._stores import DataStore
 from ..swf._shapes import EVENT_KEYS, event_attributes_key
 from ..swf.limits import (
     MAX_DECISIONS_PER_RESPONSE,
@@ -43,7 +45,7 @@ from ._determinism import DeterminismGuard
 from ._history_events import HistoryEvents
 from ._runtime import WorkflowRuntime
 
-__all__ = ["MAX_DECISIONS", "MAX_RESPONSE_CHARS", "Decider", "decide"]
+__all__ = ["MAX_DECISIONS", "MAX_RESPONSE_CHARS", "Decider", "decide", "payloads_for"]
 
 MAX_DECISIONS = MAX_DECISIONS_PER_RESPONSE
 """Decisions per response; the rest go out with the next decision task."""
@@ -322,19 +324,38 @@ def decide(
     workflow_id: str = "",
     run_id: str = "",
     payloads: Payloads | None = None,
+    data_store: DataStore | PayloadStore | None = None,
+    domain: str = "",
     strict: bool = True,
 ) -> list[dict[str, Any]]:
     """The decisions a decider makes for the last decision task in ``events``.
 
     A pure function of its arguments, for tests and tools: feed it a recorded history
     (``GetWorkflowExecutionHistory``'s ``events``) and check what the workflow code does next.
+    ``data_store`` is the store the workers were given (a ``DataStore`` such as ``FileStore``
+    or ``S3Store``, or an ``OffloadingStore``), so payloads that travelled out of band are read
+    back as the executors read them; ``domain`` is the SWF domain the history comes from.
 
     >>> decide(Hello, handle.history())                  # doctest: +SKIP
     [{'decisionType': 'CompleteWorkflowExecution', ...}]
+    >>> decide(Big, events, data_store=FileStore("/mnt/payloads"), domain="shop")  # doctest: +SKIP
     """
     workflow = getattr(workflow_class, "_swf_workflow", None)
     if workflow is None:
         raise TypeError(f"{workflow_class!r} is not a swfobjects Workflow class")
-    decider = Decider(workflow, payloads, workflow_id, run_id, strict=strict)
+    decider = Decider(
+        workflow, payloads_for(payloads, data_store, domain), workflow_id, run_id, strict=strict
+    )
     decider.feed(events)
     return decider.decisions()
+
+
+def payloads_for(
+    payloads: Payloads | None, data_store: DataStore | PayloadStore | None, domain: str
+) -> Payloads | None:
+    """The payload layer for ``payloads=`` or ``data_store=`` (not both: they say the same)."""
+    if data_store is None:
+        return payloads
+    if payloads is not None:
+        raise TypeError("pass payloads= or data_store=, not both (data_store= is the usual one)")
+    return Payloads(store=as_payload_store(data_store, domain))
