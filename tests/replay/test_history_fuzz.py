@@ -200,7 +200,7 @@ def _event_field(rng: random.Random, events: list[Any]) -> str:
     event = dict(events[index])
     field = rng.choice(["eventId", "eventType", "eventTimestamp"])
     if rng.random() < 0.3:
-        del event[field]
+        event.pop(field, None)
         change = "delete"
     elif field == "eventType" and rng.random() < 0.5:
         event[field] = rng.choice([e.get("eventType") for e in events if isinstance(e, dict)])
