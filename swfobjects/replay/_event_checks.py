@@ -212,7 +212,7 @@ def history_error(
     """
     if isinstance(error, SwfObjectsError):
         return error
-    candidates = [event] if event is not None else list(events or ())
+    candidates = [event, *(events or ())] if event is not None else list(events or ())
     for candidate in candidates:
         try:
             check_event(candidate)

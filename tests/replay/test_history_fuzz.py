@@ -141,10 +141,23 @@ def prefixes() -> list[Sample]:
 
 
 def _renumber(events: list[Any]) -> list[Any]:
+    """Events numbered 1, 2, 3... again, their references (``*EventId``) following them."""
+    new_ids: dict[Any, int] = {}
+    for number, event in enumerate(events, 1):
+        if isinstance(event, dict) and isinstance(event.get("eventId"), int):
+            new_ids.setdefault(event["eventId"], number)
     out = []
     for number, event in enumerate(events, 1):
         if isinstance(event, dict):
             event = dict(event, eventId=number)
+            for key, value in event.items():
+                if key.endswith("EventAttributes") and isinstance(value, dict):
+                    event[key] = {
+                        name: new_ids.get(v, v)
+                        if name.endswith("EventId") and isinstance(v, int)
+                        else v
+                        for name, v in value.items()
+                    }
         out.append(event)
     return out
 
@@ -214,7 +227,11 @@ def _event_field(rng: random.Random, events: list[Any]) -> str:
 
 def _attribute(rng: random.Random, events: list[Any]) -> str:
     index = rng.randrange(len(events))
-    if not isinstance(events[index], dict) or not isinstance(events[index].get("eventType"), str):
+    if (
+        not isinstance(events[index], dict)
+        or not isinstance(events[index].get("eventType"), str)
+        or not events[index]["eventType"]
+    ):
         return "nothing"
     event, key, attrs = _attrs_copy(events[index])
     events[index] = event
