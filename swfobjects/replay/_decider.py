@@ -261,9 +261,10 @@ class Decider:
                         continue
                     key = EVENT_KEYS.get(event_type) or event_attributes_key(event_type)
                     handler(event, event.get(key) or {})
-            except SwfObjectsError:
-                raise
             except Exception as error:  # a malformed event: see _event_checks
+                runtime.scheduler.close_unstarted()  # the decision is abandoned
+                if isinstance(error, SwfObjectsError):
+                    raise
                 raise history_error(error, event) from error
             if self.main is None:
                 raise HistoryError(

@@ -188,7 +188,7 @@ def check_timestamp(event: dict[str, Any]) -> None:
     Workflow code reads the decision's event time (``self.now()``); an unusable one must fail
     the decision task here rather than the workflow when the code asks for the time.
     """
-    value = event.get("eventTimestamp")
+    value: Any = event.get("eventTimestamp")
     if isinstance(value, dt.datetime):
         return
     if type(value) in (int, float) and _MIN_TIMESTAMP <= value <= _MAX_TIMESTAMP:

@@ -22,8 +22,6 @@ from tests.e2e.test_basic_workflows import Hello, Sleepy
 
 Events = list[dict[str, Any]]
 
-pytestmark = pytest.mark.filterwarnings("ignore:coroutine .* was never awaited:RuntimeWarning")
-
 
 def recorded(cls: type, *args: Any, signals: int = 0) -> tuple[Events, str]:
     executor = SerialExecutor()
