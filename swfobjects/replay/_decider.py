@@ -266,7 +266,7 @@ class Decider:
                 if isinstance(error, SwfObjectsError):
                     raise
                 raise history_error(error, event) from error
-            if self.main is None:
+            if self.events.main is None:
                 raise HistoryError(
                     f"decision task started at event {started['eventId']} has no "
                     "WorkflowExecutionStarted event before it; pass the whole history, from "
