@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 
 from ..exceptions import CancelledError, HistoryError, SwfObjectsError
@@ -61,9 +62,7 @@ _DECISION_TASK_EVENTS = frozenset(
 )
 """Events that delimit decision tasks; the decider reads them itself instead of buffering them."""
 
-_MIN_TIME = 0.0
-_MAX_TIME = 253_402_300_799.0
-"""Epoch seconds a float event timestamp may take without a closer look (up to year 9999)."""
+_EVENT_ID = itemgetter("eventId")
 
 _PAUSE_GC_FROM = 500
 """Feeds of at least this many events run with the cyclic garbage collector paused.
@@ -103,7 +102,7 @@ class Decider:
         self._started: dict[str, Any] | None = None
         self._visible = 0
         self._current: list[dict[str, Any]] = []
-        self._handlers = self.events.handlers()
+        self._handlers = HistoryEvents.handlers()
         self._prefetch = getattr(self.payloads.store, "prefetch_events", None)
 
     @property
@@ -144,12 +143,14 @@ class Decider:
         try:
             if events and events[0]["eventId"] <= last:
                 events = [event for event in events if event["eventId"] > last]  # seen already
+            if events:
+                # one C-level pass: ids must run last + 1, last + 2... (see _out_of_order)
+                if list(map(_EVENT_ID, events)) != list(range(last + 1, last + 1 + len(events))):
+                    raise _out_of_order(events, last)
+                last = events[-1]["eventId"]
             buffer = self._buffer
             markers_read = False
             for event in events:
-                last += 1
-                if event["eventId"] != last:
-                    raise _out_of_order(event, last)
                 event_type = event["eventType"]
                 if event_type not in _DECISION_TASK_EVENTS:
                     buffer.append(event)
@@ -241,8 +242,8 @@ class Decider:
         runtime = self.runtime
         runtime.replaying = replaying
         timestamp = started.get("eventTimestamp")
-        if not (type(timestamp) is float and _MIN_TIME <= timestamp <= _MAX_TIME):
-            check_timestamp(started)  # datetimes and ints are fine too; the rest is refused
+        if type(timestamp) is not float or not 0.0 <= timestamp <= 253_402_300_799.0:
+            check_timestamp(started)  # ints, datetimes and years before 1970 are fine too
         runtime.timestamp = timestamp
         token = runtime_var.set(runtime)
         guard = self.guard
@@ -251,16 +252,17 @@ class Decider:
             if guard is not None:
                 guard.__enter__()
             handlers = self._handlers
+            history = self.events
             event: Any = None
             try:
                 for event in visible:
                     event_type = event["eventType"]
                     handler = handlers.get(event_type)
                     if handler is None:
-                        self.events.apply_unhandled(event)
+                        history.apply_unhandled(event)
                         continue
                     key = EVENT_KEYS.get(event_type) or event_attributes_key(event_type)
-                    handler(event, event.get(key) or {})
+                    handler(history, event, event.get(key) or {})
             except Exception as error:  # a malformed event: see _event_checks
                 runtime.scheduler.close_unstarted()  # the decision is abandoned
                 if isinstance(error, SwfObjectsError):
@@ -372,8 +374,14 @@ class Decider:
     # --- events -------------------------------------------------------------------------
 
 
-def _out_of_order(event: dict[str, Any], expected: int) -> HistoryError:
-    check_event(event)
+def _out_of_order(events: list[dict[str, Any]], last: int) -> HistoryError:
+    """The error for the first event whose id is not the one after the event before it."""
+    expected = last + 1
+    for event in events:
+        check_event(event)
+        if event["eventId"] != expected:
+            break
+        expected += 1
     return HistoryError(
         f"history event {event['eventId']} ({event['eventType']}) is where event {expected} "
         "should be: SWF numbers a run's events 1, 2, 3... in order, so events were dropped, "

@@ -18,8 +18,9 @@ of every event would cost a good share of replay time, so the checks are split b
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from ..exceptions import HistoryError, SwfObjectsError
 from ..swf._shapes import event_attributes_key
@@ -226,14 +227,15 @@ def history_error(
     )
 
 
-def checked(
-    handler: Callable[[dict[str, Any], dict[str, Any]], None],
-) -> Callable[[dict[str, Any], dict[str, Any]], None]:
-    """``handler``, applied only to events that :func:`check_event` accepts."""
+Handler = TypeVar("Handler", bound=Callable[[Any, dict[str, Any], dict[str, Any]], None])
 
-    def apply(event: dict[str, Any], attrs: dict[str, Any]) -> None:
+
+def checked(handler: Handler) -> Handler:
+    """``handler(owner, event, attrs)``, applied only to events :func:`check_event` accepts."""
+
+    @functools.wraps(handler)
+    def apply(owner: Any, event: dict[str, Any], attrs: dict[str, Any]) -> None:
         check_event(event)
-        handler(event, attrs)
+        handler(owner, event, attrs)
 
-    apply.__name__ = getattr(handler, "__name__", "apply")
-    return apply
+    return apply  # type: ignore[return-value]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from ..exceptions import (
     ActivityTaskCancelledError,
@@ -36,8 +36,9 @@ __all__ = ["HistoryEvents", "Handler"]
 
 log = logging.getLogger("swfobjects.decider")
 
-Handler = Callable[[dict[str, Any], dict[str, Any]], None]
-"""An event handler: ``handler(event, its attributes)``."""
+Handler = Callable[["HistoryEvents", dict[str, Any], dict[str, Any]], None]
+"""An event handler: ``handler(history_events, event, its attributes)``; one plain function
+per event type, shared by every run (nothing is built per run)."""
 
 _CLOSE_EVENTS = frozenset(
     {
@@ -66,6 +67,8 @@ _HOT = frozenset({"ActivityTaskScheduled", "ActivityTaskCompleted"})
 class HistoryEvents:
     """The event handlers of one run, and the commands open in SWF that events refer to."""
 
+    _handler_table: ClassVar[dict[str, Handler] | None] = None
+
     def __init__(self, runtime: WorkflowRuntime) -> None:
         self.runtime = runtime
         self.workflow = runtime.workflow
@@ -79,20 +82,26 @@ class HistoryEvents:
         self.signals: dict[int, Command] = {}
         self.markers: set[str] = set()
 
-    def handlers(self) -> dict[str, Handler]:
-        """Event type -> handler, for every ``_on_<EventType>`` method.
+    @classmethod
+    def handlers(cls) -> dict[str, Handler]:
+        """Event type -> handler, for every ``_on_<EventType>`` method (built once).
 
         Handlers of the rarer events check the event's shape first (``checked``); the hot ones
         rely on the decider turning the errors of a malformed event into a HistoryError.
         """
-        table: dict[str, Handler] = {}
-        for name in dir(self):
-            if name.startswith("_on_"):
-                event_type = name[4:]
-                handler = getattr(self, name)
-                table[event_type] = (
-                    handler if event_type in _HOT or event_type not in FIELDS else checked(handler)
-                )
+        table = cls._handler_table
+        if table is None:
+            table = {}
+            for name in dir(cls):
+                if name.startswith("_on_"):
+                    event_type = name[4:]
+                    function: Handler = getattr(cls, name)
+                    table[event_type] = (
+                        function
+                        if event_type in _HOT or event_type not in FIELDS
+                        else checked(function)
+                    )
+            cls._handler_table = table
         return table
 
     def apply_unhandled(self, event: dict[str, Any]) -> None:
