@@ -7,6 +7,7 @@
     ├── SerializationError (also ValueError)     a value cannot be encoded / decoded
     │   └── PayloadTooLargeError                 a payload exceeds an SWF size limit
     ├── NonDeterminismError                      replayed code disagrees with history
+    ├── HistoryError                             a history event is malformed, duplicated or missing
     ├── ActivityScheduleError                    SWF refused to schedule an activity
     ├── ActivityTaskError                        an activity failed remotely
     │   └── ActivityTaskTimeoutError             an activity timed out
@@ -56,6 +57,7 @@ __all__ = [
     "CorruptPayloadError",
     "DataStoreError",
     "DeclarationError",
+    "HistoryError",
     "HistoryFileError",
     "NonDeterminismError",
     "NonDeterministicCallError",
@@ -118,6 +120,23 @@ class NonDeterminismError(SwfObjectsError):
     def __init__(self, message: str, event_id: int | None = None) -> None:
         super().__init__(message)
         self.event_id = event_id
+
+
+class HistoryError(SwfObjectsError):
+    """A history handed to the decider is malformed or inconsistent, so it cannot be replayed.
+
+    A missing or wrongly typed attribute (``field`` names it), event ids out of order, or an
+    event replay relies on that is duplicated or missing (a second ``WorkflowExecutionStarted``,
+    a ``TimerFired`` for a timer that is not running). ``event_id`` is the event's id when it
+    has a usable one. Like :class:`NonDeterminismError` this fails the decision task only; a
+    history from SWF itself never raises it, so look at whatever produced or altered the
+    events (a proxy, a test fixture, a hand-edited recording).
+    """
+
+    def __init__(self, message: str, event_id: int | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.event_id = event_id
+        self.field = field
 
 
 class ActivityScheduleError(SwfObjectsError):

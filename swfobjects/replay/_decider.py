@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 
-from ..exceptions import CancelledError
+from ..exceptions import CancelledError, HistoryError, SwfObjectsError
 from ..payloads._failures import encode_failure
 from ..payloads._framework_io import unguarded_var
 from ..payloads._payload import Payloads, PayloadStore
@@ -42,6 +43,7 @@ from ..workflow._functions import WorkflowFunction
 from ..workflow._promise import Promise
 from ._commands import WAKE_TIMER_PREFIX, ContinueAsNew
 from ._determinism import DeterminismGuard
+from ._event_checks import check_event, check_timestamp, history_error
 from ._history_events import HistoryEvents
 from ._runtime import WorkflowRuntime
 
@@ -62,6 +64,8 @@ _DECISION_TASK_EVENTS = frozenset(
     }
 )
 """Events that delimit decision tasks; the decider reads them itself instead of buffering them."""
+
+_EVENT_ID = itemgetter("eventId")
 
 _PAUSE_GC_FROM = 500
 """Feeds of at least this many events run with the cyclic garbage collector paused.
@@ -101,7 +105,7 @@ class Decider:
         self._started: dict[str, Any] | None = None
         self._visible = 0
         self._current: list[dict[str, Any]] = []
-        self._handlers = self.events.handlers()
+        self._handlers = HistoryEvents.handlers()
         self._prefetch = getattr(self.payloads.store, "prefetch_events", None)
 
     @property
@@ -117,9 +121,16 @@ class Decider:
     # --- public -------------------------------------------------------------------------
 
     def feed(self, events: Iterable[dict[str, Any]]) -> None:
-        """Process events after :attr:`last_event_id` (older ones are skipped)."""
+        """Process events after :attr:`last_event_id` (older ones are skipped).
+
+        Event ids must continue from there without a gap (SWF numbers a run's events 1, 2,
+        3...); a malformed, duplicated or missing event is a :class:`HistoryError`.
+        """
         if not isinstance(events, list):
-            events = list(events)
+            try:
+                events = list(events)
+            except TypeError:
+                raise HistoryError(f"a history is a list of events, not {events!r:.60}") from None
         if len(events) < _PAUSE_GC_FROM or not gc.isenabled():
             self._feed(events)
             return
@@ -129,31 +140,42 @@ class Decider:
         finally:
             gc.enable()
 
-    def _feed(self, events: Iterable[dict[str, Any]]) -> None:
-        if not isinstance(events, list):
-            events = list(events)
+    def _feed(self, events: list[dict[str, Any]]) -> None:
         last = self.last_event_id
-        if events and events[0]["eventId"] <= last:
-            events = [event for event in events if event["eventId"] > last]  # seen already
-        if events:
-            last = events[-1]["eventId"]  # SWF histories are in ascending order
-        buffer = self._buffer
-        markers_read = False
-        for event in events:
-            event_type = event["eventType"]
-            if event_type not in _DECISION_TASK_EVENTS:
-                buffer.append(event)
-            elif event_type == "DecisionTaskStarted":
-                self._started = event
-                self._visible = len(buffer)
-            elif event_type == "DecisionTaskCompleted":
-                started = self._started
-                if not markers_read and started is not None and self.ran_for != started["eventId"]:
-                    self._read_markers(events)  # this feed replays a decision: see _read_markers
-                    markers_read = True
-                self._decision_completed(event)
-            elif event_type == "DecisionTaskTimedOut":
-                self._started = None
+        event: Any = None
+        try:
+            if events and events[0]["eventId"] <= last:
+                events = [event for event in events if event["eventId"] > last]  # seen already
+            if events:
+                # one C-level pass: ids must run last + 1, last + 2... (see _out_of_order)
+                if list(map(_EVENT_ID, events)) != list(range(last + 1, last + 1 + len(events))):
+                    raise _out_of_order(events, last)
+                last = events[-1]["eventId"]
+            buffer = self._buffer
+            markers_read = False
+            for event in events:
+                event_type = event["eventType"]
+                if event_type not in _DECISION_TASK_EVENTS:
+                    buffer.append(event)
+                elif event_type == "DecisionTaskStarted":
+                    self._started = event
+                    self._visible = len(buffer)
+                elif event_type == "DecisionTaskCompleted":
+                    started = self._started
+                    if (
+                        not markers_read
+                        and started is not None
+                        and self.ran_for != started["eventId"]
+                    ):
+                        self._read_markers(events)  # this feed replays a decision: see there
+                        markers_read = True
+                    self._decision_completed(event)
+                elif event_type == "DecisionTaskTimedOut":
+                    self._started = None
+        except SwfObjectsError:
+            raise
+        except Exception as error:
+            raise history_error(error, event, events) from error
         self.last_event_id = last
         self.runtime.history_length = last
         started = self._started
@@ -170,10 +192,22 @@ class Decider:
         feeds that replay a decision pay for this pass.
         """
         markers = self.runtime.marker_book.values
+        seen: set[str] = set()
         for event in events:
             if event["eventType"] == "MarkerRecorded":
-                attrs = event.get("markerRecordedEventAttributes") or {}
-                markers[attrs.get("markerName", "")] = attrs.get("details")
+                check_event(event)
+                attrs = event["markerRecordedEventAttributes"]
+                name = attrs["markerName"]
+                if name in seen:
+                    raise HistoryError(
+                        f"history event {event['eventId']} records marker {name!r} a second "
+                        "time; swfobjects records each marker once per run (was the event "
+                        "duplicated?)",
+                        event["eventId"],
+                        "markerName",
+                    )
+                seen.add(name)
+                markers[name] = attrs.get("details")
 
     def decisions(self) -> list[dict[str, Any]]:
         """The decisions for the open decision task of the events fed so far."""
@@ -185,9 +219,17 @@ class Decider:
 
     def _decision_completed(self, event: dict[str, Any]) -> None:
         started = self._started
-        attrs = event.get("decisionTaskCompletedEventAttributes", {})
+        attrs = event.get("decisionTaskCompletedEventAttributes") or {}
         if started is None or attrs.get("startedEventId", started["eventId"]) != started["eventId"]:
-            return
+            check_event(event)
+            raise HistoryError(
+                f"history event {event['eventId']} completes a decision task that is not the "
+                f"one started last (started event {attrs.get('startedEventId')!r}, open: "
+                f"{None if started is None else started['eventId']}); was an event dropped, "
+                "duplicated or moved?",
+                event["eventId"],
+                "startedEventId",
+            )
         if self.ran_for != started["eventId"]:
             self._run_decision(started, replaying=True)
         self.ran_for = None
@@ -202,7 +244,10 @@ class Decider:
         self._visible = 0
         runtime = self.runtime
         runtime.replaying = replaying
-        runtime.timestamp = started["eventTimestamp"]
+        timestamp = started.get("eventTimestamp")
+        if type(timestamp) is not float or not 0.0 <= timestamp <= 253_402_300_799.0:
+            check_timestamp(started)  # ints, datetimes and years before 1970 are fine too
+        runtime.timestamp = timestamp
         token = runtime_var.set(runtime)
         guard = self.guard
         unguarded = None if guard is None else unguarded_var.set(guard.paused)
@@ -210,14 +255,29 @@ class Decider:
             if guard is not None:
                 guard.__enter__()
             handlers = self._handlers
-            for event in visible:
-                event_type = event["eventType"]
-                handler = handlers.get(event_type)
-                if handler is None:
-                    self.events.apply_unhandled(event)
-                    continue
-                key = EVENT_KEYS.get(event_type) or event_attributes_key(event_type)
-                handler(event, event.get(key) or {})
+            history = self.events
+            event: Any = None
+            try:
+                for event in visible:
+                    event_type = event["eventType"]
+                    handler = handlers.get(event_type)
+                    if handler is None:
+                        history.apply_unhandled(event)
+                        continue
+                    key = EVENT_KEYS.get(event_type) or event_attributes_key(event_type)
+                    handler(history, event, event.get(key) or {})
+            except Exception as error:  # a malformed event: see _event_checks
+                runtime.scheduler.close_unstarted()  # the decision is abandoned
+                if isinstance(error, SwfObjectsError):
+                    raise
+                raise history_error(error, event) from error
+            if self.events.main is None:
+                raise HistoryError(
+                    f"decision task started at event {started['eventId']} has no "
+                    "WorkflowExecutionStarted event before it; pass the whole history, from "
+                    "event 1",
+                    started["eventId"],
+                )
             run = runtime.scheduler.run
             run()
             signals = runtime.signals
@@ -315,6 +375,23 @@ class Decider:
         return out
 
     # --- events -------------------------------------------------------------------------
+
+
+def _out_of_order(events: list[dict[str, Any]], last: int) -> HistoryError:
+    """The error for the first event whose id is not the one after the event before it."""
+    expected = last + 1
+    for event in events:
+        check_event(event)
+        if event["eventId"] != expected:
+            break
+        expected += 1
+    return HistoryError(
+        f"history event {event['eventId']} ({event['eventType']}) is where event {expected} "
+        "should be: SWF numbers a run's events 1, 2, 3... in order, so events were dropped, "
+        "duplicated or reordered (or the history does not start at event 1)",
+        event["eventId"],
+        "eventId",
+    )
 
 
 def decide(

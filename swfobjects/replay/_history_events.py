@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from ..exceptions import (
     ActivityTaskCancelledError,
@@ -21,6 +21,7 @@ from ..exceptions import (
     ChildWorkflowFailedError,
     ChildWorkflowTerminatedError,
     ChildWorkflowTimedOutError,
+    HistoryError,
     NonDeterminismError,
     SignalError,
 )
@@ -28,14 +29,16 @@ from ..payloads._failures import decode_failure
 from ..swf._shapes import event_attributes
 from ..workflow._promise import Promise
 from ._commands import WAKE_TIMER_PREFIX, Command, ScheduleRefused
+from ._event_checks import FIELDS, check_event, checked
 from ._runtime import WorkflowRuntime
 
 __all__ = ["HistoryEvents", "Handler"]
 
 log = logging.getLogger("swfobjects.decider")
 
-Handler = Callable[[dict[str, Any], dict[str, Any]], None]
-"""An event handler: ``handler(event, its attributes)``."""
+Handler = Callable[["HistoryEvents", dict[str, Any], dict[str, Any]], None]
+"""An event handler: ``handler(history_events, event, its attributes)``; one plain function
+per event type, shared by every run (nothing is built per run)."""
 
 _CLOSE_EVENTS = frozenset(
     {
@@ -57,10 +60,14 @@ _CLOSE_FAILED_EVENTS = frozenset(
 )
 _NOTHING_TO_DO = frozenset({"ActivityTaskStarted"})
 """Events replay has no use for (not even a debug log line: they are frequent)."""
+_HOT = frozenset({"ActivityTaskScheduled", "ActivityTaskCompleted"})
+"""Events too frequent to check against ``FIELDS`` before applying (see ``_event_checks``)."""
 
 
 class HistoryEvents:
     """The event handlers of one run, and the commands open in SWF that events refer to."""
+
+    _handler_table: ClassVar[dict[str, Handler] | None] = None
 
     def __init__(self, runtime: WorkflowRuntime) -> None:
         self.runtime = runtime
@@ -73,13 +80,28 @@ class HistoryEvents:
         self.timers: dict[str, Command] = {}
         self.children: dict[int, Command] = {}
         self.signals: dict[int, Command] = {}
+        self.markers: set[str] = set()
 
-    def handlers(self) -> dict[str, Handler]:
-        """Event type -> handler, for every ``_on_<EventType>`` method."""
-        table: dict[str, Handler] = {}
-        for name in dir(self):
-            if name.startswith("_on_"):
-                table[name[4:]] = getattr(self, name)
+    @classmethod
+    def handlers(cls) -> dict[str, Handler]:
+        """Event type -> handler, for every ``_on_<EventType>`` method (built once).
+
+        Handlers of the rarer events check the event's shape first (``checked``); the hot ones
+        rely on the decider turning the errors of a malformed event into a HistoryError.
+        """
+        table = cls._handler_table
+        if table is None:
+            table = {}
+            for name in dir(cls):
+                if name.startswith("_on_"):
+                    event_type = name[4:]
+                    function: Handler = getattr(cls, name)
+                    table[event_type] = (
+                        function
+                        if event_type in _HOT or event_type not in FIELDS
+                        else checked(function)
+                    )
+            cls._handler_table = table
         return table
 
     def apply_unhandled(self, event: dict[str, Any]) -> None:
@@ -91,6 +113,8 @@ class HistoryEvents:
             self.closed = True
         elif event_type in _CLOSE_FAILED_EVENTS:
             pass  # the close decision is sent again with the next decision task
+        elif not isinstance(event_type, str):
+            check_event(event)
         else:
             log.debug("event %s (%s) ignored", event["eventId"], event_type)
 
@@ -98,6 +122,7 @@ class HistoryEvents:
         """The pending command ``event`` records (now open), or a NonDeterminismError."""
         command = self.pending.pop(key, None)
         if command is None:
+            check_event(event)  # a malformed event is a HistoryError, not code that changed
             waiting = ", ".join(list(self.pending)[:5]) or "none"
             subject = _subject(event)
             raise NonDeterminismError(
@@ -110,6 +135,13 @@ class HistoryEvents:
         return command
 
     def _on_WorkflowExecutionStarted(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
+        if self.main is not None:
+            raise HistoryError(
+                f"history event {event['eventId']} is a second WorkflowExecutionStarted; a run "
+                "starts once (was the history duplicated or two histories joined?)",
+                event["eventId"],
+                "eventType",
+            )
         workflow = self.workflow
         try:
             data = self.payloads.decode_data(attrs.get("input"), f"input of {workflow.name}")
@@ -133,6 +165,7 @@ class HistoryEvents:
         kind = attrs.get("activityType", {})
         command = self._pop_command("A:" + activity_id, event)
         if kind.get("name") != command.name or kind.get("version") != command.version:
+            check_event(event)
             raise NonDeterminismError(
                 f"history event {event['eventId']} scheduled activity {activity_id} as "
                 f"{kind.get('name')} {kind.get('version')}, but the replayed code calls "
@@ -153,6 +186,7 @@ class HistoryEvents:
         if command is not None:
             command.state = "closed"
         if command is None:
+            check_event(event)
             raise NonDeterminismError(
                 f"history event {event['eventId']} ({event['eventType']}) refers to scheduled "
                 f"event {scheduled_id}, which replay did not see as an open activity",
@@ -161,7 +195,10 @@ class HistoryEvents:
         return command
 
     def _on_ActivityTaskCompleted(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
-        self._closed_activity(event, attrs).outcome.set_result(attrs.get("result"))
+        result = attrs.get("result")
+        if result is not None and type(result) is not str:
+            check_event(event)
+        self._closed_activity(event, attrs).outcome.set_result(result)
 
     def _on_ActivityTaskFailed(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
         command = self._closed_activity(event, attrs)
@@ -207,10 +244,18 @@ class HistoryEvents:
         self.timers[timer_id] = self._pop_command("T:" + timer_id, event)
 
     def _on_TimerFired(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
-        command = self.timers.pop(attrs["timerId"], None)
+        timer_id = attrs["timerId"]
+        command = self.timers.pop(timer_id, None)
         if command is not None:
             command.state = "closed"
             command.outcome.set_result(None)
+        elif not timer_id.startswith(WAKE_TIMER_PREFIX):
+            raise HistoryError(
+                f"history event {event['eventId']} fires timer {timer_id!r}, which is not "
+                "running (no TimerStarted before it, or it fired or was cancelled already)",
+                event["eventId"],
+                "timerId",
+            )
 
     def _on_StartTimerFailed(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
         timer_id = attrs["timerId"]
@@ -241,7 +286,15 @@ class HistoryEvents:
     # --- markers ------------------------------------------------------------------------
 
     def _on_MarkerRecorded(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
-        name = attrs.get("markerName", "")
+        name = attrs["markerName"]
+        if name in self.markers:
+            raise HistoryError(
+                f"history event {event['eventId']} records marker {name!r} a second time; "
+                "swfobjects records each marker once per run (was the event duplicated?)",
+                event["eventId"],
+                "markerName",
+            )
+        self.markers.add(name)
         command = self.pending.pop("M:" + name, None)
         if command is None and name not in self.runtime.marker_book.consumed:
             if name.startswith(("nd.", "cache.", "patch.")):
@@ -289,26 +342,30 @@ class HistoryEvents:
         self, event: dict[str, Any], attrs: dict[str, Any]
     ) -> None:
         command = self.children.get(attrs["initiatedEventId"])
-        if command is not None:
-            command.run_id = attrs["workflowExecution"]["runId"]
+        if command is None:
+            raise _unknown_initiated(event, attrs, "child workflow")
+        command.run_id = attrs["workflowExecution"]["runId"]
 
-    def _child_closed(self, attrs: dict[str, Any]) -> Command | None:
+    def _child_closed(self, event: dict[str, Any], attrs: dict[str, Any]) -> Command:
         command = self.children.pop(attrs["initiatedEventId"], None)
-        if command is not None:
-            command.state = "closed"
+        if command is None:
+            raise _unknown_initiated(event, attrs, "child workflow")
+        command.state = "closed"
         return command
 
     def _on_ChildWorkflowExecutionCompleted(
         self, event: dict[str, Any], attrs: dict[str, Any]
     ) -> None:
-        command = self._child_closed(attrs)
-        if command is not None:
-            command.outcome.set_result(attrs.get("result"))
+        self._child_closed(event, attrs).outcome.set_result(attrs.get("result"))
 
-    def _child_error(self, attrs: dict[str, Any], cls: type[ChildWorkflowError], what: str) -> None:
-        command = self._child_closed(attrs)
-        if command is None:
-            return
+    def _child_error(
+        self,
+        event: dict[str, Any],
+        attrs: dict[str, Any],
+        cls: type[ChildWorkflowError],
+        what: str,
+    ) -> None:
+        command = self._child_closed(event, attrs)
         execution = attrs.get("workflowExecution") or {}
         details: Any = attrs.get("details")
         reason = attrs.get("reason") or attrs.get("timeoutType") or ""
@@ -329,22 +386,22 @@ class HistoryEvents:
     def _on_ChildWorkflowExecutionFailed(
         self, event: dict[str, Any], attrs: dict[str, Any]
     ) -> None:
-        self._child_error(attrs, ChildWorkflowFailedError, "failed")
+        self._child_error(event, attrs, ChildWorkflowFailedError, "failed")
 
     def _on_ChildWorkflowExecutionTimedOut(
         self, event: dict[str, Any], attrs: dict[str, Any]
     ) -> None:
-        self._child_error(attrs, ChildWorkflowTimedOutError, "timed out")
+        self._child_error(event, attrs, ChildWorkflowTimedOutError, "timed out")
 
     def _on_ChildWorkflowExecutionCanceled(
         self, event: dict[str, Any], attrs: dict[str, Any]
     ) -> None:
-        self._child_error(attrs, ChildWorkflowCancelledError, "was cancelled")
+        self._child_error(event, attrs, ChildWorkflowCancelledError, "was cancelled")
 
     def _on_ChildWorkflowExecutionTerminated(
         self, event: dict[str, Any], attrs: dict[str, Any]
     ) -> None:
-        self._child_error(attrs, ChildWorkflowTerminatedError, "was terminated")
+        self._child_error(event, attrs, ChildWorkflowTerminatedError, "was terminated")
 
     def _on_RequestCancelExternalWorkflowExecutionInitiated(
         self, event: dict[str, Any], attrs: dict[str, Any]
@@ -376,8 +433,9 @@ class HistoryEvents:
         self, event: dict[str, Any], attrs: dict[str, Any]
     ) -> None:
         command = self.signals.pop(attrs["initiatedEventId"], None)
-        if command is not None:
-            command.outcome.set_result(None)
+        if command is None:
+            raise _unknown_initiated(event, attrs, "outgoing signal")
+        command.outcome.set_result(None)
 
     def _on_SignalExternalWorkflowExecutionFailed(
         self, event: dict[str, Any], attrs: dict[str, Any]
@@ -390,6 +448,16 @@ class HistoryEvents:
                     f"{attrs.get('cause')}"
                 )
             )
+
+
+def _unknown_initiated(event: dict[str, Any], attrs: dict[str, Any], what: str) -> HistoryError:
+    return HistoryError(
+        f"history event {event['eventId']} ({event['eventType']}) refers to initiated event "
+        f"{attrs['initiatedEventId']}, which replay did not see start a {what} that is still "
+        "open (was that event dropped, or this one duplicated?)",
+        event["eventId"],
+        "initiatedEventId",
+    )
 
 
 def _subject(event: dict[str, Any]) -> str:

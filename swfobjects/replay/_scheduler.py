@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Coroutine
+from inspect import CORO_CREATED, getcoroutinestate
+from types import CoroutineType
 from typing import Any, TypeVar
 
 from ..exceptions import CancelledError, WorkflowCodeError
@@ -89,6 +91,17 @@ class Scheduler:
             self._ready.append(task)
             if not waiting.done():
                 waiting.cancel()
+
+    def close_unstarted(self) -> None:
+        """Close the coroutines that never took a step: their decision was abandoned.
+
+        Closing runs none of their code (they never started) and spares the "coroutine was
+        never awaited" warning when the garbage collector finds them.
+        """
+        for task in self._ready:
+            coro = task.coro
+            if isinstance(coro, CoroutineType) and getcoroutinestate(coro) == CORO_CREATED:
+                coro.close()
 
     def run(self) -> None:
         """Step ready coroutines until every one waits on an unsettled promise."""

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..exceptions import NonDeterminismError, UnknownWorkflowTypeError
+from ..exceptions import HistoryError, NonDeterminismError, UnknownWorkflowTypeError
 from ..payloads._payload import Payloads
 from ..replay._decider import Decider
 from ..swf._shapes import decision_attributes
@@ -118,27 +118,30 @@ class DecisionHandler:
         ``client``/``domain`` let the handler fetch the full history when the task carries
         only the events since the previous decision and no cached state can continue them.
         """
-        execution = task["workflowExecution"]
-        run_id = execution["runId"]
+        execution, run_id, first, previous = _task_fields(task)
         events = task.get("events") or []
         decider = self._cache.pop(run_id, None)
         hit = decider is not None
-        previous = task.get("previousStartedEventId") or 0
         if decider is not None and not (
             previous
             and decider.ran_for == previous
             and events
-            and events[0]["eventId"] <= decider.last_event_id + 1
+            and first <= decider.last_event_id + 1
         ):
             decider = None
             hit = False
         if decider is None:
             self.misses += 1
-            if events and events[0]["eventId"] != 1:
+            if events and first != 1:
                 if client is None:
-                    raise ValueError("partial history and no client to fetch the rest")
+                    raise HistoryError(
+                        f"the decision task's history starts at event {first}, and with no "
+                        "client to fetch the rest it cannot be replayed",
+                        first,
+                    )
                 events = full_history(client, domain, execution)
-                events = [e for e in events if e["eventId"] <= task["startedEventId"]]
+                started = task["startedEventId"]
+                events = [e for e in events if e["eventId"] <= started]
             kind = task["workflowType"]
             decider = Decider(
                 self.resolve(kind["name"], kind["version"]),
@@ -191,6 +194,42 @@ class DecisionHandler:
                 f"{task['startedEventId']}: cached {decisions!r} != full {expected!r}",
                 task["startedEventId"],
             )
+
+
+def _task_fields(task: dict[str, Any]) -> tuple[dict[str, Any], str, int, int]:
+    """The decision task's execution, run id, first event id and previous started event id.
+
+    A task SWF would never send (a field missing or of the wrong type) is a HistoryError.
+    """
+    try:
+        execution = task["workflowExecution"]
+        run_id = execution["runId"]
+        kind = task["workflowType"]
+        events = task.get("events") or []
+        first = events[0]["eventId"] if events else 0
+        previous = task.get("previousStartedEventId") or 0
+        checks = (
+            (run_id, str, "workflowExecution.runId"),
+            (execution["workflowId"], str, "workflowExecution.workflowId"),
+            (kind["name"], str, "workflowType.name"),
+            (kind["version"], str, "workflowType.version"),
+            (events, list, "events"),
+            (first, int, "events[0].eventId"),
+            (previous, int, "previousStartedEventId"),
+            (task.get("startedEventId", 0), int, "startedEventId"),
+        )
+    except (KeyError, TypeError, AttributeError, IndexError) as error:
+        raise HistoryError(
+            f"malformed decision task: {type(error).__name__}: {error}; SWF never sends one "
+            "like it, check what produced it"
+        ) from None
+    for value, kind_of, field in checks:
+        if type(value) is not kind_of:
+            raise HistoryError(
+                f"malformed decision task: {field} is {value!r:.60}, not {kind_of.__name__}",
+                field=field,
+            )
+    return execution, run_id, first, previous
 
 
 def _shape(decisions: list[dict[str, Any]]) -> list[tuple[str, Any]]:

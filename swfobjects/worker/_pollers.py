@@ -8,9 +8,12 @@ shared :class:`ActivityRunner`, heartbeats, and answers. :class:`Workers` groups
 Failure policy, the part that must be right:
 
 * an empty poll (``taskToken`` empty or missing) is just polled again;
-* a decider error or ``NonDeterminismError`` is logged with workflow id, run id and event id and
-  the decision task is *not* answered: it times out and SWF schedules it again, so deploying a
-  fix resumes the run. The worker keeps polling;
+* a decider error, ``NonDeterminismError`` or ``HistoryError`` (a malformed history) is logged
+  with workflow id, run id, event id (and field) and the decision task is *not* answered: SWF
+  has no call to fail a decision task, so it times out and SWF schedules it again, and
+  deploying a fix resumes the run. The run's cached replay state is dropped, so the next
+  attempt replays the full history. The worker keeps polling; a library error is logged as
+  one line naming the cause, anything else with its traceback;
 * every SWF call retries throttling and 5xx (:mod:`._retrying`); an answer that still cannot be
   delivered is logged as an error and SWF's timeouts hand the task to another worker;
 * ``stop()`` (or SIGINT/SIGTERM under :meth:`run`) stops polling; tasks in hand are finished and
@@ -31,7 +34,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..exceptions import UnknownActivityTypeError
+from ..exceptions import HistoryError, SwfObjectsError, UnknownActivityTypeError
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
@@ -210,9 +213,11 @@ class DecisionWorker(_PollLoop):
 
     def _handle(self, first: dict[str, Any], poll: dict[str, Any]) -> None:
         """Collect, decide, answer; every failure is logged and leaves the task to time out."""
-        execution = first.get("workflowExecution") or {}
-        workflow_id = execution.get("workflowId", "?")
-        run_id = execution.get("runId", "?")
+        execution = first.get("workflowExecution")
+        if not isinstance(execution, dict):
+            execution = {}
+        workflow_id = str(execution.get("workflowId", "?"))
+        run_id = str(execution.get("runId", "?"))
         try:
             task = collect_decision_task(self.client, first, poll)
         except Exception as error:
@@ -231,15 +236,23 @@ class DecisionWorker(_PollLoop):
             self.failed_decisions += 1
             self.handler.forget(run_id)
             event_id = getattr(error, "event_id", None) or task.get("startedEventId")
+            field = getattr(error, "field", None)
+            fix = (
+                "the history itself is malformed: check what produced or altered it"
+                if isinstance(error, HistoryError)
+                else "deploy a fix to resume"
+            )
             log.error(
-                "decider failed for workflow %s run %s at event %s: %s: %s; the decision "
-                "task is left to time out so SWF schedules it again (deploy a fix to resume)",
+                "decider failed for workflow %s run %s at event %s%s: %s: %s; the decision "
+                "task is left to time out so SWF schedules it again (%s)",
                 workflow_id,
                 run_id,
                 event_id,
+                f" (field {field})" if field else "",
                 type(error).__name__,
                 error,
-                exc_info=True,
+                fix,
+                exc_info=not isinstance(error, SwfObjectsError),
             )
             return
         try:

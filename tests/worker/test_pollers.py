@@ -269,6 +269,30 @@ def test_nondeterminism_is_logged_and_the_task_left_to_time_out(caplog) -> None:
     assert f"at event {scheduled}:" in message
 
 
+def test_a_malformed_history_is_logged_with_its_cause_and_the_worker_goes_on(caplog) -> None:
+    """A duplicated WorkflowExecutionStarted: each delivery fails alone, no crash, no loop."""
+    history = History().started(Shout, {"text": "hi"})
+    history.started(Shout, {"text": "hi"})
+    history.decision(completed=False)
+    client, stub = stubbed()
+    for _ in range(2):  # SWF hands the timed-out task out again
+        stub.add_response("poll_for_decision_task", decision_task_response(history.events))
+    stub.add_response("poll_for_decision_task", {"taskToken": "", "startedEventId": 0})
+    worker = decider(client)
+    with stub, caplog.at_level(logging.ERROR, logger="swfobjects.workers"):
+        assert worker.poll_once("pollers-decide") is True  # no respond call was stubbed
+        assert worker.poll_once("pollers-decide") is True
+        assert worker.poll_once("pollers-decide") is False
+    stub.assert_no_pending_responses()
+    assert worker.failed_decisions == 2
+    records = [r for r in caplog.records if "decider failed" in r.getMessage()]
+    assert len(records) == 2
+    message = records[0].getMessage()
+    assert "wf-1" in message and "HistoryError" in message and "at event 2 (field" in message
+    assert "second WorkflowExecutionStarted" in message and "malformed" in message
+    assert not records[0].exc_info  # a one-line cause, not a traceback
+
+
 def test_unknown_workflow_type_is_logged_not_answered(caplog) -> None:
     client, stub = stubbed()
     response = decision_task_response(completed_history())

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ...exceptions import (
+    CorruptPayloadError,
     DataStoreError,
     PayloadNotFoundError,
     PayloadTooLargeForStoreError,
@@ -29,6 +30,8 @@ from ...swf.limits import MAX_DATA
 from .._framework_io import framework_io
 from ._cache import DEFAULT_CACHE, PayloadCache
 from ._references import (
+    MAX_INLINE_EXPANDED,
+    MAX_STORED_SIZE,
     Reference,
     decode_bytes,
     encode_bytes,
@@ -39,7 +42,13 @@ from ._references import (
 )
 from ._stores import DataStore
 
-__all__ = ["OffloadingStore", "as_payload_store", "delete_payloads", "payload_prefix"]
+__all__ = [
+    "OffloadingStore",
+    "as_payload_store",
+    "delete_payloads",
+    "expansion_limit",
+    "payload_prefix",
+]
 
 SWF_LIMIT = MAX_DATA
 """The largest payload SWF takes inline (and the cap of ``threshold``)."""
@@ -150,7 +159,12 @@ class OffloadingStore:
         fits = len(text) <= self.threshold and not self.always
         if fits and not is_envelope(text):
             return text
-        if self.compress and not self.always and len(text) > self.threshold:
+        if (
+            self.compress
+            and not self.always
+            and self.threshold < len(text) <= MAX_INLINE_EXPANDED
+            and len(text.encode("utf-8")) <= MAX_INLINE_EXPANDED  # what readers expand to
+        ):
             packed = inline_envelope(text, compress=True, level=self.compress_level)
             if len(packed) <= self.threshold:
                 return packed
@@ -165,6 +179,16 @@ class OffloadingStore:
         store = self.data_store
         execution = self._execution(scope)
         limit = store.max_size
+        # readers expand gzip only up to the store's limit: the text must fit it too
+        size = len(text.encode("utf-8")) if encoding == "gzip" else len(data)
+        if size > expansion_limit(store):
+            raise PayloadTooLargeForStoreError(
+                f"{what} is {size:,} bytes, over the {expansion_limit(store):,}-byte limit of "
+                f"{store.reference}; pass a reference to your own storage instead of the "
+                "value, or split it",
+                store=store.reference,
+                execution=execution,
+            )
         if limit is not None and len(data) > limit:
             raise PayloadTooLargeForStoreError(
                 f"{what} is {len(data):,} bytes{' compressed' if self.compress else ''}, over "
@@ -248,6 +272,15 @@ class OffloadingStore:
                 key=ref.key,
                 execution=execution,
             )
+        limit = expansion_limit(store)
+        if ref.size > limit:
+            raise CorruptPayloadError(
+                f"{what} of execution {execution}: its reference gives {ref.size:,} bytes, over "
+                f"the {limit:,}-byte limit of {ref.store}; no writer stored it there",
+                store=ref.store,
+                key=ref.key,
+                execution=execution,
+            )
         try:
             with framework_io():
                 data = store.get(ref.key)
@@ -268,7 +301,7 @@ class OffloadingStore:
                 execution=execution,
             ) from exc
         ref.verify(data, execution)
-        text = decode_bytes(data, ref.encoding)
+        text = decode_bytes(data, ref.encoding, limit)
         self.cache.put(cache_key, text)
         return text
 
@@ -354,6 +387,12 @@ def as_payload_store(data_store: Any, domain: str) -> Any:
         f"data_store must be a swfobjects.storage.DataStore (S3Store, FileStore, MemoryStore) or "
         f"an OffloadingStore, not {data_store!r}"
     )
+
+
+def expansion_limit(store: DataStore) -> int:
+    """The most bytes one object of ``store`` may hold, stored or once decompressed."""
+    limit = store.max_size
+    return MAX_STORED_SIZE if limit is None else min(limit, MAX_STORED_SIZE)
 
 
 def _execution_of(key: str) -> str:

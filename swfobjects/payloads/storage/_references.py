@@ -17,13 +17,19 @@ import binascii
 import gzip
 import hashlib
 import json
+import re
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
 from ...exceptions import CorruptPayloadError
+from ...swf.limits import MAX_REQUEST_BYTES
 
 __all__ = [
     "ENVELOPE_PREFIX",
+    "MAX_INLINE_EXPANDED",
+    "MAX_KEY",
+    "MAX_STORED_SIZE",
     "Reference",
     "is_envelope",
     "parse_envelope",
@@ -38,6 +44,22 @@ ENVELOPE_PREFIX = '{"$swfobjects":'
 
 _VERSION = 1
 _ENCODINGS = ("identity", "gzip")
+
+MAX_INLINE_EXPANDED = MAX_REQUEST_BYTES
+"""The most bytes an inline gzip envelope may expand to (1 MiB, SWF's cap on one request).
+
+An inline envelope is at most SWF's 32,768 characters, but gzip can expand that a
+thousandfold: without a cap, a 31 KB payload decodes to 24 MB in every decider that replays
+it. Writers store larger payloads out of band instead of inlining them, so this never refuses
+a payload swfobjects wrote.
+"""
+MAX_STORED_SIZE = 5 * 1024**4
+"""The largest ``size`` a reference may give: 5 TiB, the largest object S3 holds. A store's
+own ``max_size`` is the tighter bound, checked when the object is fetched."""
+MAX_KEY = 1_024
+"""The longest key a reference may name (S3's limit on object keys)."""
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_BAD_KEY_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def is_envelope(text: str) -> bool:
@@ -91,34 +113,57 @@ class Reference:
             ref = cls(
                 store=_str(data, "store"),
                 key=_str(data, "key"),
-                size=int(data["size"]),
+                size=data["size"],
                 sha256=_str(data, "sha256"),
                 encoding=_str(data, "encoding"),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError) as exc:
             raise CorruptPayloadError(
                 f"malformed payload reference ({exc}): {text[:200]!r}"
             ) from None
-        if ref.size < 0 or len(ref.sha256) != 64 or ref.encoding not in _ENCODINGS or not ref.key:
-            raise CorruptPayloadError(f"malformed payload reference: {text[:200]!r}")
+        problem = ref._problem()
+        if problem:
+            raise CorruptPayloadError(
+                f"malformed payload reference ({problem}): {text[:200]!r}",
+                store=ref.store,
+                key=ref.key if len(ref.key) <= MAX_KEY else "",
+            )
         return ref
 
-    def verify(self, data: bytes, execution: str = "") -> None:
-        """Raise :class:`CorruptPayloadError` unless ``data`` has this size and sha256."""
-        where = f"payload {self.key!r} in {self.store}" + (
-            f" (execution {execution})" if execution else ""
-        )
-        if len(data) != self.size:
-            raise CorruptPayloadError(
-                f"{where} is {len(data):,} bytes, its reference says {self.size:,}: the object "
-                "was truncated or replaced",
-                store=self.store,
-                key=self.key,
-                execution=execution,
+    def _problem(self) -> str:
+        """What makes this reference one swfobjects never writes, or ``""``."""
+        if type(self.size) is not int or not 0 <= self.size <= MAX_STORED_SIZE:
+            return f"size must be an integer from 0 to {MAX_STORED_SIZE:,}"
+        if not _SHA256.fullmatch(self.sha256):
+            return "sha256 must be 64 lowercase hex digits"
+        if self.encoding not in _ENCODINGS:
+            return f"encoding must be one of {', '.join(_ENCODINGS)}"
+        if not self.store:
+            return "store is empty"
+        key = self.key
+        if not key or len(key) > MAX_KEY:
+            return f"key must have 1 to {MAX_KEY:,} characters"
+        if any(part in ("", ".", "..") for part in key.split("/")) or _BAD_KEY_CHARS.search(key):
+            return (
+                "key must be segments separated by single slashes, none empty, '.' or '..', "
+                "and no control characters"
             )
-        if sha256_hex(data) != self.sha256:
+        return ""
+
+    def verify(self, data: bytes, execution: str = "") -> None:
+        """Raise :class:`CorruptPayloadError` unless ``data`` has this size and sha256.
+
+        The error names only what the reference says, never the stored object's real size:
+        a forged reference must not learn anything about objects it does not match.
+        """
+        if len(data) != self.size or sha256_hex(data) != self.sha256:
+            where = f"payload {self.key!r} in {self.store}" + (
+                f" (execution {execution})" if execution else ""
+            )
             raise CorruptPayloadError(
-                f"{where} does not match its sha256: the object was modified after it was written",
+                f"{where} does not match its reference ({self.size:,} bytes with sha256 "
+                f"{self.sha256[:16]}...): the object was truncated, replaced or modified after "
+                "it was written, or the reference was altered",
                 store=self.store,
                 key=self.key,
                 execution=execution,
@@ -154,9 +199,10 @@ def parse_envelope(text: str) -> Reference | str:
         return body
     if encoding == "gzip+base64":
         try:
-            return decode_bytes(base64.b64decode(body, validate=True), "gzip")
+            packed = base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError) as exc:
             raise CorruptPayloadError(f"inline compressed payload is damaged: {exc}") from None
+        return decode_bytes(packed, "gzip", MAX_INLINE_EXPANDED)
     raise CorruptPayloadError(f"unknown inline encoding {encoding!r}")
 
 
@@ -168,16 +214,34 @@ def encode_bytes(text: str, compress: bool, level: int = 6) -> tuple[bytes, str]
     return raw, "identity"
 
 
-def decode_bytes(data: bytes, encoding: str) -> str:
-    """The payload text for stored bytes (already verified against the reference)."""
+def decode_bytes(data: bytes, encoding: str, limit: int = MAX_STORED_SIZE) -> str:
+    """The payload text for stored bytes (already verified against the reference).
+
+    gzip data may expand to at most ``limit`` bytes (the store's own size limit for stored
+    objects, :data:`MAX_INLINE_EXPANDED` for inline envelopes); beyond it the data is refused
+    before it is all decompressed.
+    """
     try:
         if encoding == "gzip":
-            data = gzip.decompress(data)
+            data = _gunzip(data, limit)
         elif encoding != "identity":
             raise ValueError(f"unknown encoding {encoding!r}")
         return data.decode("utf-8")
-    except (OSError, EOFError, UnicodeDecodeError, ValueError) as exc:
+    except (zlib.error, UnicodeDecodeError, ValueError) as exc:
         raise CorruptPayloadError(f"stored payload cannot be decoded ({encoding}): {exc}") from None
+
+
+def _gunzip(data: bytes, limit: int) -> bytes:
+    """One gzip member, decompressed to at most ``limit`` bytes (ValueError beyond)."""
+    decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    out = decompressor.decompress(data, limit + 1)
+    if len(out) > limit:
+        raise ValueError(f"it expands beyond the limit of {limit:,} bytes")
+    if not decompressor.eof:
+        raise ValueError("the gzip stream is truncated")
+    if decompressor.unused_data:
+        raise ValueError("data follows the gzip stream")
+    return out
 
 
 def _load(text: str) -> dict[str, Any]:

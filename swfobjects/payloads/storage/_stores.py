@@ -8,8 +8,10 @@ lines. Stores raise :class:`PayloadNotFoundError` for a missing key and :class:`
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
+import stat
 import tempfile
 import threading
 from abc import ABC, abstractmethod
@@ -128,7 +130,9 @@ class FileStore(DataStore):
     """Files under ``directory``: one machine, or a volume every worker mounts (NFS, EFS).
 
     Writes go to a temporary file that is renamed into place, so a reader never sees half an
-    object. Key segments are percent-encoded, so no workflow id can escape the directory.
+    object. Key segments are percent-encoded, so no workflow id can escape the directory, and
+    symbolic links inside the directory are refused (:class:`DataStoreError`), so no one who
+    can write there can point a key at a file elsewhere.
     ``name`` overrides the reference string when the volume is mounted at different paths on
     different machines.
 
@@ -156,8 +160,58 @@ class FileStore(DataStore):
             f"{action} {key!r} in {self._name} failed: {exc}", store=self._name, key=key
         )
 
+    def _refuse_links(self, key: str, path: Path) -> None:
+        """Raise DataStoreError if a component of ``path`` under the directory is a symlink."""
+        current = self.directory
+        for part in path.relative_to(self.directory).parts:
+            current = current / part
+            try:
+                mode = os.lstat(current).st_mode
+            except FileNotFoundError:
+                return
+            except OSError as exc:
+                raise self._error("checking", key, exc) from exc
+            if stat.S_ISLNK(mode):
+                raise self._link_error(key, current)
+
+    def _link_error(self, key: str, where: Path) -> DataStoreError:
+        return DataStoreError(
+            f"{where} in {self._name} is a symbolic link; FileStore refuses links inside its "
+            f"directory (key {key!r}): remove it",
+            store=self._name,
+            key=key,
+        )
+
+    def _read(self, key: str, path: Path) -> bytes:
+        """The file's bytes, opened one directory at a time without following any link."""
+        if not _NO_FOLLOW_WALK:
+            self._refuse_links(key, path)
+            return path.read_bytes()
+        parts = path.relative_to(self.directory).parts
+        fd = os.open(self.directory, os.O_RDONLY | _O_DIRECTORY)
+        try:
+            for index, part in enumerate(parts):
+                last = index == len(parts) - 1
+                flags = os.O_RDONLY | _O_NOFOLLOW | (0 if last else _O_DIRECTORY)
+                try:
+                    next_fd = os.open(part, flags, dir_fd=fd)
+                except OSError as exc:
+                    if exc.errno in (errno.ELOOP, errno.ENOTDIR) and _is_link(part, fd):
+                        where = self.directory.joinpath(*parts[: index + 1])
+                        raise self._link_error(key, where) from None
+                    raise
+                os.close(fd)
+                fd = next_fd
+            with os.fdopen(fd, "rb") as handle:
+                fd = -1
+                return handle.read()
+        finally:
+            if fd >= 0:
+                os.close(fd)
+
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)
+        self._refuse_links(key, path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -174,7 +228,7 @@ class FileStore(DataStore):
     def get(self, key: str) -> bytes:
         path = self._path(key)
         try:
-            return path.read_bytes()
+            return self._read(key, path)
         except FileNotFoundError:
             raise PayloadNotFoundError(
                 f"no object {key!r} in {self._name} (no file {path})", store=self._name, key=key
@@ -184,6 +238,7 @@ class FileStore(DataStore):
 
     def delete(self, key: str) -> None:
         path = self._path(key)
+        self._refuse_links(key, path)
         try:
             path.unlink(missing_ok=True)
         except OSError as exc:
@@ -204,7 +259,7 @@ class FileStore(DataStore):
         found = []
         for root, _dirs, files in os.walk(start):
             for file in files:
-                if file.startswith(".tmp-"):
+                if file.startswith(".tmp-") or os.path.islink(os.path.join(root, file)):
                     continue
                 relative = Path(root, file).relative_to(self.directory)
                 key = "/".join(unquote(part) for part in relative.parts)
@@ -213,7 +268,23 @@ class FileStore(DataStore):
         return iter(sorted(found))
 
     def exists(self, key: str) -> bool:
-        return self._path(key).is_file()
+        path = self._path(key)
+        self._refuse_links(key, path)
+        return path.is_file()
+
+
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_NO_FOLLOW_WALK = bool(_O_NOFOLLOW and _O_DIRECTORY) and os.open in os.supports_dir_fd
+"""Whether reads can walk the path with ``openat``-style calls that refuse links (POSIX);
+elsewhere each component is checked with ``lstat`` before an ordinary read."""
+
+
+def _is_link(name: str, dir_fd: int) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(name, dir_fd=dir_fd).st_mode)
+    except OSError:
+        return False
 
 
 def _encode_segment(part: str) -> str:

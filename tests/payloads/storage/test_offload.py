@@ -317,3 +317,57 @@ def _no_shared_cache_leaks() -> Iterator[None]:
     size = DEFAULT_CACHE.size
     yield
     assert DEFAULT_CACHE.size == size  # every test here uses private caches
+
+
+def test_a_reference_over_the_stores_limit_is_refused_before_fetching() -> None:
+    store = CountingStore(max_size=1_000)
+    ref = Reference(store.reference, "shop/w/r/k", 2_000, "a" * 64).to_text()
+    with pytest.raises(CorruptPayloadError, match="over the 1,000-byte limit"):
+        adapter(store).internalize(ref, "result")
+    assert store.gets == 0
+
+
+def test_stored_gzip_expands_only_to_the_stores_limit() -> None:
+    import gzip
+    import hashlib
+
+    store = CountingStore(max_size=10_000)
+    bomb = gzip.compress(b"0" * 1_000_000, mtime=0)
+    store.put("shop/w/r/bomb", bomb)
+    ref = Reference(
+        store.reference, "shop/w/r/bomb", len(bomb), hashlib.sha256(bomb).hexdigest(), "gzip"
+    )
+    with pytest.raises(CorruptPayloadError, match="beyond the limit of 10,000"):
+        adapter(store).internalize(ref.to_text(), "result")
+    with pytest.raises(PayloadTooLargeForStoreError, match="10,000-byte limit"):
+        adapter(store, compress=True, threshold=10).externalize(
+            json.dumps("0" * 20_000), "result", SCOPE
+        )
+
+
+def test_compressed_payloads_are_inlined_only_up_to_what_readers_expand() -> None:
+    from swfobjects.payloads.storage._references import MAX_INLINE_EXPANDED
+
+    offload = adapter(compress=True)
+    huge = json.dumps("0" * MAX_INLINE_EXPANDED)
+    sent = offload.externalize(huge, "input", SCOPE)
+    assert sent.startswith('{"$swfobjects":"ref"')
+    assert reader_of(offload).internalize(sent, "input") == huge
+
+
+def test_forged_file_store_keys_are_corrupt_references(tmp_path: object) -> None:
+    store = FileStore(tmp_path)  # type: ignore[arg-type]
+    for key in ("a//b", "/etc/passwd", "shop/../../x"):
+        text = json.dumps(
+            {
+                "$swfobjects": "ref",
+                "v": 1,
+                "store": store.reference,
+                "key": key,
+                "size": 1,
+                "sha256": "a" * 64,
+                "encoding": "identity",
+            }
+        )
+        with pytest.raises(CorruptPayloadError, match="key must be segments"):
+            adapter(store).internalize(text, "result")

@@ -8,6 +8,7 @@ import pytest
 
 from swfobjects.payloads.storage._references import (
     ENVELOPE_PREFIX,
+    MAX_INLINE_EXPANDED,
     Reference,
     decode_bytes,
     encode_bytes,
@@ -60,15 +61,92 @@ def test_damaged_envelopes_are_errors_never_empty_values(text: str) -> None:
         parse_envelope(text)
 
 
-def test_verify_checks_size_then_hash() -> None:
+def test_verify_checks_size_and_hash() -> None:
     data = b"payload bytes"
     ref = Reference("memory:1", "d/w/r/k", len(data), sha256_hex(data))
     ref.verify(data)
-    with pytest.raises(CorruptPayloadError, match="bytes, its reference says"):
+    with pytest.raises(CorruptPayloadError, match="does not match its reference"):
         ref.verify(data[:-1], "d/w/r")
     with pytest.raises(CorruptPayloadError, match="sha256") as info:
         ref.verify(b"PAYLOAD bytes", "d/w/r")
     assert info.value.key == "d/w/r/k" and info.value.execution == "d/w/r"
+
+
+def test_a_wrong_reference_does_not_learn_the_real_objects_size() -> None:
+    real = b"x" * 12_345
+    forged = Reference("memory:1", "d/w/r/k", 7, "0" * 64)
+    with pytest.raises(CorruptPayloadError) as info:
+        forged.verify(real)
+    assert "12,345" not in str(info.value) and "12345" not in str(info.value)
+
+
+def _ref_text(**changes: object) -> str:
+    fields: dict[str, object] = {
+        "$swfobjects": "ref",
+        "v": 1,
+        "store": "file:///tmp/store",
+        "key": "d/w/r/k",
+        "size": 10,
+        "sha256": "a" * 64,
+        "encoding": "identity",
+    }
+    fields.update(changes)
+    return json.dumps(fields)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"size": float("inf")},
+        {"size": 10.0},
+        {"size": "10"},
+        {"size": True},
+        {"size": 6 * 1024**4},
+        {"key": "a//b"},
+        {"key": "/abs/olute"},
+        {"key": "d/w/r/"},
+        {"key": "d/../../etc/passwd"},
+        {"key": "d/./k"},
+        {"key": "d/w/r/k\x00"},
+        {"key": "k" * 1025},
+        {"sha256": "A" * 64},
+        {"sha256": "g" * 64},
+        {"store": ""},
+        {"store": 5},
+    ],
+    ids=lambda changes: f"{changes}"[:40],
+)
+def test_references_swfobjects_never_writes_are_corrupt(changes: dict[str, object]) -> None:
+    with pytest.raises(CorruptPayloadError, match="malformed payload reference"):
+        Reference.parse(_ref_text(**changes))
+
+
+def test_inline_gzip_envelopes_may_not_expand_beyond_a_request() -> None:
+    import base64
+    import gzip
+
+    bomb = gzip.compress(b"0" * 24_000_000, mtime=0)
+    text = (
+        '{"$swfobjects":"inline","v":1,"encoding":"gzip+base64","data":"'
+        + base64.b64encode(bomb).decode()
+        + '"}'
+    )
+    assert len(text) < 32_768
+    with pytest.raises(CorruptPayloadError, match="expands beyond the limit of 1,048,576"):
+        parse_envelope(text)
+    fits = "0" * MAX_INLINE_EXPANDED
+    assert parse_envelope(inline_envelope(fits, compress=True)) == fits
+
+
+def test_stored_gzip_expands_only_to_the_given_limit() -> None:
+    data, encoding = encode_bytes("x" * 5_000, compress=True)
+    assert decode_bytes(data, encoding, 5_000) == "x" * 5_000
+    with pytest.raises(CorruptPayloadError, match="beyond the limit of 4,999"):
+        decode_bytes(data, encoding, 4_999)
+    with pytest.raises(CorruptPayloadError, match="truncated"):
+        decode_bytes(data[:-12], encoding)
+    with pytest.raises(CorruptPayloadError, match="follows"):
+        decode_bytes(data + b"junk", encoding)
 
 
 @pytest.mark.parametrize("compress", [False, True])

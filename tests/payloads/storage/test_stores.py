@@ -212,3 +212,27 @@ def test_s3_lifecycle_rule_is_accepted_by_s3(s3_bucket: tuple[object, str]) -> N
     assert rules[0]["Filter"] == {"Prefix": "swf/"}
     with pytest.raises(ValueError):
         S3Store(bucket, client=client).lifecycle_rule(days=0)
+
+
+def test_file_store_refuses_symlinks_inside_its_directory(tmp_path: object) -> None:
+    root = tmp_path / "store"  # type: ignore[operator]
+    secret = tmp_path / "secret"  # type: ignore[operator]
+    secret.write_bytes(b"not a payload")
+    store = FileStore(root)
+    store.put("d/w/r/k", b"x")
+    (root / "d" / "w" / "r" / "link").symlink_to(secret)
+    (root / "d" / "w" / "elsewhere").symlink_to(tmp_path, target_is_directory=True)
+    for key in ("d/w/r/link", "d/w/elsewhere/secret"):
+        with pytest.raises(DataStoreError, match="symbolic link") as info:
+            store.get(key)
+        assert not isinstance(info.value, PayloadNotFoundError)
+        with pytest.raises(DataStoreError, match="symbolic link"):
+            store.exists(key)
+        with pytest.raises(DataStoreError, match="symbolic link"):
+            store.delete(key)
+    with pytest.raises(DataStoreError, match="symbolic link"):
+        store.put("d/w/elsewhere/new", b"x")
+    assert not (tmp_path / "new").exists()  # type: ignore[operator]
+    assert secret.read_bytes() == b"not a payload"
+    assert list(store.keys("d/")) == ["d/w/r/k"]
+    assert store.get("d/w/r/k") == b"x"
