@@ -132,9 +132,13 @@ class WorkflowHandle:
             return self.payloads.decode(attrs.get("result"), codec, f"result of {name}")
         if kind == "WorkflowExecutionFailed":
             failure = decode_failure(attrs.get("reason"), attrs.get("details"), self.payloads)
-            message = f"workflow {name} ({self.workflow_id}) failed: {attrs.get('reason', '')}"
             raise WorkflowExecutionError(
-                message, status="FAILED", reason=attrs.get("reason", ""), details=failure, **where
+                f"workflow {name} ({self.workflow_id}) failed: {failure}",
+                status="FAILED",
+                reason=attrs.get("reason", ""),
+                details=failure,
+                remote_traceback=failure.traceback,
+                **where,
             )
         if kind == "WorkflowExecutionCanceled":
             details = (

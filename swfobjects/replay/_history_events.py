@@ -323,6 +323,7 @@ class HistoryEvents:
                 workflow_name=command.name,
                 reason=reason,
                 details=details,
+                remote_traceback=getattr(details, "traceback", ""),
             )
         )
 

@@ -67,12 +67,19 @@ class WorkflowRuntime:
         self.history_length = 0
         self.cancel_requested = False
         self.fatal: BaseException | None = None
+        self.started: list[Promise[Any]] = []
+        """Promises handed to workflow code for activities, timers, children, signals sent and
+        ``wait_for``: at completion, the ones never observed are reported (forgotten awaits)."""
         self.instance: Any = None
         self._random: random.Random | None = None
         self._templates: dict[
             tuple[int, int],
             tuple[ActivityType, dict[str, Any], dict[str, Any], RetryPolicy],
         ] = {}
+
+    def unawaited(self) -> list[Promise[Any]]:
+        """Promises this run started that workflow code never awaited (nor read, nor combined)."""
+        return [promise for promise in self.started if not promise.observed]
 
     def fail(self, error: BaseException) -> None:
         """Fail the run with ``error`` (the first such error wins)."""
@@ -111,7 +118,9 @@ class WorkflowRuntime:
         self.timers += 1
         timer_id = f"t{self.timers}"
         call = TimerCall(self.commands, self.run_id, timer_id, delay)
-        return self.scheduler.spawn_eager(_relay(call.result), timer_id)
+        promise = self.scheduler.spawn_eager(_relay(call.result), f"timer {timer_id}")
+        self.started.append(promise)
+        return promise
 
     def schedule_activity(
         self, activity: ActivityType, arguments: dict[str, Any], overrides: dict[str, Any]
@@ -128,6 +137,7 @@ class WorkflowRuntime:
         call = ActivityCall(
             self.commands, self.run_id, self.payloads, activity, activity_id, attributes, retry
         )
+        self.started.append(call.result)
         return call.result
 
     def _activity_template(
@@ -189,9 +199,11 @@ class WorkflowRuntime:
         if priority is not None:
             attributes["taskPriority"] = priority
         call = ChildCall(self.commands, self.run_id, self.payloads, workflow, attributes)
-        return self.scheduler.spawn_eager(
+        promise = self.scheduler.spawn_eager(
             _relay(call.result), f"child {workflow.name} ({workflow_id})"
         )
+        self.started.append(promise)
+        return promise
 
     def spawn_eager(self, coro: Coroutine[Any, Any, T], name: str) -> Promise[T]:
         """Run ``coro`` as a workflow task, stepping it now up to its first await."""
@@ -247,7 +259,9 @@ class WorkflowRuntime:
 
     def wait_for(self, predicate: Callable[[], bool]) -> Promise[None]:
         """A promise settled once ``predicate()`` is true (checked after every step)."""
-        return self.signals.wait_for(predicate)
+        promise = self.signals.wait_for(predicate)
+        self.started.append(promise)
+        return promise
 
     def signal_external(
         self, workflow_id: str, name: str, input_text: str | None, run_id: str | None = None
@@ -255,7 +269,9 @@ class WorkflowRuntime:
         """Signal another execution (``SignalExternalWorkflowExecution``)."""
         self.signals_sent += 1
         control = f"s{self.signals_sent}"
-        return self.commands.signal_external(control, workflow_id, name, input_text, run_id)
+        promise = self.commands.signal_external(control, workflow_id, name, input_text, run_id)
+        self.started.append(promise)
+        return promise
 
     # --- closing and scopes -------------------------------------------------------------
 

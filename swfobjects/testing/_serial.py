@@ -23,6 +23,7 @@ from ..model import InProcessClient, SwfFault, SwfModel, fault_to_client_error
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
+from ..replay._decider import Unawaited
 from ..swf.client import InProcessSWFClient, TaskKind
 from ..worker._activities import ActivityRunner, task_heartbeat
 from ..worker._decisions import DecisionHandler, collect_decision_task, poll_request
@@ -59,6 +60,10 @@ class SerialExecutor(ExecutorBase):
       clock, ``random`` or ``uuid4`` directly.
     * ``check_replay`` (for tests): after every cached decision, check that a full replay
       decides the same.
+    * ``unawaited``: what happens when a workflow completes while promises it started
+      (activities, timers, children, signals sent, ``wait_for``) were never awaited:
+      ``"warn"`` (default) logs a warning naming them, ``"error"`` fails the workflow with
+      ``WorkflowCodeError`` naming them (use it in tests), ``"ignore"`` says nothing.
     * ``pause_gc`` (default on): while it runs tasks, the executor replaces CPython's
       automatic cyclic garbage collection with a young-generation collection every
       ``_YOUNG_OBJECTS`` allocations. The automatic collector also rescans the old generation,
@@ -79,6 +84,7 @@ class SerialExecutor(ExecutorBase):
         check_determinism: bool = True,
         check_replay: bool = False,
         pause_gc: bool = True,
+        unawaited: Unawaited = "warn",
     ) -> None:
         self.skip_time = skip_time
         self.pause_gc = pause_gc
@@ -96,6 +102,7 @@ class SerialExecutor(ExecutorBase):
             cache_size=cache_size,
             strict=check_determinism,
             check_replay=check_replay,
+            unawaited=unawaited,
         )
         self.client.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
         self._registered: set[tuple[str, str, str]] = set()
