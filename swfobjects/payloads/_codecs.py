@@ -21,7 +21,7 @@ import json
 import types
 import typing
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from marshmallow import Schema, ValidationError, fields
@@ -290,7 +290,7 @@ class _ScalarField(_Field):
 
     def __init__(self, accept: tuple[type, ...], expected: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.accept = accept
+        self.accept: tuple[Any, ...] = accept
         self.expected = expected
         self.to_float = accept == (float, int)
 
@@ -394,7 +394,7 @@ class _SequenceField(_Field):
         errors: dict[int, Any] = {}
         for index, each in enumerate(value):
             try:
-                out.append(item._serialize(each, index, value))
+                out.append(item._serialize(each, str(index), value))
             except ValidationError as exc:
                 errors[index] = exc.messages
         if errors:
@@ -431,9 +431,9 @@ class _TupleField(_Field):
             raise _mismatch(self.expected, value)
         out = []
         errors: dict[int, Any] = {}
-        for index, (field, each) in enumerate(zip(self.items, value)):
+        for index, (field, each) in enumerate(zip(self.items, value, strict=True)):
             try:
-                out.append(field._serialize(each, index, value))
+                out.append(field._serialize(each, str(index), value))
             except ValidationError as exc:
                 errors[index] = exc.messages
         if errors:
@@ -445,7 +445,7 @@ class _TupleField(_Field):
             raise _mismatch(f"a JSON array for {self.expected}", value)
         out = []
         errors: dict[int, Any] = {}
-        for index, (field, each) in enumerate(zip(self.items, value)):
+        for index, (field, each) in enumerate(zip(self.items, value, strict=True)):
             try:
                 out.append(_load(field, each))
             except ValidationError as exc:
@@ -680,7 +680,7 @@ class _SchemaObjectField(fields.Nested):
         message = forgot_await(nested_obj)
         if message is not None:
             raise ValidationError(message)
-        return super()._serialize(nested_obj, attr, obj, **kwargs)
+        return super()._serialize(nested_obj, attr, obj, **kwargs)  # type: ignore[no-untyped-call]
 
     def _deserialize(  # type: ignore[override]
         self, value: Any, attr: Any, data: Any, **kwargs: Any
@@ -728,7 +728,7 @@ def _simple_field(hint: type) -> _Field | None:
         if base is dict:
             return _MappingField(str, _AnyField(allow_none=True), "dict")
         if base in (list, set, frozenset, tuple):
-            return _field_for(base[Any])  # type: ignore[index]
+            return _field_for(base[Any])
     return None
 
 
@@ -851,7 +851,10 @@ def _native_types(hint: Any) -> tuple[type, ...] | None:
 
 
 def _hint_name(hint: Any) -> str:
-    return getattr(hint, "__qualname__", None) or repr(hint)
+    """A type hint as code spells it: ``Order``, ``list[int]``, ``int | str``."""
+    if isinstance(hint, type) and typing.get_origin(hint) is None:
+        return hint.__qualname__
+    return repr(hint).replace("typing.", "").replace(f"{__name__.rpartition('.')[0]}.", "")
 
 
 _CODECS: dict[Any, Codec] = {}
