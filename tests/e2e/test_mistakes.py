@@ -111,7 +111,7 @@ class Failing(Workflow, task_list="e2e-mistakes-wf", version="1.0"):
         return await self.shop.explode(n)
 
 
-class Gate(Workflow, task_list="e2e-mistakes-wf", version="1.0"):
+class TypedGate(Workflow, task_list="e2e-mistakes-wf", version="1.0"):
     def __init__(self) -> None:
         self.by = ""
 
@@ -167,10 +167,10 @@ def test_a_marker_value_not_matching_its_annotation_fails(executor):
 
 
 def test_a_signal_argument_not_matching_the_handler_is_refused_before_sending(executor):
-    handle = executor.start(Gate)
+    handle = executor.start(TypedGate)
     with pytest.raises(SerializationError, match="expected str, got int 5"):
-        handle.signal(Gate.open, 5)
-    handle.signal(Gate.open, "ann")
+        handle.signal(TypedGate.open, 5)
+    handle.signal(TypedGate.open, "ann")
     assert handle.result() == "ann"
 
 
