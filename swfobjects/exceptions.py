@@ -262,7 +262,13 @@ class WorkflowStuckError(SwfObjectsError):
     """The SerialExecutor found an open workflow that nothing can move forward.
 
     The workflow waits for something no one will send (a signal, say) and no timer is pending.
+    ``pending`` lists what it waits for (``swfobjects.replay.Pending`` records: each
+    ``wait_for`` with its source line, open activities, children...), as ``handle.pending()``.
     """
+
+    def __init__(self, message: str, pending: list[Any] | None = None) -> None:
+        super().__init__(message)
+        self.pending = pending or []
 
 
 class DataStoreError(SwfObjectsError):

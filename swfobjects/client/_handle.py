@@ -18,6 +18,7 @@ from ..payloads._failures import decode_failure
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
+from ..replay._pending import Pending, pending_from_history
 from ..replay._runtime import to_datetime
 from ..swf._shapes import event_attributes
 from ..swf.client import SWFClient, full_history
@@ -111,6 +112,18 @@ class WorkflowHandle:
             domain=self.domain, execution=self.execution, reverseOrder=True, maximumPageSize=1
         )
         return page["events"][0]  # type: ignore[no-any-return]
+
+    def pending(self, now: dt.datetime | float | None = None) -> list[Pending]:
+        """What this run waits for: open activities, timers, children, decision tasks, and
+        (when this process has the workflow class) ``wait_for`` predicates with their source
+        lines; empty once the run has closed. Read from the history, so it works on every
+        executor and for executions started elsewhere.
+
+        >>> handle.pending()                                  # doctest: +SKIP
+        [Pending(kind='signal', name='wait_for at flows.py:31: await self.wait_for(lambda:
+        self.approved)', state='waits until the predicate is true ...', age=12.0, ...)]
+        """
+        return pending_from_history(self.history(), self.workflow, now)
 
     def result(self, timeout: float | None = None) -> Any:
         """Wait for the execution to close and return its result (or raise its failure)."""

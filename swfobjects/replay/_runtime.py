@@ -67,9 +67,14 @@ class WorkflowRuntime:
         self.history_length = 0
         self.cancel_requested = False
         self.fatal: BaseException | None = None
+        self.waits: list[tuple[Promise[None], Callable[[], bool], Any]] = []
+        """``wait_for`` calls that did not return at once: promise, predicate, event time."""
         self.started: list[Promise[Any]] = []
         """Promises handed to workflow code for activities, timers, children, signals sent and
-        ``wait_for``: at completion, the ones never observed are reported (forgotten awaits)."""
+        ``wait_for``, not yet seen observed: at completion, the ones never observed are
+        reported (forgotten awaits). Observed ones are dropped as the list grows, so a long
+        run keeps O(unawaited) of them, not one per call."""
+        self._prune_at = 64
         self.instance: Any = None
         self._random: random.Random | None = None
         self._templates: dict[
@@ -80,6 +85,13 @@ class WorkflowRuntime:
     def unawaited(self) -> list[Promise[Any]]:
         """Promises this run started that workflow code never awaited (nor read, nor combined)."""
         return [promise for promise in self.started if not promise.observed]
+
+    def _track(self, promise: Promise[Any]) -> None:
+        started = self.started
+        started.append(promise)
+        if len(started) >= self._prune_at:
+            started[:] = [p for p in started if not p.observed]
+            self._prune_at = max(64, 2 * len(started))
 
     def fail(self, error: BaseException) -> None:
         """Fail the run with ``error`` (the first such error wins)."""
@@ -119,7 +131,7 @@ class WorkflowRuntime:
         timer_id = f"t{self.timers}"
         call = TimerCall(self.commands, self.run_id, timer_id, delay)
         promise = self.scheduler.spawn_eager(_relay(call.result), f"timer {timer_id}")
-        self.started.append(promise)
+        self._track(promise)
         return promise
 
     def schedule_activity(
@@ -137,7 +149,7 @@ class WorkflowRuntime:
         call = ActivityCall(
             self.commands, self.run_id, self.payloads, activity, activity_id, attributes, retry
         )
-        self.started.append(call.result)
+        self._track(call.result)
         return call.result
 
     def _activity_template(
@@ -202,7 +214,7 @@ class WorkflowRuntime:
         promise = self.scheduler.spawn_eager(
             _relay(call.result), f"child {workflow.name} ({workflow_id})"
         )
-        self.started.append(promise)
+        self._track(promise)
         return promise
 
     def spawn_eager(self, coro: Coroutine[Any, Any, T], name: str) -> Promise[T]:
@@ -260,7 +272,12 @@ class WorkflowRuntime:
     def wait_for(self, predicate: Callable[[], bool]) -> Promise[None]:
         """A promise settled once ``predicate()`` is true (checked after every step)."""
         promise = self.signals.wait_for(predicate)
-        self.started.append(promise)
+        self._track(promise)
+        if not promise.done():
+            waits = self.waits
+            waits.append((promise, predicate, self.timestamp))
+            if len(waits) >= 64 and len(waits) & (len(waits) - 1) == 0:  # at powers of two
+                waits[:] = [wait for wait in waits if not wait[0].done()]
         return promise
 
     def signal_external(
@@ -270,7 +287,7 @@ class WorkflowRuntime:
         self.signals_sent += 1
         control = f"s{self.signals_sent}"
         promise = self.commands.signal_external(control, workflow_id, name, input_text, run_id)
-        self.started.append(promise)
+        self._track(promise)
         return promise
 
     # --- closing and scopes -------------------------------------------------------------

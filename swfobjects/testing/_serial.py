@@ -24,6 +24,7 @@ from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
 from ..replay._decider import Unawaited
+from ..replay._pending import describe_pending
 from ..swf.client import InProcessSWFClient, TaskKind
 from ..worker._activities import ActivityRunner, task_heartbeat
 from ..worker._decisions import DecisionHandler, collect_decision_task, poll_request
@@ -292,13 +293,16 @@ class SerialExecutor(ExecutorBase):
     def _wait(self, handle: WorkflowHandle, timeout: float | None) -> None:
         self.run_until_idle()
         if handle.is_open():
+            pending = handle.pending(now=self._clock())
             raise WorkflowStuckError(
                 f"workflow {handle.workflow_id} (run {handle.run_id}) is open but nothing can "
-                "move it forward: it waits for a signal or cancellation no one has sent"
+                f"move it forward; it waits for:\n{describe_pending(pending)}\n"
                 + (
-                    ""
+                    "No one has sent the signal (or cancellation) it needs: send it with "
+                    "handle.signal(...) before handle.result()"
                     if self.skip_time
-                    else ", or for a timer the clock has not reached yet "
-                    "(tick the frozen clock, then call run_until_idle())"
-                )
+                    else "Or a timer the clock has not reached yet: tick the frozen clock, then "
+                    "call run_until_idle()"
+                ),
+                pending=pending,
             )

@@ -20,7 +20,7 @@ from swfobjects import (
     nondeterministic,
     signal,
 )
-from swfobjects.exceptions import RemoteTraceback, SerializationError
+from swfobjects.exceptions import RemoteTraceback, SerializationError, WorkflowStuckError
 from swfobjects.payloads import RemoteFailure
 
 pytestmark = [
@@ -187,3 +187,23 @@ def test_a_failure_shows_the_users_own_line(executor):
         "ValueError: cannot ship 2 parcels', details=None)"
     )
     assert error.reason == "Shop.explode (1, attempt 1) failed: ValueError: cannot ship 2 parcels"
+
+
+def test_a_waiting_workflow_says_what_it_waits_for(executor):
+    handle = executor.start(TypedGate)
+    if executor.name == "serial":
+        with pytest.raises(WorkflowStuckError) as stuck:
+            handle.result()
+        message = str(stuck.value)
+        assert [p.name for p in stuck.value.pending] == [p.name for p in handle.pending()]
+    else:
+        with pytest.raises(TimeoutError) as timed_out:
+            handle.result(timeout=3)
+        message = str(timed_out.value)
+        assert "workers running" not in message
+    assert "wait_for at " + __file__ in message and "lambda: bool(self.by)" in message
+    (pending,) = handle.pending()
+    assert (pending.kind, pending.since is not None, pending.age >= 0) == ("signal", True, True)
+    handle.signal(TypedGate.open, "ann")
+    assert handle.result() == "ann"
+    assert handle.pending() == []
