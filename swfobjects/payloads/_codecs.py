@@ -727,7 +727,9 @@ def _simple_field(hint: type) -> _Field | None:
             return _BytesField()
         if base is dict:
             return _MappingField(str, _AnyField(allow_none=True), "dict")
-        if base in (list, set, frozenset, tuple):
+        if base is tuple:  # untyped items: the tagged form, as before (existing payloads)
+            return _Checked(_AnyField(), (tuple,), "tuple")
+        if base in (list, set, frozenset):
             return _field_for(base[Any])
     return None
 
@@ -854,7 +856,7 @@ def _hint_name(hint: Any) -> str:
     """A type hint as code spells it: ``Order``, ``list[int]``, ``int | str``."""
     if isinstance(hint, type) and typing.get_origin(hint) is None:
         return hint.__qualname__
-    return repr(hint).replace("typing.", "").replace(f"{__name__.rpartition('.')[0]}.", "")
+    return repr(hint).replace("typing.", "")
 
 
 _CODECS: dict[Any, Codec] = {}

@@ -90,8 +90,12 @@ class WorkflowRuntime:
         started = self.started
         started.append(promise)
         if len(started) >= self._prune_at:
-            started[:] = [p for p in started if not p.observed]
-            self._prune_at = max(64, 2 * len(started))
+            self._prune()
+
+    def _prune(self) -> None:
+        started = self.started
+        started[:] = [p for p in started if not p.observed]
+        self._prune_at = max(64, 2 * len(started))
 
     def fail(self, error: BaseException) -> None:
         """Fail the run with ``error`` (the first such error wins)."""
@@ -149,8 +153,12 @@ class WorkflowRuntime:
         call = ActivityCall(
             self.commands, self.run_id, self.payloads, activity, activity_id, attributes, retry
         )
-        self._track(call.result)
-        return call.result
+        result = call.result
+        started = self.started  # _track, inlined: this is the hot path
+        started.append(result)
+        if len(started) >= self._prune_at:
+            self._prune()
+        return result
 
     def _activity_template(
         self, activity: ActivityType, overrides: dict[str, Any]

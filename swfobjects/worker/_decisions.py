@@ -183,7 +183,7 @@ class DecisionHandler:
             self.payloads,
             execution["workflowId"],
             execution["runId"],
-            unawaited=self.unawaited,
+            unawaited="ignore" if self.unawaited == "warn" else self.unawaited,  # warned once
         )
         # markers recorded by this very decision are not in history yet: reuse their values
         fresh.runtime.marker_seeds = dict(sticky.runtime.markers)

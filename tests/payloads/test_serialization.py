@@ -165,6 +165,8 @@ def test_strict_types_still_round_trip():
     assert roundtrip(3, float) == 3 and roundtrip(None, str | None) is None
     assert roundtrip("x", int | str) == "x"
     assert roundtrip({"when": dt.date(2024, 1, 1)}, dict) == {"when": dt.date(2024, 1, 1)}
+    assert Payloads().encode((1, "a"), codec_for(tuple), "v") == '{"$tuple":[1,"a"]}'  # as before
+    assert roundtrip((1, "a"), tuple) == (1, "a")
 
 
 def test_an_awaitable_says_did_you_forget_await_and_names_its_call():
