@@ -17,7 +17,6 @@ the run, which draws the same numbers on every replay.
 
 from __future__ import annotations
 
-import asyncio  # noqa: F401 - loads the asyncio submodules whose functions are watched
 import contextlib
 import datetime as dt
 import hashlib
@@ -86,11 +85,25 @@ def _module_codes(*modules: types.ModuleType) -> dict[Any, tuple[str, str]]:
 _PY_FUNCTIONS: dict[Any, tuple[str, str]] = {
     uuid.uuid4.__code__: ("uuid.uuid4()", "clock"),
     uuid.uuid1.__code__: ("uuid.uuid1()", "clock"),
-    **_module_codes(
-        threading,
-        *(m for n, m in sorted(sys.modules.items()) if n.startswith("asyncio.") and m is not None),
-    ),
+    **_module_codes(threading),
 }
+_WATCHED: list[Any] = [None, None, _PY_FUNCTIONS]
+"""[asyncio module, freezegun's api module, the codes watched]: asyncio's functions and
+freezegun's fakes are added once something has imported them (importing asyncio here would
+cost every process ~20 ms for nothing); the merged table is rebuilt only when they change."""
+
+
+def _watched_codes() -> dict[Any, tuple[str, str]]:
+    asyncio = sys.modules.get("asyncio")
+    freezegun = sys.modules.get("freezegun.api")
+    if _WATCHED[0] is not asyncio or _WATCHED[1] is not freezegun:
+        loaded = [m for n, m in sorted(sys.modules.items()) if n.startswith("asyncio.") and m]
+        codes = {**_module_codes(*loaded), **_PY_FUNCTIONS, **_freezegun_codes()}
+        _WATCHED[:] = [asyncio, freezegun, codes]
+    table: dict[Any, tuple[str, str]] = _WATCHED[2]
+    return table
+
+
 _CONCURRENCY_EXEMPT = (sysconfig.get_paths()["stdlib"],)
 """The standard library may use threading and asyncio itself (locks in ``queue``...); only
 calls made directly from workflow code count."""
@@ -155,7 +168,7 @@ class DeterminismGuard:
 
     def __enter__(self) -> DeterminismGuard:
         self.violation = None
-        self._py_codes = {**_PY_FUNCTIONS, **_freezegun_codes()}
+        self._py_codes = _watched_codes()
         self._previous = sys.getprofile()
         sys.setprofile(self._profile)
         return self
