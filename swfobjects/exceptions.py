@@ -21,8 +21,10 @@
     │   ├── ChildWorkflowCancelledError / ChildWorkflowTerminatedError
     │   └── ChildWorkflowStartError              SWF refused to start it
     ├── SignalError                              a signal could not be delivered or decoded
-    ├── NonDeterministicCallError                workflow code read the clock or randomness
-    ├── WorkflowCodeError (also TypeError)       workflow code awaited something not a Promise
+    ├── NonDeterministicCallError                workflow code read a clock or randomness,
+    │                                            slept, or used threads or asyncio
+    ├── WorkflowCodeError (also TypeError)       workflow code awaited something not a Promise,
+    │                                            or completed without awaiting its promises
     ├── UnknownActivityTypeError (LookupError)   no worker here implements a polled activity
     ├── UnknownWorkflowTypeError (LookupError)   no class here implements a polled workflow
     └── DataStoreError                           the out-of-band payload store failed
@@ -364,16 +366,21 @@ class SignalError(SwfObjectsError):
 
 
 class NonDeterministicCallError(SwfObjectsError):
-    """Workflow code called the clock, ``random`` or ``uuid4`` directly during a decision.
+    """Workflow code called a clock (``time.time``, ``time.monotonic``, ``time.perf_counter``,
+    ``datetime.now``), ``random`` or ``uuid4``, slept (``time.sleep``) or used ``threading`` or
+    ``asyncio`` directly during a decision.
 
-    Replay would see a different value each time; use ``self.now()``, ``self.random()``,
-    ``self.uuid4()`` or a ``@nondeterministic`` method instead.
+    Replay would see a different value (or block) each time; use ``self.now()``,
+    ``self.random()``, ``self.uuid4()``, ``await self.timer(seconds)``, activities, or a
+    ``@nondeterministic`` method instead. The message names the call, its line and the fix.
     """
 
 
 class WorkflowCodeError(SwfObjectsError, TypeError):
     """Workflow code awaited something the workflow scheduler cannot drive (an asyncio future,
-    say): workflows run on swfobjects' deterministic scheduler, not on asyncio."""
+    say): workflows run on swfobjects' deterministic scheduler, not on asyncio. Also the failure
+    of a workflow that completed without awaiting promises it started, under
+    ``SerialExecutor(unawaited="error")``."""
 
 
 class UnknownActivityTypeError(SwfObjectsError, LookupError):
