@@ -125,6 +125,20 @@ class TypedGate(Workflow, task_list="e2e-mistakes-wf", version="1.0"):
         return self.by
 
 
+class Names(Workflow, task_list="e2e-mistakes-wf", version="1.0"):
+    @decision_task(execution_start_to_close_timeout=60)
+    async def run(self, names: list[str]) -> int:
+        return len(names)
+
+
+class WrongChildInput(Workflow, task_list="e2e-mistakes-wf", version="1.0"):
+    names = Names.client()
+
+    @decision_task(execution_start_to_close_timeout=60)
+    async def run(self, n: int) -> int:
+        return await self.names.run(["a", n])  # the mistake: an int in list[str]
+
+
 def _failure(executor: object, workflow: type, *args: object) -> WorkflowExecutionError:
     with pytest.raises(WorkflowExecutionError) as caught:
         executor.run(workflow, *args)  # type: ignore[attr-defined]
@@ -207,3 +221,9 @@ def test_a_waiting_workflow_says_what_it_waits_for(executor):
     handle.signal(TypedGate.open, "ann")
     assert handle.result() == "ann"
     assert handle.pending() == []
+
+
+@pytest.mark.swf_features("child_workflows")
+def test_a_child_input_not_matching_its_annotation_fails_the_parent(executor):
+    error = _failure(executor, WrongChildInput, 7)
+    assert "cannot encode workflow Names argument 'names': 1: expected str, got int 7" in str(error)
