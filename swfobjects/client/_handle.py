@@ -123,7 +123,7 @@ class WorkflowHandle:
         [Pending(kind='signal', name='wait_for at flows.py:31: await self.wait_for(lambda:
         self.approved)', state='waits until the predicate is true ...', age=12.0, ...)]
         """
-        return pending_from_history(self.history(), self.workflow, now)
+        return pending_from_history(self.history(), self.workflow, now, self.payloads)
 
     def result(self, timeout: float | None = None) -> Any:
         """Wait for the execution to close and return its result (or raise its failure)."""

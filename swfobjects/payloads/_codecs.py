@@ -229,9 +229,11 @@ def forgot_await(value: Any) -> str | None:
     """The "did you forget `await`?" message for an awaitable that reached the payload layer.
 
     A Promise's repr names the call it came from (``<Promise activity Greeter.greet (1)
-    pending>``); a coroutine is named by its function.
+    pending>``); a coroutine is named by its function, and closed: the payload is refused, so
+    it can never run, and Python's own "never awaited" warning would only repeat this later.
     """
     if inspect.iscoroutine(value):
+        value.close()
         return (
             f"got coroutine {value.__qualname__}() that was never awaited: did you forget `await`?"
         )

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
+from ..payloads._payload import Payloads
 from ..swf._shapes import event_attributes
 from ..workflow._declarations import WorkflowType
 from ._commands import WAKE_TIMER_PREFIX
@@ -101,12 +102,14 @@ def pending_from_history(
     events: Iterable[dict[str, Any]],
     workflow: WorkflowType | None = None,
     now: dt.datetime | float | None = None,
+    payloads: Payloads | None = None,
 ) -> list[Pending]:
     """What the execution of ``events`` waits for (empty once it has closed).
 
     ``workflow`` (its type, when this process has the class) adds the ``wait_for`` predicates
     still waiting; ``now`` (default: the wall clock or the newest event, whichever is later)
-    is what ages are measured against.
+    is what ages are measured against; ``payloads`` reads the history's payloads (give the
+    executor's, when they may live in a data store).
     """
     events = list(events)
     if not events:
@@ -189,7 +192,7 @@ def pending_from_history(
             else f"scheduled on task list {task_list!r}; no decider has taken it yet"
         )
         out.append(Pending("decision", "decision task", state, age, at))
-    waits = _waits(events, workflow, clock) if workflow is not None else None
+    waits = _waits(events, workflow, clock, payloads) if workflow is not None else None
     out.extend(waits or ())
     if not out:
         at, age = since(events[-1])
@@ -216,12 +219,15 @@ _CLOSED = frozenset(
 
 
 def _waits(
-    events: list[dict[str, Any]], workflow: WorkflowType, clock: dt.datetime
+    events: list[dict[str, Any]],
+    workflow: WorkflowType,
+    clock: dt.datetime,
+    payloads: Payloads | None,
 ) -> list[Pending] | None:
     """The ``wait_for`` predicates still waiting after a replay of ``events`` (None if the
     replay itself failed: the listing then says what history alone shows)."""
     try:
-        decider = Decider(workflow)
+        decider = Decider(workflow, payloads)
         decider.feed(_as_decided(events))
         runtime = decider.runtime
     except Exception as error:  # noqa: BLE001 - a diagnosis must not fail the caller

@@ -23,10 +23,7 @@ from swfobjects import (
 from swfobjects.exceptions import RemoteTraceback, SerializationError, WorkflowStuckError
 from swfobjects.payloads import RemoteFailure
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.filterwarnings("ignore:coroutine '_helper' was never awaited:RuntimeWarning"),
-]
+pytestmark = pytest.mark.e2e
 
 
 @dataclasses.dataclass
