@@ -4,6 +4,7 @@
 
     SwfObjectsError
     ├── DeclarationError (also TypeError)        a class or decorator is declared wrongly
+    ├── RemoteTraceback                          never raised: a remote failure's cause (text)
     ├── SerializationError (also ValueError)     a value cannot be encoded / decoded
     │   └── PayloadTooLargeError                 a payload exceeds an SWF size limit
     ├── NonDeterminismError                      replayed code disagrees with history
@@ -21,8 +22,10 @@
     │   ├── ChildWorkflowCancelledError / ChildWorkflowTerminatedError
     │   └── ChildWorkflowStartError              SWF refused to start it
     ├── SignalError                              a signal could not be delivered or decoded
-    ├── NonDeterministicCallError                workflow code read the clock or randomness
-    ├── WorkflowCodeError (also TypeError)       workflow code awaited something not a Promise
+    ├── NonDeterministicCallError                workflow code read a clock or randomness,
+    │                                            slept, or used threads or asyncio
+    ├── WorkflowCodeError (also TypeError)       workflow code awaited something not a Promise,
+    │                                            or completed without awaiting its promises
     ├── UnknownActivityTypeError (LookupError)   no worker here implements a polled activity
     ├── UnknownWorkflowTypeError (LookupError)   no class here implements a polled workflow
     ├── HistoryFileError (also ValueError)       a history file is not an SWF history
@@ -35,7 +38,9 @@
 
 Errors that cross a process boundary (activity and workflow failures) carry the remote type
 name, message, traceback text and decoded details rather than the remote exception object:
-we never pickle.
+we never pickle. Their ``__cause__`` is a :class:`RemoteTraceback` whose text is the remote
+traceback, as ``concurrent.futures`` does, so the user's own file and line appear wherever
+Python or pytest prints the error.
 """
 
 from __future__ import annotations
@@ -64,6 +69,7 @@ __all__ = [
     "PayloadNotFoundError",
     "PayloadTooLargeError",
     "PayloadTooLargeForStoreError",
+    "RemoteTraceback",
     "SerializationError",
     "SignalError",
     "SwfObjectsError",
@@ -79,6 +85,31 @@ __all__ = [
 
 class SwfObjectsError(Exception):
     """Root of every error raised by swfobjects."""
+
+
+class RemoteTraceback(SwfObjectsError):
+    """The traceback of a failure in another process (an activity worker, a decider), as text.
+
+    Set as the ``__cause__`` of :class:`ActivityTaskError`, :class:`WorkflowExecutionError` and
+    :class:`ChildWorkflowFailedError`, so a printed traceback (Python's, pytest's) shows the
+    remote ``Traceback (most recent call last): File "/app/payments.py", line 12, in charge``
+    followed by "The above exception was the direct cause of the following exception".
+
+    It is never raised; ``str()`` is the remote traceback text.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return f'\n"""\n{self.text.rstrip()}\n"""'
+
+
+def _with_remote_cause(error: BaseException, traceback: str) -> None:
+    """Make the remote traceback the error's printed cause (nothing if there is none)."""
+    if traceback:
+        error.__cause__ = RemoteTraceback(traceback)
 
 
 class DeclarationError(SwfObjectsError, TypeError):
@@ -156,7 +187,9 @@ class ActivityTaskError(SwfObjectsError):
     """An activity failed in its worker; raised where the workflow awaits its promise.
 
     ``type_name`` is the remote exception's qualified type name, ``message`` its text,
-    ``remote_traceback`` the formatted traceback and ``details`` its decoded details.
+    ``remote_traceback`` the formatted traceback (also the ``__cause__``, a
+    :class:`RemoteTraceback`, so it is printed with this error) and ``details`` the decoded
+    ``details`` attribute the remote exception carried, if any.
     """
 
     def __init__(
@@ -180,10 +213,12 @@ class ActivityTaskError(SwfObjectsError):
         self.activity_id = activity_id
         self.activity_name = activity_name
         self.attempt = attempt
+        _with_remote_cause(self, remote_traceback)
 
     def __str__(self) -> str:
         name = self.activity_name or "activity"
-        prefix = f"{self.type_name}: " if self.type_name else ""
+        short = self.type_name.rpartition(".")[2]
+        prefix = f"{short}: " if short else ""
         return f"{name} ({self.activity_id}, attempt {self.attempt}) failed: {prefix}{self.message}"
 
 
@@ -214,9 +249,11 @@ class TimerError(SwfObjectsError):
 class WorkflowExecutionError(SwfObjectsError):
     """A workflow execution closed without completing (failed, timed out, terminated...).
 
-    ``status`` is SWF's close status, ``reason`` and ``details`` what the workflow reported;
-    for a failure raised by workflow code, ``details`` holds the remote type name, message and
-    traceback.
+    ``status`` is SWF's close status, ``reason`` and ``details`` what the workflow reported.
+    For a failure raised by workflow code, ``details`` is a
+    :class:`~swfobjects.payloads.RemoteFailure` (``type_name``, ``message``, ``traceback``,
+    ``details``) and the ``__cause__`` a :class:`RemoteTraceback`, so the workflow's own file
+    and line are printed with this error.
     """
 
     def __init__(
@@ -228,6 +265,7 @@ class WorkflowExecutionError(SwfObjectsError):
         run_id: str,
         reason: str = "",
         details: Any = None,
+        remote_traceback: str = "",
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -235,6 +273,8 @@ class WorkflowExecutionError(SwfObjectsError):
         self.run_id = run_id
         self.reason = reason
         self.details = details
+        self.remote_traceback = remote_traceback
+        _with_remote_cause(self, remote_traceback)
 
 
 class WorkflowCancelledError(WorkflowExecutionError):
@@ -245,7 +285,13 @@ class WorkflowStuckError(SwfObjectsError):
     """The SerialExecutor found an open workflow that nothing can move forward.
 
     The workflow waits for something no one will send (a signal, say) and no timer is pending.
+    ``pending`` lists what it waits for (``swfobjects.replay.Pending`` records: each
+    ``wait_for`` with its source line, open activities, children...), as ``handle.pending()``.
     """
+
+    def __init__(self, message: str, pending: list[Any] | None = None) -> None:
+        super().__init__(message)
+        self.pending = pending or []
 
 
 class DataStoreError(SwfObjectsError):
@@ -300,6 +346,7 @@ class ChildWorkflowError(SwfObjectsError):
         workflow_name: str = "",
         reason: str = "",
         details: Any = None,
+        remote_traceback: str = "",
     ) -> None:
         super().__init__(message)
         self.workflow_id = workflow_id
@@ -307,6 +354,8 @@ class ChildWorkflowError(SwfObjectsError):
         self.workflow_name = workflow_name
         self.reason = reason
         self.details = details
+        self.remote_traceback = remote_traceback
+        _with_remote_cause(self, remote_traceback)
 
 
 class ChildWorkflowFailedError(ChildWorkflowError):
@@ -338,16 +387,21 @@ class SignalError(SwfObjectsError):
 
 
 class NonDeterministicCallError(SwfObjectsError):
-    """Workflow code called the clock, ``random`` or ``uuid4`` directly during a decision.
+    """Workflow code called a clock (``time.time``, ``time.monotonic``, ``time.perf_counter``,
+    ``datetime.now``), ``random`` or ``uuid4``, slept (``time.sleep``) or used ``threading`` or
+    ``asyncio`` directly during a decision.
 
-    Replay would see a different value each time; use ``self.now()``, ``self.random()``,
-    ``self.uuid4()`` or a ``@nondeterministic`` method instead.
+    Replay would see a different value (or block) each time; use ``self.now()``,
+    ``self.random()``, ``self.uuid4()``, ``await self.timer(seconds)``, activities, or a
+    ``@nondeterministic`` method instead. The message names the call, its line and the fix.
     """
 
 
 class WorkflowCodeError(SwfObjectsError, TypeError):
     """Workflow code awaited something the workflow scheduler cannot drive (an asyncio future,
-    say): workflows run on swfobjects' deterministic scheduler, not on asyncio."""
+    say): workflows run on swfobjects' deterministic scheduler, not on asyncio. Also the failure
+    of a workflow that completed without awaiting promises it started, under
+    ``SerialExecutor(unawaited="error")``."""
 
 
 class UnknownActivityTypeError(SwfObjectsError, LookupError):

@@ -18,6 +18,7 @@ from ..payloads._failures import decode_failure
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
+from ..replay._pending import Pending, pending_from_history
 from ..replay._runtime import to_datetime
 from ..swf._shapes import event_attributes
 from ..swf.client import SWFClient, full_history
@@ -117,6 +118,18 @@ class WorkflowHandle(Generic[R]):
         )
         return page["events"][0]  # type: ignore[no-any-return]
 
+    def pending(self, now: dt.datetime | float | None = None) -> list[Pending]:
+        """What this run waits for: open activities, timers, children, decision tasks, and
+        (when this process has the workflow class) ``wait_for`` predicates with their source
+        lines; empty once the run has closed. Read from the history, so it works on every
+        executor and for executions started elsewhere.
+
+        >>> handle.pending()                                  # doctest: +SKIP
+        [Pending(kind='signal', name='wait_for at flows.py:31: await self.wait_for(lambda:
+        self.approved)', state='waits until the predicate is true ...', age=12.0, ...)]
+        """
+        return pending_from_history(self.history(), self.workflow, now, self.payloads)
+
     def result(self, timeout: float | None = None) -> R:
         """Wait for the execution to close and return its result (or raise its failure)."""
         while True:
@@ -137,9 +150,13 @@ class WorkflowHandle(Generic[R]):
             return self.payloads.decode(attrs.get("result"), codec, f"result of {name}")
         if kind == "WorkflowExecutionFailed":
             failure = decode_failure(attrs.get("reason"), attrs.get("details"), self.payloads)
-            message = f"workflow {name} ({self.workflow_id}) failed: {attrs.get('reason', '')}"
             raise WorkflowExecutionError(
-                message, status="FAILED", reason=attrs.get("reason", ""), details=failure, **where
+                f"workflow {name} ({self.workflow_id}) failed: {failure}",
+                status="FAILED",
+                reason=attrs.get("reason", ""),
+                details=failure,
+                remote_traceback=failure.traceback,
+                **where,
             )
         if kind == "WorkflowExecutionCanceled":
             details = (

@@ -20,6 +20,7 @@ from typing import Any
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
+from ..replay._pending import waiting_for
 from ..swf.client import SWFClient
 from ..swf.limits import LONG_POLL_SECONDS, MAX_DESCRIPTION, MAX_TAGS
 from ..worker._pollers import ActivityWorkerRunner, DecisionWorker, Workers, default_identity
@@ -244,7 +245,7 @@ class SWFExecutor(ExecutorBase):
             if deadline is not None and time.monotonic() >= deadline:
                 raise TimeoutError(
                     f"workflow {handle.workflow_id} (run {handle.run_id}) still open after "
-                    f"{timeout} s; are workers running for its task lists?"
+                    f"{timeout} s; {waiting_for(handle.pending())}"
                 )
             wait = pause if deadline is None else min(pause, max(0.0, deadline - time.monotonic()))
             time.sleep(wait)

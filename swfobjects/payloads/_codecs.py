@@ -21,7 +21,7 @@ import json
 import types
 import typing
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from marshmallow import Schema, ValidationError, fields
@@ -103,8 +103,11 @@ def _flatten(messages: Any, path: str = "") -> list[tuple[str, str]]:
 def _validation_error(what: str, error: ValidationError, base: str = "") -> SerializationError:
     pairs = _flatten(error.messages, base)
     first_path = pairs[0][0] if pairs else base
-    text = "; ".join(f"{p or '<value>'}: {m}" for p, m in pairs)
-    return SerializationError(f"cannot decode {what}: {text}", path=first_path or None)
+    return SerializationError(f"cannot decode {what}: {_describe(pairs)}", path=first_path or None)
+
+
+def _describe(pairs: list[tuple[str, str]]) -> str:
+    return "; ".join(f"{p}: {m}" if p else m for p, m in pairs)
 
 
 # --- the untyped (tagged) form -------------------------------------------------------------
@@ -150,7 +153,12 @@ def encode_any(value: Any, path: str = "") -> Any:
     if isinstance(value, (bytes, bytearray)):
         return {"$bytes": base64.b64encode(bytes(value)).decode("ascii")}
     if isinstance(value, (set, frozenset)):
-        return [encode_any(v, _join(path, i)) for i, v in enumerate(value)]
+        raise SerializationError(
+            f"{path or 'value'}: cannot encode {type(value).__name__} without a type hint (JSON "
+            "has no sets, and it would come back as a list); annotate it, e.g. set[str], or send "
+            "a sorted list",
+            path=path or None,
+        )
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
             f.name: encode_any(getattr(value, f.name), _join(path, f.name))
@@ -159,6 +167,9 @@ def encode_any(value: Any, path: str = "") -> Any:
     schema = _schema_of(type(value))
     if schema is not None:
         return schema.dump(value)
+    forgot = forgot_await(value)
+    if forgot is not None:
+        raise SerializationError(f"{path or 'value'}: {forgot}", path=path or None)
     raise SerializationError(
         f"{path or 'value'}: cannot encode {type(value).__qualname__} as JSON; annotate it with "
         "a type swfobjects knows, give the class a marshmallow Schema (a `Schema` attribute), "
@@ -202,18 +213,56 @@ def _untag(tag: str, value: Any) -> Any:
 
 
 # --- marshmallow fields for type hints ---------------------------------------------------
+#
+# Every field checks the value's type before it converts anything: marshmallow's own fields
+# coerce on the way out (``String`` calls ``str()``, ``Float`` calls ``float()``), which would
+# let ``-> str`` returning 12 travel as ``"12"``. Containers collect errors keyed by index or
+# key, so a message names the whole field path (``items.0.qty``).
 
 if TYPE_CHECKING:  # marshmallow 4 types its fields as generics; 3 (also supported) does not
     _Field = fields.Field[Any]
-    _List = fields.List[Any]
 else:
     _Field = fields.Field
-    _List = fields.List
+
+
+def forgot_await(value: Any) -> str | None:
+    """The "did you forget `await`?" message for an awaitable that reached the payload layer.
+
+    A Promise's repr names the call it came from (``<Promise activity Greeter.greet (1)
+    pending>``); a coroutine is named by its function, and closed: the payload is refused, so
+    it can never run, and Python's own "never awaited" warning would only repeat this later.
+    """
+    if inspect.iscoroutine(value):
+        value.close()
+        return (
+            f"got coroutine {value.__qualname__}() that was never awaited: did you forget `await`?"
+        )
+    if inspect.isawaitable(value):
+        return f"got {value!r}, which was never awaited: did you forget `await`?"
+    return None
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _mismatch(expected: str, value: Any) -> ValidationError:
+    """The error for a value of the wrong type: what was expected, what came, and its value."""
+    if value is None:
+        return ValidationError(f"expected {expected}, got None")
+    message = forgot_await(value)
+    if message is None:
+        message = f"expected {expected}, got {type(value).__qualname__} {_short_repr(value)}"
+    return ValidationError(message)
 
 
 class _AnyField(_Field):
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
-        return encode_any(value)
+        try:
+            return encode_any(value)
+        except SerializationError as exc:
+            raise ValidationError(_untyped_message(exc)) from None
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         try:
@@ -222,12 +271,84 @@ class _AnyField(_Field):
             raise ValidationError(str(exc)) from None
 
 
+def _untyped_message(exc: SerializationError) -> Any:
+    """encode_any's error as marshmallow messages keyed by its path."""
+    message = str(exc)
+    prefix = f"{exc.path or 'value'}: "
+    if not exc.path:
+        return message[len(prefix) :] if message.startswith(prefix) else message
+    message = message[len(prefix) :] if message.startswith(prefix) else message
+    nested: Any = [message]
+    for key in reversed(exc.path.split(".")):
+        nested = {key: nested}
+    return nested
+
+
+class _ScalarField(_Field):
+    """A JSON scalar of one Python type, checked both ways and never converted.
+
+    ``float`` accepts ``int`` (as type checkers do); no number accepts ``bool``.
+    """
+
+    def __init__(self, accept: tuple[type, ...], expected: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.accept: tuple[Any, ...] = accept
+        self.expected = expected
+        self.to_float = accept == (float, int)
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if value is None and self.allow_none:
+            return None
+        if isinstance(value, self.accept) and (
+            self.accept == (bool,) or not isinstance(value, bool)
+        ):
+            if self.to_float:
+                if value != value or value in (_INF, -_INF):
+                    raise ValidationError(f"{value!r} is not JSON")
+                return float(value)
+            return value if type(value) in self.accept else self.accept[0](value)
+        raise _mismatch(self.expected, value)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, self.accept) and (
+            self.accept == (bool,) or not isinstance(value, bool)
+        ):
+            return float(value) if self.to_float else value
+        raise _mismatch(self.expected, value)
+
+
+_INF = float("inf")
+
+
+class _Checked(_Field):
+    """A marshmallow field behind an ``isinstance`` check (marshmallow alone would coerce)."""
+
+    def __init__(
+        self, inner: _Field, accept: tuple[type, ...], expected: str, reject: tuple[type, ...] = ()
+    ) -> None:
+        super().__init__()
+        self.inner = inner
+        self.accept = accept
+        self.reject = reject
+        self.expected = expected
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if value is None and self.allow_none:
+            return None
+        if not isinstance(value, self.accept) or isinstance(value, self.reject):
+            raise _mismatch(self.expected, value)
+        return self.inner._serialize(value, attr, obj)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        return self.inner._deserialize(value, attr, data)
+
+
 class _BytesField(_Field):
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
-        if value is None:
+        if value is None and self.allow_none:
             return None
         if not isinstance(value, (bytes, bytearray)):
-            raise ValidationError(f"expected bytes, got {type(value).__name__}")
+            raise _mismatch("bytes", value)
         return base64.b64encode(bytes(value)).decode("ascii")
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
@@ -237,27 +358,282 @@ class _BytesField(_Field):
             raise ValidationError("Not valid base64 bytes.") from None
 
 
+def _load(field: _Field, value: Any) -> Any:
+    """``field.deserialize`` (marshmallow's null and validator checks) for an inner value."""
+    if value is None:
+        if field.allow_none:
+            return None
+        expected = getattr(field, "expected", None)
+        raise ValidationError(f"expected {expected}, got null" if expected else "may not be null")
+    return field.deserialize(value)
+
+
+class _SequenceField(_Field):
+    """``list[T]``, ``Sequence[T]``, ``set[T]``, ``frozenset[T]``, ``tuple[T, ...]``.
+
+    Sets go out sorted when their items sort, so the same set always gives the same payload.
+    """
+
+    def __init__(self, item: _Field, accept: tuple[type, ...], build: type, expected: str) -> None:
+        super().__init__()
+        self.item = item
+        self.accept = accept
+        self.build = build
+        self.expected = expected
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if value is None and self.allow_none:
+            return None
+        if not isinstance(value, self.accept):
+            raise _mismatch(self.expected, value)
+        if isinstance(value, (set, frozenset)):
+            try:
+                value = sorted(value)
+            except TypeError:
+                value = list(value)
+        item = self.item
+        out = []
+        errors: dict[int, Any] = {}
+        for index, each in enumerate(value):
+            try:
+                out.append(item._serialize(each, str(index), value))
+            except ValidationError as exc:
+                errors[index] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+        return out
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, list):
+            raise _mismatch(f"a JSON array for {self.expected}", value)
+        out = []
+        errors: dict[int, Any] = {}
+        for index, each in enumerate(value):
+            try:
+                out.append(_load(self.item, each))
+            except ValidationError as exc:
+                errors[index] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+        return out if self.build is list else self.build(out)
+
+
+class _TupleField(_Field):
+    """``tuple[A, B]``: a JSON array of exactly those items."""
+
+    def __init__(self, items: list[_Field], expected: str) -> None:
+        super().__init__()
+        self.items = items
+        self.expected = expected
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if value is None and self.allow_none:
+            return None
+        if not isinstance(value, tuple) or len(value) != len(self.items):
+            raise _mismatch(self.expected, value)
+        out = []
+        errors: dict[int, Any] = {}
+        for index, (field, each) in enumerate(zip(self.items, value, strict=True)):
+            try:
+                out.append(field._serialize(each, str(index), value))
+            except ValidationError as exc:
+                errors[index] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+        return out
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, list) or len(value) != len(self.items):
+            raise _mismatch(f"a JSON array for {self.expected}", value)
+        out = []
+        errors: dict[int, Any] = {}
+        for index, (field, each) in enumerate(zip(self.items, value, strict=True)):
+            try:
+                out.append(_load(field, each))
+            except ValidationError as exc:
+                errors[index] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+        return tuple(out)
+
+
+class _MappingField(_Field):
+    """``dict[K, V]``: a JSON object. Keys other than ``str`` travel as their JSON text
+    (``dict[int, str]`` keys as ``"1"``) and are decoded back with the key's codec."""
+
+    def __init__(self, key: Any, value: _Field, expected: str) -> None:
+        super().__init__()
+        self.key_hint = key
+        self.key_is_str = key is str or key is Any
+        self.key = None if self.key_is_str else _field_for(key)
+        self.value = value
+        self.expected = expected
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if value is None and self.allow_none:
+            return None
+        if not isinstance(value, Mapping):
+            raise _mismatch(self.expected, value)
+        out = {}
+        errors: dict[str, Any] = {}
+        item = self.value
+        for key, each in value.items():
+            if self.key is None:
+                if not isinstance(key, str):
+                    errors[str(key)] = [
+                        f"dict keys must be str here, got {type(key).__qualname__} {key!r}; "
+                        "annotate the key type, e.g. dict[int, str]"
+                    ]
+                    continue
+                text = key
+            else:
+                try:
+                    encoded = self.key._serialize(key, None, value)
+                except ValidationError as exc:
+                    errors[str(key)] = [f"key: {m}" for m in _flatten_text(exc.messages)]
+                    continue
+                text = encoded if isinstance(encoded, str) else dumps(encoded)
+            try:
+                out[text] = item._serialize(each, key, value)
+            except ValidationError as exc:
+                errors[text] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+        return out
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise _mismatch(f"a JSON object for {self.expected}", value)
+        out = {}
+        errors: dict[str, Any] = {}
+        for text, each in value.items():
+            try:
+                key = text if self.key is None else self._load_key(text)
+                out[key] = _load(self.value, each)
+            except ValidationError as exc:
+                errors[text] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+        return out
+
+    def _load_key(self, text: str) -> Any:
+        assert self.key is not None
+        try:
+            return _load(self.key, text)
+        except ValidationError:
+            try:
+                return _load(self.key, loads(text))
+            except ValueError:
+                raise ValidationError(f"key {text!r} is not a {self.expected} key") from None
+
+
+def _flatten_text(messages: Any) -> list[str]:
+    return [m for _, m in _flatten(messages)]
+
+
+class _UnionField(_Field):
+    """``A | B``: the value must be an instance of one member; it travels in the tagged form."""
+
+    def __init__(self, members: tuple[Any, ...], expected: str) -> None:
+        super().__init__()
+        found = [_runtime_types(m) for m in members]
+        self.types: tuple[type, ...] | None = (
+            None if any(t is None for t in found) else tuple(c for t in found for c in t or ())
+        )
+        self.expected = expected
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if value is None and self.allow_none:
+            return None
+        accept = self.types
+        if accept is not None and (
+            not isinstance(value, accept) or (type(value) is bool and bool not in accept)
+        ):
+            raise _mismatch(self.expected, value)
+        try:
+            return encode_any(value)
+        except SerializationError as exc:
+            raise ValidationError(_untyped_message(exc)) from None
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        try:
+            return decode_any(value)
+        except SerializationError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+def _runtime_types(hint: Any) -> tuple[type, ...] | None:
+    """The classes an ``isinstance`` check for ``hint`` accepts, or None for anything."""
+    if hint is Any or hint is object:
+        return None
+    origin = typing.get_origin(hint)
+    if origin is typing.Annotated:
+        return _runtime_types(typing.get_args(hint)[0])
+    if origin in (typing.Union, types.UnionType):
+        out: list[type] = []
+        for member in typing.get_args(hint):
+            found = _runtime_types(member)
+            if found is None:
+                return None
+            out.extend(found)
+        return tuple(out)
+    if origin is typing.Literal:
+        return tuple({type(v) for v in typing.get_args(hint)})
+    if hint is None or hint is type(None):
+        return (type(None),)
+    if hint is float:
+        return (float, int)
+    if isinstance(origin, type):
+        return (origin,)
+    if isinstance(hint, type):
+        return (hint,)
+    return None
+
+
+class _LiteralField(_Field):
+    """``Literal["a", "b"]``: one of the listed values."""
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        super().__init__()
+        self.values = values
+        self.expected = " | ".join(repr(v) for v in values)
+
+    def _check(self, value: Any) -> Any:
+        if value is None and self.allow_none:
+            return None
+        if any(type(value) is type(v) and value == v for v in self.values):
+            return value
+        raise _mismatch(f"one of {self.expected}", value)
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        return self._check(value)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        return self._check(value)
+
+
 class _DataclassField(_Field):
     """A dataclass as a JSON object, field by field, with errors keyed by field name."""
 
     def __init__(self, cls: type, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.cls = cls
+        self.expected = cls.__qualname__
         hints = typing.get_type_hints(cls, include_extras=True)
         self.members = [
             (f.name, _field_for(hints.get(f.name, Any)), f.init) for f in dataclasses.fields(cls)
         ]
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
-        if value is None:
+        if value is None and self.allow_none:
             return None
         if not isinstance(value, self.cls):
-            raise ValidationError(f"expected {self.cls.__qualname__}, got {type(value).__name__}")
+            raise _mismatch(self.cls.__qualname__, value)
         out = {}
         errors: dict[str, Any] = {}
         for name, field, _ in self.members:
             try:
-                out[name] = field.serialize(name, value)
+                out[name] = field._serialize(getattr(value, name), name, value)
             except ValidationError as exc:
                 errors[name] = exc.messages
         if errors:
@@ -281,17 +657,12 @@ class _DataclassField(_Field):
                     errors[name] = ["Missing data for required field."]
                 continue
             try:
-                values[name] = field.deserialize(value[name])
+                values[name] = _load(field, value[name])
             except ValidationError as exc:
                 errors[name] = exc.messages
         if errors:
             raise ValidationError(errors)
         return self.cls(**values)
-
-
-class _TupleOfField(_List):
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        return tuple(super()._deserialize(value, attr, data, **kwargs))
 
 
 class _SchemaObjectField(fields.Nested):
@@ -300,6 +671,18 @@ class _SchemaObjectField(fields.Nested):
     def __init__(self, schema: Any, cls: type | None, **kwargs: Any) -> None:
         super().__init__(schema, **kwargs)
         self.cls = cls
+
+    def _serialize(  # type: ignore[override]
+        self, nested_obj: Any, attr: Any, obj: Any, **kwargs: Any
+    ) -> Any:
+        if nested_obj is None and self.allow_none:
+            return None
+        if self.cls is not None and not isinstance(nested_obj, self.cls):
+            raise _mismatch(self.cls.__qualname__, nested_obj)
+        message = forgot_await(nested_obj)
+        if message is not None:
+            raise ValidationError(message)
+        return super()._serialize(nested_obj, attr, obj, **kwargs)  # type: ignore[no-untyped-call]
 
     def _deserialize(  # type: ignore[override]
         self, value: Any, attr: Any, data: Any, **kwargs: Any
@@ -321,27 +704,44 @@ def _schema_of(cls: Any) -> Schema | None:
     return None
 
 
-_SIMPLE_FIELDS: dict[Any, Callable[[], _Field]] = {
-    str: fields.String,
-    int: lambda: fields.Integer(strict=True),
-    float: fields.Float,
-    bool: fields.Boolean,
-    dt.datetime: lambda: fields.DateTime(format="iso"),
-    dt.date: fields.Date,
-    dt.time: fields.Time,
-    decimal.Decimal: lambda: fields.Decimal(as_string=True),
-    uuid.UUID: fields.UUID,
-    bytes: _BytesField,
-    dict: fields.Dict,
-}
+def _simple_field(hint: type) -> _Field | None:
+    """The field for a scalar class (or a subclass of one), or None."""
+    for base in type.mro(hint):
+        if base is bool:
+            return _ScalarField((bool,), "bool")
+        if base is int:
+            return _ScalarField((int,), "int")
+        if base is float:
+            return _ScalarField((float, int), "float")
+        if base is str:
+            return _ScalarField((str,), "str")
+        if base is dt.datetime:
+            return _Checked(fields.DateTime(format="iso"), (dt.datetime,), "datetime")
+        if base is dt.date:
+            return _Checked(fields.Date(), (dt.date,), "date", reject=(dt.datetime,))
+        if base is dt.time:
+            return _Checked(fields.Time(), (dt.time,), "time")
+        if base is decimal.Decimal:
+            return _Checked(fields.Decimal(as_string=True), (decimal.Decimal,), "Decimal")
+        if base is uuid.UUID:
+            return _Checked(fields.UUID(), (uuid.UUID,), "UUID")
+        if base is bytes:
+            return _BytesField()
+        if base is dict:
+            return _MappingField(str, _AnyField(allow_none=True), "dict")
+        if base is tuple:  # untyped items: the tagged form, as before (existing payloads)
+            return _Checked(_AnyField(), (tuple,), "tuple")
+        if base in (list, set, frozenset):
+            return _field_for(base[Any])
+    return None
 
 
 def _field_for(hint: Any) -> _Field:
-    """A marshmallow field that (de)serializes values of ``hint``."""
+    """A marshmallow field that (de)serializes values of ``hint``, checking their types."""
     if hint is Any or hint is inspect.Parameter.empty or hint is object:
         return _AnyField(allow_none=True)
     if hint is None or hint is type(None):
-        return fields.Constant(None, allow_none=True)
+        return _LiteralField((None,))
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin is typing.Annotated:
@@ -350,29 +750,34 @@ def _field_for(hint: Any) -> _Field:
             if isinstance(schema, Schema):
                 return _SchemaObjectField(schema, args[0] if isinstance(args[0], type) else None)
         return _field_for(args[0])
+    if origin is typing.Literal:
+        return _LiteralField(args)
     if origin in (typing.Union, types.UnionType):
         members = [a for a in args if a is not type(None)]
         if len(members) == 1:
             field = _field_for(members[0])
-            field.allow_none = True
-            return field
-        return _AnyField(allow_none=True)
-    if origin in (list, Sequence, set, frozenset) or hint in (list, set):
+        else:
+            field = _UnionField(tuple(members), _hint_name(hint))
+        field.allow_none = len(members) < len(args)
+        return field
+    name = _hint_name(hint)
+    if origin in (list, Sequence, set, frozenset) or (origin is tuple and args[-1:] == (...,)):
         item = _field_for(args[0]) if args else _AnyField(allow_none=True)
-        return fields.List(item)
+        if origin is list:
+            return _SequenceField(item, (list,), list, name)
+        if origin is Sequence:
+            return _SequenceField(item, (list, tuple), list, name)
+        if origin is tuple:
+            return _SequenceField(item, (tuple,), tuple, name)
+        return _SequenceField(item, (set, frozenset), origin, name)
     if origin is tuple:
-        if len(args) == 2 and args[1] is Ellipsis:
-            return _TupleOfField(_field_for(args[0]))
-        if args:
-            return fields.Tuple([_field_for(a) for a in args])
-        return _TupleOfField(_AnyField(allow_none=True))
+        return _TupleField([_field_for(a) for a in args], name)
     if origin in (dict, Mapping):
         key, value = (args + (Any, Any))[:2] if args else (Any, Any)
-        key_field = fields.String() if key in (str, Any) else _field_for(key)
-        return fields.Dict(keys=key_field, values=_field_for(value))
+        return _MappingField(key, _field_for(value), name)
     if isinstance(hint, type):
         if issubclass(hint, enum.Enum):
-            return fields.Enum(hint)
+            return _Checked(fields.Enum(hint), (hint,), hint.__qualname__)
         schema = _schema_of(hint)
         if schema is not None:
             return _SchemaObjectField(schema, hint)
@@ -380,9 +785,9 @@ def _field_for(hint: Any) -> _Field:
             return _DataclassField(hint)
         if issubclass(hint, Schema):
             return _SchemaObjectField(hint(), None)
-        for base in type.mro(hint):
-            if base in _SIMPLE_FIELDS:
-                return _SIMPLE_FIELDS[base]()
+        simple = _simple_field(hint)
+        if simple is not None:
+            return simple
     return _AnyField(allow_none=True)
 
 
@@ -410,9 +815,8 @@ class Codec:
             return self._field.serialize("value", {"value": value})
         except ValidationError as exc:
             pairs = _flatten(exc.messages)
-            text = "; ".join(f"{p or '<value>'}: {m}" for p, m in pairs)
             raise SerializationError(
-                f"cannot encode {what}: {text}", path=(pairs[0][0] if pairs else None)
+                f"cannot encode {what}: {_describe(pairs)}", path=(pairs[0][0] or None)
             ) from None
         except SerializationError as exc:
             raise SerializationError(f"cannot encode {what}: {exc}", path=exc.path) from None
@@ -451,7 +855,10 @@ def _native_types(hint: Any) -> tuple[type, ...] | None:
 
 
 def _hint_name(hint: Any) -> str:
-    return getattr(hint, "__qualname__", None) or repr(hint)
+    """A type hint as code spells it: ``Order``, ``list[int]``, ``int | str``."""
+    if isinstance(hint, type) and typing.get_origin(hint) is None:
+        return hint.__qualname__
+    return repr(hint).replace("typing.", "")
 
 
 _CODECS: dict[Any, Codec] = {}

@@ -1,9 +1,11 @@
 """How exceptions travel through SWF: a short ``reason`` plus JSON ``details``.
 
 SWF keeps a failure as ``reason`` (at most 256 characters) and ``details`` (at most 32,768).
-We write ``reason`` as ``"Type: message"`` for humans and the SWF console, and ``details`` as a
-JSON object ``{"type", "message", "traceback", "details"}`` for code. Decoding accepts failures
-written by other clients (plain text details) without losing them.
+We write ``reason`` as ``"Type: message"`` for humans and the SWF console (the short type name,
+once: a relayed failure whose message already names its type is not prefixed again; a longer
+text keeps its head and says it was cut), and ``details`` as a JSON object ``{"type",
+"message", "traceback", "details"}`` for code. Decoding accepts failures written by other
+clients (plain text details) without losing them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,18 @@ from typing import Any
 from ._codecs import decode_any, dumps, encode_any
 from ._payload import MAX_PAYLOAD, MAX_REASON, Payloads, truncate
 
-__all__ = ["encode_failure", "decode_failure", "qualified_name", "RemoteFailure"]
+__all__ = [
+    "CUT_MARK",
+    "encode_failure",
+    "decode_failure",
+    "failure_reason",
+    "qualified_name",
+    "summary",
+    "RemoteFailure",
+]
+
+CUT_MARK = " [...cut; the full text is in details]"
+"""Ends a ``reason`` cut to SWF's 256 characters."""
 
 
 def qualified_name(cls: type) -> str:
@@ -23,8 +36,32 @@ def qualified_name(cls: type) -> str:
     return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
 
 
+def summary(type_name: str, message: str) -> str:
+    """``"ShortType: message"``, without repeating a type the message already names."""
+    short = type_name.rpartition(".")[2]
+    if not short:
+        return message
+    if not message:
+        return short
+    if message.startswith(f"{short}: ") or f" {short}: " in message:
+        return message
+    return f"{short}: {message}"
+
+
+def failure_reason(type_name: str, message: str) -> str:
+    """SWF's ``reason`` for a failure: its :func:`summary`, cut to 256 characters at the head."""
+    text = summary(type_name, message)
+    if len(text) <= MAX_REASON:
+        return text
+    return text[: MAX_REASON - len(CUT_MARK)].rstrip() + CUT_MARK
+
+
 class RemoteFailure:
-    """A decoded failure: remote type name, message, traceback text and decoded details."""
+    """A decoded failure: remote type name, message, traceback text and decoded details.
+
+    >>> RemoteFailure("app.Declined", "card declined", "Traceback ...", {"code": 51})
+    RemoteFailure(type_name='app.Declined', message='card declined', details={'code': 51})
+    """
 
     __slots__ = ("type_name", "message", "traceback", "details")
 
@@ -33,6 +70,15 @@ class RemoteFailure:
         self.message = message
         self.traceback = traceback
         self.details = details
+
+    def __repr__(self) -> str:
+        return (
+            f"RemoteFailure(type_name={self.type_name!r}, message={truncate(self.message, 200)!r}"
+            f", details={self.details!r})"
+        )
+
+    def __str__(self) -> str:
+        return summary(self.type_name, self.message)
 
 
 def encode_failure(
@@ -45,7 +91,7 @@ def encode_failure(
     """
     type_name = getattr(error, "type_name", None) or qualified_name(type(error))
     message = str(error)
-    reason = truncate(f"{type_name}: {message}" if message else type_name, MAX_REASON)
+    reason = failure_reason(type_name, message)
     extra = getattr(error, "details", None)
     try:
         extra_data = encode_any(extra)

@@ -21,11 +21,12 @@ same function of the same events.
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Iterable
 from operator import itemgetter
-from typing import Any
+from typing import Any, Literal
 
-from ..exceptions import CancelledError, HistoryError, SwfObjectsError
+from ..exceptions import CancelledError, HistoryError, SwfObjectsError, WorkflowCodeError
 from ..payloads._failures import encode_failure
 from ..payloads._framework_io import unguarded_var
 from ..payloads._payload import Payloads, PayloadStore
@@ -47,7 +48,14 @@ from ._event_checks import check_event, check_timestamp, history_error
 from ._history_events import HistoryEvents
 from ._runtime import WorkflowRuntime
 
-__all__ = ["MAX_DECISIONS", "MAX_RESPONSE_CHARS", "Decider", "decide", "payloads_for"]
+__all__ = ["MAX_DECISIONS", "MAX_RESPONSE_CHARS", "Decider", "Unawaited", "decide", "payloads_for"]
+
+log = logging.getLogger("swfobjects.decider")
+
+Unawaited = Literal["warn", "error", "ignore"]
+"""What a decider does when a run completes while promises it started were never awaited:
+log a warning (the default), fail the workflow with ``WorkflowCodeError`` (for tests), or
+nothing."""
 
 MAX_DECISIONS = MAX_DECISIONS_PER_RESPONSE
 """Decisions per response; the rest go out with the next decision task."""
@@ -92,8 +100,12 @@ class Decider:
         workflow_id: str = "",
         run_id: str = "",
         strict: bool = False,
+        unawaited: Unawaited = "warn",
     ) -> None:
+        if unawaited not in ("warn", "error", "ignore"):
+            raise ValueError(f"unawaited must be 'warn', 'error' or 'ignore', not {unawaited!r}")
         self.workflow = workflow
+        self.unawaited = unawaited
         self.guard = DeterminismGuard() if strict else None
         self.payloads = payloads or Payloads()
         self.runtime = WorkflowRuntime(workflow, self.payloads, workflow_id, run_id, self.guard)
@@ -311,6 +323,9 @@ class Decider:
                 )
             except Exception as exc:  # noqa: BLE001 - becomes the workflow's failure
                 return self._failure(exc)
+            forgotten = self._forgotten_awaits()
+            if forgotten is not None:
+                return self._failure(forgotten)
             attributes = {} if result == "null" else {"result": result}
             return {
                 "decisionType": "CompleteWorkflowExecution",
@@ -327,6 +342,31 @@ class Decider:
                 "cancelWorkflowExecutionDecisionAttributes": {},
             }
         return self._failure(error)
+
+    def _forgotten_awaits(self) -> WorkflowCodeError | None:
+        """Warn about (or, with ``unawaited="error"``, return an error for) promises the run
+        started and never awaited: a completed workflow that dropped them most likely forgot
+        an ``await`` (an activity result never used, a timer that never delayed anything)."""
+        if self.unawaited == "ignore":
+            return None
+        runtime = self.runtime
+        dropped = runtime.unawaited()
+        if not dropped:
+            return None
+        names = ", ".join(
+            f"{p.description or 'promise'} ({'pending' if not p.done() else 'settled'})"
+            for p in dropped[:10]
+        ) + (f" and {len(dropped) - 10} more" if len(dropped) > 10 else "")
+        message = (
+            f"workflow {self.workflow.name} ({runtime.workflow_id}) completed without awaiting "
+            f"{len(dropped)} promise(s) it started: {names}. Did you forget `await`? Await "
+            "them (or all_of(...)), or cancel() what is no longer needed"
+        )
+        if self.unawaited == "error":
+            return WorkflowCodeError(message)
+        if not runtime.replaying:
+            log.warning("%s", message)
+        return None
 
     def _failure(self, error: BaseException) -> dict[str, Any]:
         reason, details = encode_failure(

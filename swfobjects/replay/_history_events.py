@@ -380,6 +380,7 @@ class HistoryEvents:
                 workflow_name=command.name,
                 reason=reason,
                 details=details,
+                remote_traceback=getattr(details, "traceback", ""),
             )
         )
 

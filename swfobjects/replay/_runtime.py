@@ -67,12 +67,35 @@ class WorkflowRuntime:
         self.history_length = 0
         self.cancel_requested = False
         self.fatal: BaseException | None = None
+        self.waits: list[tuple[Promise[None], Callable[[], bool], Any]] = []
+        """``wait_for`` calls that did not return at once: promise, predicate, event time."""
+        self.started: list[Promise[Any]] = []
+        """Promises handed to workflow code for activities, timers, children, signals sent and
+        ``wait_for``, not yet seen observed: at completion, the ones never observed are
+        reported (forgotten awaits). Observed ones are dropped as the list grows, so a long
+        run keeps O(unawaited) of them, not one per call."""
+        self._prune_at = 64
         self.instance: Any = None
         self._random: random.Random | None = None
         self._templates: dict[
             tuple[int, int],
             tuple[ActivityType, dict[str, Any], dict[str, Any], RetryPolicy],
         ] = {}
+
+    def unawaited(self) -> list[Promise[Any]]:
+        """Promises this run started that workflow code never awaited (nor read, nor combined)."""
+        return [promise for promise in self.started if not promise.observed]
+
+    def _track(self, promise: Promise[Any]) -> None:
+        started = self.started
+        started.append(promise)
+        if len(started) >= self._prune_at:
+            self._prune()
+
+    def _prune(self) -> None:
+        started = self.started
+        started[:] = [p for p in started if not p.observed]
+        self._prune_at = max(64, 2 * len(started))
 
     def fail(self, error: BaseException) -> None:
         """Fail the run with ``error`` (the first such error wins)."""
@@ -111,7 +134,9 @@ class WorkflowRuntime:
         self.timers += 1
         timer_id = f"t{self.timers}"
         call = TimerCall(self.commands, self.run_id, timer_id, delay)
-        return self.scheduler.spawn_eager(_relay(call.result), timer_id)
+        promise = self.scheduler.spawn_eager(_relay(call.result), f"timer {timer_id}")
+        self._track(promise)
+        return promise
 
     def schedule_activity(
         self, activity: ActivityType, arguments: dict[str, Any], overrides: dict[str, Any]
@@ -128,7 +153,12 @@ class WorkflowRuntime:
         call = ActivityCall(
             self.commands, self.run_id, self.payloads, activity, activity_id, attributes, retry
         )
-        return call.result
+        result = call.result
+        started = self.started  # _track, inlined: this is the hot path
+        started.append(result)
+        if len(started) >= self._prune_at:
+            self._prune()
+        return result
 
     def _activity_template(
         self, activity: ActivityType, overrides: dict[str, Any]
@@ -189,9 +219,11 @@ class WorkflowRuntime:
         if priority is not None:
             attributes["taskPriority"] = priority
         call = ChildCall(self.commands, self.run_id, self.payloads, workflow, attributes)
-        return self.scheduler.spawn_eager(
+        promise = self.scheduler.spawn_eager(
             _relay(call.result), f"child {workflow.name} ({workflow_id})"
         )
+        self._track(promise)
+        return promise
 
     def spawn_eager(self, coro: Coroutine[Any, Any, T], name: str) -> Promise[T]:
         """Run ``coro`` as a workflow task, stepping it now up to its first await."""
@@ -247,7 +279,14 @@ class WorkflowRuntime:
 
     def wait_for(self, predicate: Callable[[], bool]) -> Promise[None]:
         """A promise settled once ``predicate()`` is true (checked after every step)."""
-        return self.signals.wait_for(predicate)
+        promise = self.signals.wait_for(predicate)
+        self._track(promise)
+        if not promise.done():
+            waits = self.waits
+            waits.append((promise, predicate, self.timestamp))
+            if len(waits) >= 64 and len(waits) & (len(waits) - 1) == 0:  # at powers of two
+                waits[:] = [wait for wait in waits if not wait[0].done()]
+        return promise
 
     def signal_external(
         self, workflow_id: str, name: str, input_text: str | None, run_id: str | None = None
@@ -255,7 +294,9 @@ class WorkflowRuntime:
         """Signal another execution (``SignalExternalWorkflowExecution``)."""
         self.signals_sent += 1
         control = f"s{self.signals_sent}"
-        return self.commands.signal_external(control, workflow_id, name, input_text, run_id)
+        promise = self.commands.signal_external(control, workflow_id, name, input_text, run_id)
+        self._track(promise)
+        return promise
 
     # --- closing and scopes -------------------------------------------------------------
 

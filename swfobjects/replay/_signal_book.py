@@ -88,7 +88,9 @@ class SignalBook:
 
     def wait_for(self, predicate: Callable[[], bool]) -> Promise[None]:
         """A promise settled once ``predicate()`` is true (checked after every step)."""
-        promise: Promise[None] = Promise("wait_for")
+        code = getattr(predicate, "__code__", None)
+        where = f" at {code.co_filename}:{code.co_firstlineno}" if code is not None else ""
+        promise: Promise[None] = Promise(f"wait_for{where}")
         if predicate():
             promise.set_result(None)
             return promise

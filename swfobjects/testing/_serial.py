@@ -23,6 +23,8 @@ from ..model import InProcessClient, SwfFault, SwfModel, fault_to_client_error
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
+from ..replay._decider import Unawaited
+from ..replay._pending import describe_pending
 from ..swf.client import InProcessSWFClient, TaskKind
 from ..swf.limits import Quotas
 from ..worker._activities import ActivityRunner, task_heartbeat
@@ -61,6 +63,10 @@ class SerialExecutor(ExecutorBase):
       clock, ``random`` or ``uuid4`` directly.
     * ``check_replay`` (for tests): after every cached decision, check that a full replay
       decides the same.
+    * ``unawaited``: what happens when a workflow completes while promises it started
+      (activities, timers, children, signals sent, ``wait_for``) were never awaited:
+      ``"warn"`` (default) logs a warning naming them, ``"error"`` fails the workflow with
+      ``WorkflowCodeError`` naming them (use it in tests), ``"ignore"`` says nothing.
     * ``pause_gc`` (default on): while it runs tasks, the executor replaces CPython's
       automatic cyclic garbage collection with a young-generation collection every
       ``_YOUNG_OBJECTS`` allocations. The automatic collector also rescans the old generation,
@@ -84,6 +90,7 @@ class SerialExecutor(ExecutorBase):
         check_replay: bool = False,
         pause_gc: bool = True,
         quotas: Mapping[str, int] | Quotas | None = None,
+        unawaited: Unawaited = "warn",
     ) -> None:
         self.skip_time = skip_time
         self.pause_gc = pause_gc
@@ -101,6 +108,7 @@ class SerialExecutor(ExecutorBase):
             cache_size=cache_size,
             strict=check_determinism,
             check_replay=check_replay,
+            unawaited=unawaited,
         )
         self.client.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
         self._registered: set[tuple[str, str, str]] = set()
@@ -290,13 +298,16 @@ class SerialExecutor(ExecutorBase):
     def _wait(self, handle: WorkflowHandle[Any], timeout: float | None) -> None:
         self.run_until_idle()
         if handle.is_open():
+            pending = handle.pending(now=self._clock())
             raise WorkflowStuckError(
                 f"workflow {handle.workflow_id} (run {handle.run_id}) is open but nothing can "
-                "move it forward: it waits for a signal or cancellation no one has sent"
+                f"move it forward; it waits for:\n{describe_pending(pending)}\n"
                 + (
-                    ""
+                    "No one has sent the signal (or cancellation) it needs: send it with "
+                    "handle.signal(...) before handle.result()"
                     if self.skip_time
-                    else ", or for a timer the clock has not reached yet "
-                    "(tick the frozen clock, then call run_until_idle())"
-                )
+                    else "Or a timer the clock has not reached yet: tick the frozen clock, then "
+                    "call run_until_idle()"
+                ),
+                pending=pending,
             )

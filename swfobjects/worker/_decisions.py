@@ -15,7 +15,7 @@ from typing import Any
 
 from ..exceptions import HistoryError, NonDeterminismError, UnknownWorkflowTypeError
 from ..payloads._payload import Payloads
-from ..replay._decider import Decider
+from ..replay._decider import Decider, Unawaited
 from ..swf._shapes import decision_attributes
 from ..swf.client import SWFClient, TaskKind, full_history, paged
 from ..swf.limits import MAX_PAGE_SIZE
@@ -62,7 +62,9 @@ class DecisionHandler:
     """Decides decision tasks for the workflow classes it knows.
 
     ``cache_size`` bounds the sticky cache (runs kept); 0 disables it. ``strict`` turns on
-    the check for clock and randomness calls in workflow code (see ``_determinism``).
+    the check for clock and randomness calls in workflow code (see ``_determinism``);
+    ``unawaited`` says what to do when a run completes with promises it never awaited
+    (``"warn"``, ``"error"``: fail the workflow, ``"ignore"``).
     """
 
     def __init__(
@@ -73,8 +75,10 @@ class DecisionHandler:
         cache_size: int = 1000,
         strict: bool = False,
         check_replay: bool = False,
+        unawaited: Unawaited = "warn",
     ) -> None:
         self.strict = strict
+        self.unawaited = unawaited
         self.check_replay = check_replay
         self.payloads = payloads or Payloads()
         self.registry = registry
@@ -149,6 +153,7 @@ class DecisionHandler:
                 execution["workflowId"],
                 run_id,
                 strict=self.strict,
+                unawaited=self.unawaited,
             )
         else:
             self.hits += 1
@@ -177,7 +182,13 @@ class DecisionHandler:
             for e in full_history(client, domain, execution)
             if e["eventId"] <= task["startedEventId"]
         ]
-        fresh = Decider(sticky.workflow, self.payloads, execution["workflowId"], execution["runId"])
+        fresh = Decider(
+            sticky.workflow,
+            self.payloads,
+            execution["workflowId"],
+            execution["runId"],
+            unawaited="ignore" if self.unawaited == "warn" else self.unawaited,  # warned once
+        )
         # markers recorded by this very decision are not in history yet: reuse their values
         fresh.runtime.marker_seeds = dict(sticky.runtime.markers)
         fresh.feed(events)

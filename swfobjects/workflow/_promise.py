@@ -32,7 +32,7 @@ class Promise(Generic[T]):
     3
     """
 
-    __slots__ = ("_state", "_value", "_callbacks", "_cancel_hook", "description")
+    __slots__ = ("_state", "_value", "_callbacks", "_cancel_hook", "description", "observed")
 
     def __init__(self, description: str = "") -> None:
         self._state = _PENDING
@@ -40,6 +40,10 @@ class Promise(Generic[T]):
         self._callbacks: list[Callable[[Promise[T]], None]] | None = None
         self._cancel_hook: Callable[[], None] | None = None
         self.description = description
+        self.observed = False
+        """True once something awaited the promise, read its outcome or subscribed to it: a
+        workflow that completes while promises it started were never observed has most likely
+        forgotten an ``await`` (the decider warns about them)."""
 
     def __repr__(self) -> str:
         state = ("pending", "fulfilled", "rejected")[self._state]
@@ -56,6 +60,7 @@ class Promise(Generic[T]):
 
     def result(self) -> T:
         """The result; raises the error if it failed, ``RuntimeError`` while still pending."""
+        self.observed = True
         if self._state == _FULFILLED:
             return self._value  # type: ignore[no-any-return]
         if self._state == _REJECTED:
@@ -64,6 +69,7 @@ class Promise(Generic[T]):
 
     def exception(self) -> BaseException | None:
         """The error the promise failed with, or None."""
+        self.observed = True
         if self._state == _PENDING:
             raise RuntimeError(f"{self!r} is not settled yet")
         return self._value if self._state == _REJECTED else None
@@ -100,6 +106,7 @@ class Promise(Generic[T]):
 
     def add_done_callback(self, callback: Callable[[Promise[T]], None]) -> None:
         """Call ``callback(promise)`` when settled (at once if already settled)."""
+        self.observed = True
         if self._state != _PENDING:
             callback(self)
         elif self._callbacks is None:

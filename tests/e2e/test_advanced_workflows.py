@@ -185,7 +185,7 @@ class Lottery(
         return len(item) * 100
 
     @decision_task
-    async def run(self) -> list[int]:
+    async def run(self) -> list[int | bool]:
         first = self.draw()
         await self.packing.pack("x")  # forces a replay of the code above
         again = self.price("abc") + self.price("abc")

@@ -107,3 +107,83 @@ def test_oversized_payload_is_refused_before_swf():
     with pytest.raises(PayloadTooLargeError, match="data store") as caught:
         Payloads().encode("x" * 40_000, codec_for(str), "input of activity A")
     assert caught.value.size > 32_768
+
+
+# --- strict encoding against annotations (issue 12) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "hint", "path", "text"),
+    [
+        (12, str, None, "expected str, got int 12"),
+        (True, int, None, "expected int, got bool True"),
+        ("1.5", float, None, "expected float, got str '1.5'"),
+        (None, str, None, "expected str, got None"),
+        ([1, "x"], list[str], "0", "0: expected str, got int 1"),
+        ((1, 2), list[int], None, "expected list[int], got tuple"),
+        ({"a": 1.5}, dict[str, int], "a", "a: expected int, got float 1.5"),
+        ({1: "x"}, dict[str, str], "1", "dict keys must be str here, got int 1"),
+        (dt.datetime(2024, 1, 1), dt.date, None, "expected date, got datetime"),
+        ("red", Color, None, "expected Color, got str 'red'"),
+        (1.5, int | str, None, "expected int | str, got float 1.5"),
+        ({"tags": {"a"}}, dict, "tags", "tags: cannot encode set without a type hint"),
+        (
+            Order(uuid.UUID(int=1), dt.datetime(2024, 1, 1), [Item("a", "2", decimal.Decimal(1))]),
+            Order,
+            "items.0.qty",
+            "items.0.qty: expected int, got str '2'",
+        ),
+    ],
+)
+def test_encoding_checks_the_annotation_and_names_type_and_path(value, hint, path, text):
+    with pytest.raises(SerializationError) as caught:
+        Payloads().encode(value, codec_for(hint), "result of activity A")
+    assert caught.value.path == path
+    assert str(caught.value).startswith("cannot encode result of activity A: ")
+    assert text in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "message"),
+    [
+        ("12", str, "expected str, got int 12"),
+        ('"1.5"', float, "expected float, got str '1.5'"),
+        ('"yes"', bool, "expected bool, got str 'yes'"),
+        ("[1, true]", list[int], "1: expected int, got bool True"),
+    ],
+)
+def test_decoding_is_as_strict(text, hint, message):
+    with pytest.raises(SerializationError, match=message):
+        Payloads().decode(text, codec_for(hint), "input")
+
+
+def test_strict_types_still_round_trip():
+    assert roundtrip({1: "a", 2: "b"}, dict[int, str]) == {1: "a", 2: "b"}
+    assert roundtrip({"b", "a"}, set[str]) == {"a", "b"}
+    assert Payloads().encode({"b", "a", "c"}, codec_for(set[str]), "v") == '["a","b","c"]'
+    assert roundtrip((1, 2), tuple[int, ...]) == (1, 2)
+    assert roundtrip(3, float) == 3 and roundtrip(None, str | None) is None
+    assert roundtrip("x", int | str) == "x"
+    assert roundtrip({"when": dt.date(2024, 1, 1)}, dict) == {"when": dt.date(2024, 1, 1)}
+    assert Payloads().encode((1, "a"), codec_for(tuple), "v") == '{"$tuple":[1,"a"]}'  # as before
+    assert roundtrip((1, "a"), tuple) == (1, "a")
+
+
+def test_an_awaitable_says_did_you_forget_await_and_names_its_call():
+    from swfobjects.workflow._promise import Promise
+
+    promise = Promise[str]("activity Greeter.greet (1)")
+    for hint in (str, object, list[str]):
+        value = promise if hint is not list[str] else [promise]
+        with pytest.raises(SerializationError, match="did you forget `await`") as caught:
+            Payloads().encode(value, codec_for(hint), "result of workflow Hello")
+        assert "<Promise activity Greeter.greet (1) pending>" in str(caught.value)
+        assert "annotate" not in str(caught.value)
+
+    async def helper() -> str:
+        return "x"
+
+    coroutine = helper()
+    with pytest.raises(SerializationError, match=r"coroutine .*helper\(\) that was never awaited"):
+        Payloads().encode(coroutine, codec_for(str), "result")
+    assert coroutine.cr_frame is None  # closed: no "never awaited" warning later

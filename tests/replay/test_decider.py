@@ -286,7 +286,7 @@ def test_bad_workflow_input_fails_the_workflow_naming_the_field():
     history.decision(completed=False)
     (decision,) = decide(Sequential, history.events)
     assert decision["decisionType"] == "FailWorkflowExecution"
-    assert "x" in attrs(decision)["reason"] and "integer" in attrs(decision)["reason"]
+    assert "x" in attrs(decision)["reason"] and "expected int" in attrs(decision)["reason"]
 
 
 def test_sticky_decider_matches_full_replay():
