@@ -8,6 +8,7 @@ Behind the façade, one collaborator per job, each in the module named for it. D
 one way, downwards in this list; nothing imports anything above it::
 
     _model       SwfModel: builds the collaborators, dispatches call() through one table
+    _snapshot    the whole state as plain, versioned JSON and back (snapshot, restore)
     _visibility  Visibility: List*/Count* executions, pending task counts, resource tags
     _timeouts    Timeouts: advance() fires due timers and timeouts
     _decisions   Decisions: RespondDecisionTaskCompleted (validating and applying decisions)

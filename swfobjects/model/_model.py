@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..swf.limits import Quotas
+from . import _snapshot
 from ._decisions import Decisions
 from ._due import DueHeap
 from ._executions import Executions
@@ -117,6 +118,16 @@ class SwfModel:
             ) from None
         finally:
             runtime.call_now = None
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state of this model as plain, versioned JSON data (see ``_snapshot``):
+        ``other.restore(model.snapshot())`` answers every later call as ``model`` would."""
+        return _snapshot.snapshot(self)
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Replace this model's state with a :meth:`snapshot` (clock, ids and listeners stay);
+        ``SnapshotError`` (a ``ValueError``) if ``data`` is not one this version reads."""
+        _snapshot.restore(self, data)
 
     @property
     def region(self) -> str:
