@@ -6,6 +6,9 @@ endpoint on this machine; point any SWF client at it::
     swfobjects local --db swf.sqlite &
     aws swf list-domains --registration-status REGISTERED --endpoint-url http://127.0.0.1:8650
 
+``swfobjects local compact --db FILE`` compacts a journal no service is using and shrinks it
+(a running service compacts on its own every ``--compact-every`` rows).
+
 The verbs that operate workflows (register, worker, start, run, signal, cancel, terminate,
 list, show, history, replay) live in :mod:`swfobjects.cli`.
 """
@@ -18,6 +21,7 @@ import sys
 from collections.abc import Sequence
 
 from .cli import add_commands, run_command
+from .local._engine import DEFAULT_COMPACT_EVERY
 from .local._server import DEFAULT_READ_TIMEOUT
 from .swf.limits import Quotas
 
@@ -75,7 +79,23 @@ def _parser() -> argparse.ArgumentParser:
         help="close a connection that sends nothing for this long, waiting for a request or "
         f"the rest of its body ({DEFAULT_READ_TIMEOUT:g})",
     )
+    local.add_argument(
+        "--compact-every",
+        type=_rows,
+        default=DEFAULT_COMPACT_EVERY,
+        metavar="N",
+        help="with --db: after N journal rows, replace them by a snapshot of the state, so the "
+        f"file and the start-up time stay bounded (0: never; {DEFAULT_COMPACT_EVERY})",
+    )
     local.add_argument("--verbose", action="store_true", help="log every request")
+    offline = local.add_subparsers(dest="local_command", metavar="[compact]")
+    compact = offline.add_parser(
+        "compact",
+        help="compact a journal no service is using, and shrink its file",
+        description="Replace the journal's rows by a snapshot of the state they build, then "
+        "shrink the file (VACUUM). Refuses a journal a service has open.",
+    )
+    compact.add_argument("--db", dest="compact_db", metavar="FILE", required=True)
     add_commands(parser, commands)
     return parser
 
@@ -87,6 +107,12 @@ def _account_id(value: str) -> str:
         return check_account_id(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _rows(value: str) -> int:
+    if not value.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{value!r}: give a number of journal rows (0: never)")
+    return int(value)
 
 
 def _quota(value: str) -> tuple[str, int]:
@@ -105,9 +131,25 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # SIGTERM stops the service as cleanly as Ctrl-C
 
 
+def _compact(path: str) -> int:
+    from .local._compaction import compact_offline
+    from .local._persistence import JournalError
+
+    try:
+        done = compact_offline(path)
+    except JournalError as exc:
+        print(f"swfobjects local compact: {exc}", file=sys.stderr)
+        return 2
+    print(f"swfobjects local compact: {path}: {done}", flush=True)
+    return 0
+
+
 def _local(args: argparse.Namespace) -> int:
     from .local import NO_AUTH_WARNING, LocalSWF
     from .local._persistence import JournalError
+
+    if args.local_command == "compact":
+        return _compact(args.compact_db)
 
     service = LocalSWF(
         args.host,
@@ -119,6 +161,7 @@ def _local(args: argparse.Namespace) -> int:
         quotas=dict(args.quota),
         close_connections=args.close_connections,
         read_timeout=args.read_timeout,
+        compact_every=args.compact_every,
     )
     try:
         service.start()
@@ -129,9 +172,11 @@ def _local(args: argparse.Namespace) -> int:
         print(f"swfobjects local: {exc}", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, _interrupt)
-    replayed = service.engine.replayed if service.engine is not None else 0
+    engine = service.engine
+    replayed = engine.replayed if engine is not None else 0
+    snapshot = "its snapshot and " if engine is not None and engine.from_snapshot else ""
     state = (
-        f"journal {args.db} ({replayed} calls replayed)"
+        f"journal {args.db} ({snapshot}{replayed} calls replayed)"
         if args.db
         else "in memory (lost on exit; use --db FILE to keep it)"
     )

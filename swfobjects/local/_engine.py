@@ -17,7 +17,10 @@ The model (``SwfModel``) is the one implementation of SWF semantics and is not t
   disk) the model is rebuilt from the journal before the lock is released, and the call answers
   ``InternalFailure`` having changed nothing anyone could see. A call refused by a quota
   changed nothing and is not recorded; the quotas themselves are (when they change);
-- the ``pollers`` quota: at most that many polls wait on one task list at once.
+- the ``pollers`` quota: at most that many polls wait on one task list at once;
+- compaction: after ``compact_every`` journal rows, the model's snapshot replaces them (under
+  the lock, as one more write: calls wait for it, see :meth:`Engine.compact`). A compaction
+  that cannot be written changes nothing and is tried again ``compact_every`` rows later.
 """
 
 from __future__ import annotations
@@ -35,10 +38,15 @@ from dataclasses import asdict
 from typing import Any
 
 from ..model import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, SwfFault, SwfModel
+from ..model._snapshot import SnapshotError, dumps, loads
 from ..swf.limits import LONG_POLL_SECONDS, Quotas
-from ._persistence import ADVANCE, QUOTAS, Journal, JournalEntry
+from ._persistence import ADVANCE, QUOTAS, Journal, JournalEntry, JournalError
 
-__all__ = ["Engine", "READ_ONLY", "POLLS"]
+__all__ = ["DEFAULT_COMPACT_EVERY", "Engine", "READ_ONLY", "POLLS", "check_compact_every"]
+
+DEFAULT_COMPACT_EVERY = 10_000
+"""Journal rows between two automatic compactions: a few MB of rows and well under a second of
+replay at start-up, for a compaction every few minutes of a busy service."""
 
 POLLS = frozenset({"PollForDecisionTask", "PollForActivityTask"})
 READ_ONLY = frozenset(
@@ -60,6 +68,15 @@ READ_ONLY = frozenset(
         "ListWorkflowTypes",
     }
 )
+
+
+def check_compact_every(value: object) -> int:
+    """``value`` if it is a number of journal rows (0: never compact), else ``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(
+            f"compact_every must be a number of journal rows (0: never), not {value!r}"
+        )
+    return value
 
 
 def _wall_clock() -> float:
@@ -84,10 +101,19 @@ class Engine:
         tick: float = 0.05,
         account_id: str = DEFAULT_ACCOUNT_ID,
         quotas: Mapping[str, int] | Quotas | None = None,
+        *,
+        compact_every: int = 0,
+        journal_quotas: bool = False,
     ) -> None:
+        """``compact_every``: journal rows between compactions (0: never on its own).
+        ``journal_quotas``: keep the quotas the journal says (ignore ``quotas``; for tools
+        that open a journal without serving it)."""
         quotas = Quotas.from_mapping(quotas)
+        check_compact_every(compact_every)
         self.clock = clock or _wall_clock
         self.journal = journal
+        self.compact_every = compact_every
+        self._compact_at = compact_every
         self.poll_timeout = poll_timeout
         self.tick = tick
         self._now = float(self.clock())
@@ -101,9 +127,16 @@ class Engine:
         self._ticker: threading.Thread | None = None
         self._idle_polls: dict[tuple[str, str, str], int] = {}
         self.replayed = 0
+        self.from_snapshot = False  # the journal had a snapshot (``replayed`` calls follow it)
         if journal is not None:
             with self.lock:  # the model's listeners notify, which needs the lock
-                self.replayed = self._replay()
+                try:
+                    self.replayed = self._replay()
+                except JournalError:
+                    journal.close()
+                    raise
+        if journal_quotas:
+            quotas = self.model.quotas
         if self.model.quotas != quotas:  # the journal's last quotas (or SWF's) are not these
             self.model.quotas = quotas
             if journal is not None:  # a rebuild after a failed write replays them from here
@@ -127,9 +160,20 @@ class Engine:
         return value
 
     def _replay(self) -> int:
-        """Run the journal's calls into ``self.model`` (the caller holds the lock)."""
+        """Restore the journal's snapshot into ``self.model`` and run the calls after it (the
+        caller holds the lock); returns how many calls ran."""
         assert self.journal is not None
         count = 0
+        snapshot = self.journal.snapshot()
+        self.from_snapshot = snapshot is not None
+        if snapshot is not None:
+            self._now = snapshot[0]
+            try:
+                loads(self.model, snapshot[1])
+            except SnapshotError as exc:
+                raise JournalError(
+                    f"journal {self.journal.path} has a snapshot this version cannot use: {exc}"
+                ) from None
         for entry in self.journal.entries():
             self._now = entry.at
             self._replay_ids = deque(entry.ids)
@@ -165,7 +209,41 @@ class Engine:
                     f"{operation or 'a clock tick'} ({exc}); nothing was changed",
                     500,
                 ) from None
+            if self.compact_every and self.journal.since_snapshot >= self._compact_at:
+                self._compact_now()
         self._ids = []
+
+    def compact(self) -> float:
+        """Replace the journal's rows by a snapshot of the model now; returns the seconds it
+        took, during which every call waits (it runs under the lock, as a call does).
+        :class:`JournalError` if it cannot be written (then nothing changed)."""
+        if self.journal is None:
+            raise ValueError("there is no journal to compact (the service runs in memory)")
+        with self.lock:
+            started = time.perf_counter()
+            try:
+                self.journal.compact(self._now, dumps(self.model))
+            except sqlite3.Error as exc:
+                raise JournalError(f"cannot compact journal {self.journal.path}: {exc}") from None
+            self._compact_at = self.compact_every
+            return time.perf_counter() - started
+
+    def _compact_now(self) -> None:
+        """Compact after ``compact_every`` rows (the caller holds the lock). A failure is
+        reported and changes nothing: the rows stay and the next try is ``compact_every`` rows
+        later, so a full disk does not make every call try again."""
+        assert self.journal is not None
+        try:
+            self.journal.compact(self._now, dumps(self.model))
+        except sqlite3.Error as exc:
+            self._compact_at = self.journal.since_snapshot + self.compact_every
+            print(
+                f"swfobjects local: could not compact journal {self.journal.path} ({exc}); "
+                "its rows are kept",
+                file=sys.stderr,
+            )
+        else:
+            self._compact_at = self.compact_every
 
     # --- calls --------------------------------------------------------------------------
 

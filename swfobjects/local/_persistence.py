@@ -10,10 +10,16 @@ object is ever pickled. Rows are plain JSON text. The quotas are an input of the
 quotas other than the journal's last ones appends a row saying so, and a replay applies each
 at its place.
 
+Compaction keeps the file and the start-up time bounded: :meth:`Journal.compact` stores the
+model's whole state (``swfobjects.model``'s snapshot, plain JSON) at the journal's position and
+deletes the rows before it in the same transaction; a start restores the snapshot and replays
+only the rows after it. The chain goes on through the snapshot: its link hashes the link of
+the last row it replaces and its own content, and the next row's link starts from it.
+
 The journal is the truth, so it must never lie quietly:
 
-- each row carries a link of a hash chain over every row before it, and SQLite's
-  ``sqlite_sequence`` keeps the number of the last row ever written (updated by the same
+- each row (and the snapshot) carries a link of a hash chain over every row before it, and
+  SQLite's ``sqlite_sequence`` keeps the number of the last row ever written (updated by the same
   statement, so it costs no extra write). A deleted, changed or reordered row, or a lost tail,
   breaks the chain and start-up stops with :class:`JournalError` instead of starting with less
   state;
@@ -41,7 +47,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ADVANCE", "Journal", "JournalEntry", "JournalError", "QUOTAS"]
+__all__ = ["ADVANCE", "Journal", "JournalEntry", "JournalError", "QUOTAS", "SNAPSHOT"]
 
 ADVANCE = ""  # the operation name of a clock tick that fired timers or timeouts
 QUOTAS = "#quotas"  # the quotas in force from here on (body: their JSON), when they changed
@@ -56,9 +62,18 @@ CREATE TABLE IF NOT EXISTS journal (
     link TEXT
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshot (
+    seq INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    body TEXT NOT NULL,
+    previous TEXT NOT NULL,
+    link TEXT NOT NULL
+);
 """
-_FORMAT = "swfobjects-local-journal-2"
+_FORMAT = "swfobjects-local-journal-3"
+_FORMAT_2 = "swfobjects-local-journal-2"  # no snapshot table; upgraded in place on open
 _FORMAT_1 = "swfobjects-local-journal-1"  # rows without links; upgraded in place on open
+SNAPSHOT = "#snapshot"  # the operation name a snapshot's chain link is computed with
 
 
 class JournalError(Exception):
@@ -132,24 +147,49 @@ class Journal:
                 f"journal {self.path} was not closed cleanly and its write-ahead log "
                 f"{self.path}-wal is missing: its last calls are lost; restore that file"
             )
+        self._base = 0  # the journal position of the snapshot the rows follow (0: none)
         if found is None:
             db.execute("INSERT INTO meta VALUES ('format', ?)", (_FORMAT,))
             self._seq, self._head = 0, ""
         elif found == _FORMAT_1:
             self._upgrade()
-        elif found != _FORMAT:
+        elif found not in (_FORMAT, _FORMAT_2):
             raise JournalError(f"{self.path} is not a swfobjects local journal ({found!r})")
         else:
             self._seq, self._head = self._verified_head()
+            if found == _FORMAT_2:  # the snapshot table was just created, empty
+                db.execute("UPDATE meta SET value = ? WHERE key = 'format'", (_FORMAT,))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('open', '1')")
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # 'open' must reach the main file
 
     def _verified_head(self) -> tuple[int, str]:
-        """Walk the chain and check it ends at the last row written; a break: JournalError."""
+        """Walk the chain from the snapshot (if any) and check it ends at the last row
+        written; a break: JournalError."""
         seq, head = 0, ""
+        snapshots = self._db.execute(
+            "SELECT seq, at, body, previous, link FROM snapshot ORDER BY seq"
+        ).fetchall()
+        if len(snapshots) > 1:  # compaction replaces the snapshot in one transaction
+            raise JournalError(
+                f"journal {self.path} is damaged: it has {len(snapshots)} snapshots "
+                f"(at rows {', '.join(str(row[0]) for row in snapshots)}), compaction keeps one"
+            )
+        if snapshots:
+            snap_seq, at, body, previous, link = snapshots[0]
+            if link != _link(previous, snap_seq, at, SNAPSHOT, body, ""):
+                raise JournalError(
+                    f"journal {self.path} is damaged: its snapshot at row {snap_seq} was changed"
+                )
+            self._base = seq = snap_seq
+            head = link  # the rows after a snapshot chain on from its link
         for row_seq, at, operation, body, ids, link in self._db.execute(
             "SELECT seq, at, operation, body, ids, link FROM journal ORDER BY seq"
         ):
+            if row_seq <= self._base:
+                raise JournalError(
+                    f"journal {self.path} is damaged: row {row_seq} precedes its snapshot at row "
+                    f"{self._base} (compaction deletes those rows)"
+                )
             if row_seq != seq + 1:
                 raise JournalError(
                     f"journal {self.path} is damaged: row {seq + 1} is missing (next is {row_seq})"
@@ -209,8 +249,55 @@ class Journal:
             )
             self._seq, self._head = seq, link
 
+    def compact(self, at: float, body: str) -> None:
+        """Replace every row so far by ``body``, the model's state after them (model time
+        ``at``), in one transaction: the snapshot takes the journal position of the last row,
+        its link chains on from that row's, and the rows after it chain on from its link.
+        Nothing changes if it raises ``sqlite3.Error``."""
+        with self._lock:
+            seq = self._seq
+            link = _link(self._head, seq, at, SNAPSHOT, body, "")
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("DELETE FROM snapshot")
+                db.execute("DELETE FROM journal WHERE seq <= ?", (seq,))
+                db.execute(
+                    "INSERT INTO snapshot (seq, at, body, previous, link) VALUES (?, ?, ?, ?, ?)",
+                    (seq, at, body, self._head, link),
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            self._base, self._head = seq, link
+
+    def snapshot(self) -> tuple[float, str] | None:
+        """The latest snapshot, ``(model time, model JSON)``; None before the first
+        compaction. :meth:`entries` are the calls after it."""
+        with self._lock:
+            try:
+                row = self._db.execute(
+                    "SELECT at, body FROM snapshot ORDER BY seq DESC LIMIT 1"
+                ).fetchone()
+            except sqlite3.Error as exc:
+                raise JournalError(f"cannot read journal {self.path}: {exc}") from None
+        return None if row is None else (float(row[0]), str(row[1]))
+
+    @property
+    def since_snapshot(self) -> int:
+        """How many rows follow the latest snapshot (all of them, before the first)."""
+        return self._seq - self._base
+
+    def vacuum(self) -> None:
+        """Give the pages of deleted rows back to the file system (rewrites the file: for the
+        offline ``swfobjects local compact``, not under a running service's lock)."""
+        with self._lock:
+            self._db.execute("VACUUM")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def entries(self) -> Iterator[JournalEntry]:
-        """Every recorded entry, oldest first."""
+        """Every recorded entry after the latest snapshot, oldest first."""
         with self._lock:
             try:
                 rows = self._db.execute(
@@ -222,6 +309,7 @@ class Journal:
             yield JournalEntry(at, operation, body, tuple(json.loads(ids)))
 
     def __len__(self) -> int:
+        """How many rows the journal holds (after its snapshot, if any)."""
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..model import DEFAULT_ACCOUNT_ID
 from ..swf.limits import LONG_POLL_SECONDS, Quotas
-from ._engine import Engine
+from ._engine import DEFAULT_COMPACT_EVERY, Engine, check_compact_every
 from ._persistence import Journal
 from ._server import DEFAULT_READ_TIMEOUT, SwfHttpServer
 
@@ -62,6 +62,8 @@ class LocalSWF:
             supervisor: their processes would share one socket).
         read_timeout: seconds a connection may send nothing while the service waits for a
             request or the rest of its body; then it is closed.
+        compact_every: with ``db``, journal rows after which the model's snapshot replaces
+            them, so the file and the start-up time stay bounded (0: never).
     """
 
     def __init__(
@@ -78,8 +80,10 @@ class LocalSWF:
         quotas: Mapping[str, int] | Quotas | None = None,
         close_connections: bool = False,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
+        compact_every: int = DEFAULT_COMPACT_EVERY,
     ) -> None:
         check_account_id(account_id)
+        self.compact_every = check_compact_every(compact_every)
         self.quotas = Quotas.from_mapping(quotas)
         if not read_timeout > 0:
             raise ValueError(
@@ -107,7 +111,13 @@ class LocalSWF:
             return self
         journal = Journal(self.db) if self.db is not None else None
         engine = Engine(
-            self.clock, journal, self.poll_timeout, self.tick, self.account_id, self.quotas
+            self.clock,
+            journal,
+            self.poll_timeout,
+            self.tick,
+            self.account_id,
+            self.quotas,
+            compact_every=self.compact_every,
         )
         try:
             server = SwfHttpServer(
