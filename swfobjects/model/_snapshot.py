@@ -31,14 +31,14 @@ import itertools
 import json
 from collections import deque
 from dataclasses import asdict, fields
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..swf.limits import Quotas
-from ._due import _MIN_COMPACT, still_pending
+from ._due import _MIN_COMPACT, DueHeap, still_pending
+from ._executions import Executions
+from ._queues import TaskQueues
+from ._registry import Registry
 from ._state import ActivityTaskState, ChildState, Domain, Execution, TimerState, TypeRecord
-
-if TYPE_CHECKING:
-    from ._model import SwfModel
 
 __all__ = ["FORMAT", "SnapshotError", "dumps", "loads", "restore", "snapshot"]
 
@@ -53,6 +53,16 @@ _TIMER_FIELDS = tuple(f.name for f in fields(TimerState))
 _CHILD_FIELDS = tuple(f.name for f in fields(ChildState))
 _DOMAIN_FIELDS = tuple(f.name for f in fields(Domain))
 _TYPE_FIELDS = tuple(f.name for f in fields(TypeRecord))
+
+
+class SwfModel(Protocol):
+    """What a snapshot reads and writes of ``SwfModel`` (this module sits below the façade)."""
+
+    registry: Registry
+    executions: Executions
+    queues: TaskQueues
+    due: DueHeap
+    quotas: Quotas
 
 
 class SnapshotError(ValueError):
