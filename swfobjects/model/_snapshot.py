@@ -14,9 +14,9 @@ What is and is not state:
   still fire in the order they were armed) and the quotas in force;
 - not the clock, the id source, the listeners, the account id or the region: the caller's
   (the local service's) own, kept as they are by :func:`restore`;
-- not what no call can tell apart: queue and heap entries already stale (their task or
-  execution closed, their decision rescheduled) are skipped by the model when they come up,
-  so they are left out; task tokens are rebuilt from the tasks that hold them (a token no
+- not what no call can tell apart: queue and heap entries already stale or moot (their task
+  or execution closed, their decision answered or rescheduled, their task started) are
+  skipped by the model when they come up, so they are left out; task tokens are rebuilt from the tasks that hold them (a token no
   task holds is refused either way).
 
 Objects that point at each other (a queued task, a heap entry, a token) are written as
@@ -136,7 +136,7 @@ def _state(model: SwfModel) -> dict[str, Any]:
             "entries": [  # sorted, which is a heap: the same pop order, one way to write it
                 [when, seq, *_due_item(item, index)]
                 for when, seq, item in sorted(due.entries, key=_when_seq)
-                if still_pending(item)
+                if _can_fire(item)
             ],
         },
     }
@@ -230,6 +230,20 @@ def _execution(execution: Execution) -> dict[str, Any]:
 
 def _when_seq(entry: tuple[float, int, tuple[Any, ...]]) -> tuple[float, int]:
     return entry[0], entry[1]
+
+
+def _can_fire(item: tuple[Any, ...]) -> bool:
+    """False for a heap entry that can never fire again: stale (``still_pending``), or moot
+    for good (a decision timeout of a task already answered, a schedule-to-start timeout of a
+    started task), which ``Timeouts`` would pop and drop without a trace."""
+    if not still_pending(item):
+        return False
+    kind = item[0]
+    if kind == "decision":
+        return bool(item[1].decision_state == "started")
+    if kind == "activity" and item[2] == "SCHEDULE_TO_START":
+        return not item[1].started_event_id
+    return True
 
 
 def _live_decision(execution: Execution, scheduled_id: int) -> bool:
