@@ -16,8 +16,8 @@ What is and is not state:
   (the local service's) own, kept as they are by :func:`restore`;
 - not what no call can tell apart: queue and heap entries already stale or moot (their task
   or execution closed, their decision answered or rescheduled, their task started) are
-  skipped by the model when they come up, so they are left out; task tokens are rebuilt from the tasks that hold them (a token no
-  task holds is refused either way).
+  skipped by the model when they come up, so they are left out; task tokens are rebuilt from
+  the tasks that hold them (a token no task holds is refused either way).
 
 Objects that point at each other (a queued task, a heap entry, a token) are written as
 references: an execution by its index in ``executions``, an activity task by that and its

@@ -515,7 +515,7 @@ def test_swfobjects_local_compact_shrinks_a_closed_journal(tmp_path, capsys):
     with LocalSWF(db=db, clock=clock, poll_timeout=0.2, tick=3600, compact_every=0) as swf:
         client = swf.client()
         execution, _, _ = _flow(client, clock)
-        for i in range(300):  # refused calls: journaled (they might have changed something)
+        for _ in range(300):  # refused calls: journaled (they might have changed something)
             with pytest.raises(client.exceptions.DomainAlreadyExistsFault):
                 client.register_domain(
                     name=DOMAIN, workflowExecutionRetentionPeriodInDays="1", description="x" * 500

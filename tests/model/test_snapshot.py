@@ -314,7 +314,10 @@ def test_a_snapshot_is_plain_versioned_json():
     ("change", "message"),
     [
         (lambda d: d.update(format="other-1"), "not a model snapshot of format"),
-        (lambda d: d["domains"][0].update(colour="red"), r"a domain has fields this version does not know: \['colour'\]"),
+        (
+            lambda d: d["domains"][0].update(colour="red"),
+            r"a domain has fields this version does not know: \['colour'\]",
+        ),
         (lambda d: d["domains"][0].pop("retention"), r"a domain lacks fields: \['retention'\]"),
         (lambda d: d.pop("executions"), "damaged model snapshot"),
     ],
