@@ -22,7 +22,7 @@ def run(*argv: str) -> str:
     return done.stdout
 
 
-@pytest.mark.parametrize("name", ["replay", "decisions", "serial", "swf"])
+@pytest.mark.parametrize("name", ["replay", "decisions", "serial", "swf", "journal"])
 def test_framework_benchmarks_run_and_write_json(name, tmp_path):
     out = tmp_path / f"{name}.json"
     stdout = run("-m", f"benchmarks.{name}", "--quick", "--json", str(out))

@@ -541,3 +541,27 @@ def test_swfobjects_local_compact_refuses_a_journal_in_use(tmp_path, capsys):
     with LocalSWF(db=db, poll_timeout=0.2):
         assert main(["local", "compact", "--db", str(db)]) == 2
     assert "in use by a service, or its service was killed" in capsys.readouterr().err
+
+
+def test_an_unreadable_snapshot_with_a_matching_link_stops_start_up(tmp_path):
+    import sqlite3
+
+    from swfobjects.local._persistence import _snapshot_link
+
+    path = tmp_path / "j.sqlite"
+    _compacted_journal(path, after=0)
+    conn = sqlite3.connect(path)
+    seq, at, previous = conn.execute("SELECT seq, at, previous FROM snapshot").fetchone()
+    garbage = b"not zlib"
+    conn.execute(
+        "UPDATE snapshot SET body = ?, link = ?",
+        (garbage, _snapshot_link(previous, seq, at, garbage)),
+    )
+    conn.commit()
+    conn.close()
+    journal = Journal(path)
+    with pytest.raises(JournalError, match="its snapshot is unreadable"):
+        journal.snapshot()
+    journal.close()
+    with pytest.raises(JournalError, match="its snapshot is unreadable"):
+        LocalSWF(db=path).start()
