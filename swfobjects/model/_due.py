@@ -77,6 +77,21 @@ class DueHeap:
         heapq.heapify(entries)
         self._compact_at = max(_MIN_COMPACT, 2 * len(entries))
 
+    def next_seq(self) -> int:
+        """The sequence number the next push gets (for a snapshot; the counter is re-made at
+        the same value, since reading an ``itertools.count`` consumes it)."""
+        value = next(self._seq)
+        self._seq = itertools.count(value)
+        return value
+
+    def replace(self, entries: list[tuple[float, int, DueItem]], next_seq: int) -> None:
+        """Hold exactly ``entries`` (restoring a snapshot), numbering later pushes from
+        ``next_seq``; as after a sweep, the next sweep comes when the heap doubles."""
+        self.entries[:] = entries  # in place: the façade holds this list
+        heapq.heapify(self.entries)
+        self._seq = itertools.count(next_seq)
+        self._compact_at = max(_MIN_COMPACT, 2 * len(entries))
+
     def next_due(self) -> float | None:
         """When the next timer or timeout is due (epoch seconds), or None."""
         entries = self.entries

@@ -26,15 +26,14 @@ activity id, a timer by its timer id.
 
 from __future__ import annotations
 
-import heapq
-import itertools
+import gc
 import json
 from collections import deque
 from dataclasses import asdict, fields
 from typing import Any, Protocol
 
 from ..swf.limits import Quotas
-from ._due import _MIN_COMPACT, DueHeap, still_pending
+from ._due import DueHeap, still_pending
 from ._executions import Executions
 from ._queues import TaskQueues
 from ._registry import Registry
@@ -83,24 +82,30 @@ def dumps(model: SwfModel) -> str:
 
 def loads(model: SwfModel, text: str) -> None:
     """Replace the state of ``model`` with the JSON text :func:`dumps` wrote."""
+    # Decoding creates a container per event and the cyclic collector would walk them all,
+    # again and again, as they pile up (none is garbage): off, decoding takes half the time.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         data = json.loads(text)
+        restore(model, data)
     except ValueError as exc:
+        if isinstance(exc, SnapshotError):
+            raise
         raise SnapshotError(f"damaged model snapshot (not JSON: {exc})") from None
-    restore(model, data)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _state(model: SwfModel) -> dict[str, Any]:
     """The state of ``model``, sharing lists and dicts with it (to be serialized at once).
 
-    Read-only for everything a call can observe; the due heap's sequence counter is re-made at
-    the same value (reading an ``itertools.count`` consumes it).
+    Read-only: leaves the model answering every later call as before.
     """
     executions = list(model.executions.runs.values())
     index = {id(execution): i for i, execution in enumerate(executions)}
     due = model.due
-    next_seq = next(due._seq)
-    due._seq = itertools.count(next_seq)
     return {
         "format": FORMAT,
         "quotas": asdict(model.quotas),
@@ -132,7 +137,7 @@ def _state(model: SwfModel) -> dict[str, Any]:
             for (domain, task_list), queue in model.queues.activity_queues.items()
         ],
         "due": {
-            "next_seq": next_seq,
+            "next_seq": due.next_seq(),
             "entries": [  # sorted, which is a heap: the same pop order, one way to write it
                 [when, seq, *_due_item(item, index)]
                 for when, seq, item in sorted(due.entries, key=_when_seq)
@@ -170,9 +175,27 @@ def _restore(model: SwfModel, data: dict[str, Any]) -> None:
         key = (type_record.kind, record["domain"], type_record.name, type_record.version)
         types[key] = type_record
     executions = [_restored_execution(record) for record in data["executions"]]
+    open_runs = [executions[i] for i in data["open"]]
+    decision_queues = {
+        (domain_name, task_list): deque((executions[i], int(scheduled)) for i, scheduled in entries)
+        for domain_name, task_list, entries in data["decision_queues"]
+    }
+    activity_queues = {
+        (domain_name, task_list): deque(
+            executions[i].activities[activity_id] for i, activity_id in entries
+        )
+        for domain_name, task_list, entries in data["activity_queues"]
+    }
+    due = data["due"]
+    due_entries = [
+        (float(when), int(seq), _restored_item(item, executions))
+        for when, seq, *item in due["entries"]
+    ]
+    next_seq = int(due["next_seq"])
 
+    # Everything is read: now replace the model's state (nothing above changed it). The
+    # collaborators share these containers (Decisions keeps registry.types): fill them in place.
     registry, queues, runs = model.registry, model.queues, model.executions
-    # Collaborators hold these containers (Decisions keeps registry.types): fill them in place.
     registry.domains.clear()
     registry.domains.update(domains)
     registry.types.clear()
@@ -180,19 +203,11 @@ def _restore(model: SwfModel, data: dict[str, Any]) -> None:
     runs.runs.clear()
     runs.runs.update(((e.domain, e.workflow_id, e.run_id), e) for e in executions)
     runs.open_by_id.clear()
-    for i in data["open"]:
-        execution = executions[i]
-        runs.open_by_id[(execution.domain, execution.workflow_id)] = execution
+    runs.open_by_id.update(((e.domain, e.workflow_id), e) for e in open_runs)
     queues.decision_queues.clear()
-    for domain_name, task_list, entries in data["decision_queues"]:
-        queues.decision_queues[(domain_name, task_list)] = deque(
-            (executions[i], int(scheduled)) for i, scheduled in entries
-        )
+    queues.decision_queues.update(decision_queues)
     queues.activity_queues.clear()
-    for domain_name, task_list, entries in data["activity_queues"]:
-        queues.activity_queues[(domain_name, task_list)] = deque(
-            executions[i].activities[activity_id] for i, activity_id in entries
-        )
+    queues.activity_queues.update(activity_queues)
     queues.tokens.clear()
     for execution in executions:
         if execution.decision_token:
@@ -200,14 +215,7 @@ def _restore(model: SwfModel, data: dict[str, Any]) -> None:
         for task in execution.activities.values():
             if task.token:
                 queues.tokens[task.token] = task
-    due = data["due"]
-    model.due.entries[:] = [  # in place: the façade holds this list
-        (float(when), int(seq), _restored_item(item, executions))
-        for when, seq, *item in due["entries"]
-    ]
-    heapq.heapify(model.due.entries)
-    model.due._seq = itertools.count(int(due["next_seq"]))
-    model.due._compact_at = max(_MIN_COMPACT, 2 * len(model.due.entries))  # as if just swept
+    model.due.replace(due_entries, next_seq)
     model.quotas = quotas
 
 

@@ -320,6 +320,8 @@ def test_a_snapshot_is_plain_versioned_json():
         ),
         (lambda d: d["domains"][0].pop("retention"), r"a domain lacks fields: \['retention'\]"),
         (lambda d: d.pop("executions"), "damaged model snapshot"),
+        (lambda d: d["due"]["entries"].append([1.0, 0, "timer", 99, "t"]), "IndexError"),
+        (lambda d: d["open"].append(99), "IndexError"),
     ],
 )
 def test_a_snapshot_this_version_cannot_read_is_refused(change, message):
@@ -327,7 +329,11 @@ def test_a_snapshot_this_version_cannot_read_is_refused(change, message):
     _setup(model)
     data = model.snapshot()
     change(data)
+    target = SwfModel(clock=Clock(), quotas={"domains": 7})
+    target.call("RegisterDomain", {"name": "kept", "workflowExecutionRetentionPeriodInDays": "2"})
+    before = target.snapshot()
     with pytest.raises(SnapshotError, match=message):
-        SwfModel(clock=Clock()).restore(data)
+        target.restore(data)
+    assert target.snapshot() == before  # a refused snapshot changed nothing
     with pytest.raises(SnapshotError, match="not JSON"):
         loads(SwfModel(clock=Clock()), "{")
