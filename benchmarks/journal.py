@@ -194,7 +194,8 @@ def main() -> None:
     )
     print(
         f"\nonline compaction (calls wait): {min(stalls):.3f} s (fastest of 3; "
-        f"{', '.join(f'{s:.3f}' for s in stalls)}), snapshot {snapshot_bytes:,} bytes (zlib-compressed JSON)"
+        f"{', '.join(f'{s:.3f}' for s in stalls)}), snapshot {snapshot_bytes:,} bytes "
+        "(zlib-compressed JSON)"
     )
     print(f"offline 'swfobjects local compact': {offline.seconds:.2f} s")
     finish(args, "journal", results)
