@@ -4,7 +4,8 @@ Modules, each with one job:
 
 - ``protocol``: SWF's JSON 1.0 wire format, input validation, error shapes (no I/O);
 - ``engine``: the thread-safe front of ``SwfModel`` (lock, long polls, clock thread, journal);
-- ``persistence``: the SQLite write-ahead journal behind ``--db FILE``;
+- ``persistence``: the SQLite write-ahead journal behind ``--db FILE`` (rows after a snapshot);
+- ``compaction``: ``swfobjects local compact``, compacting and shrinking a journal offline;
 - ``server``: the stdlib HTTP/1.1 server speaking the protocol;
 - ``service``: ``LocalSWF``, which puts them together.
 """
