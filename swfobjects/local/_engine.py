@@ -37,16 +37,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from typing import Any
 
-from ..model import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, SwfFault, SwfModel
-from ..model._snapshot import SnapshotError, dumps, loads
+from ..model import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_REGION,
+    SnapshotError,
+    SwfFault,
+    SwfModel,
+    restore_json,
+    snapshot_json,
+)
 from ..swf.limits import LONG_POLL_SECONDS, Quotas
 from ._persistence import ADVANCE, QUOTAS, Journal, JournalEntry, JournalError
 
 __all__ = ["DEFAULT_COMPACT_EVERY", "Engine", "READ_ONLY", "POLLS", "check_compact_every"]
 
 DEFAULT_COMPACT_EVERY = 10_000
-"""Journal rows between two automatic compactions: a few MB of rows and well under a second of
-replay at start-up, for a compaction every few minutes of a busy service."""
+"""Journal rows between two automatic compactions: a few MB of rows, about a second of replay
+at start-up on a busy 2-core machine (``benchmarks/journal.py``)."""
 
 POLLS = frozenset({"PollForDecisionTask", "PollForActivityTask"})
 READ_ONLY = frozenset(
@@ -169,7 +176,7 @@ class Engine:
         if snapshot is not None:
             self._now = snapshot[0]
             try:
-                loads(self.model, snapshot[1])
+                restore_json(self.model, snapshot[1])
             except SnapshotError as exc:
                 raise JournalError(
                     f"journal {self.journal.path} has a snapshot this version cannot use: {exc}"
@@ -222,7 +229,7 @@ class Engine:
         with self.lock:
             started = time.perf_counter()
             try:
-                self.journal.compact(self._now, dumps(self.model))
+                self.journal.compact(self._now, snapshot_json(self.model))
             except sqlite3.Error as exc:
                 raise JournalError(f"cannot compact journal {self.journal.path}: {exc}") from None
             self._compact_at = self.compact_every
@@ -234,7 +241,7 @@ class Engine:
         later, so a full disk does not make every call try again."""
         assert self.journal is not None
         try:
-            self.journal.compact(self._now, dumps(self.model))
+            self.journal.compact(self._now, snapshot_json(self.model))
         except sqlite3.Error as exc:
             self._compact_at = self.journal.since_snapshot + self.compact_every
             print(

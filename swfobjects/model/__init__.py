@@ -3,6 +3,8 @@
 :class:`SwfModel` is the façade: ``model.call(operation, params)`` takes SWF's request dict and
 returns SWF's response dict (or raises :class:`SwfFault` with SWF's error code), and
 :class:`InProcessClient` puts boto3's SWF client interface in front of it.
+``model.snapshot()`` / ``model.restore(data)`` (``snapshot_json`` / ``restore_json`` as text)
+carry its whole state as plain, versioned JSON, for ``swfobjects local --db`` compaction.
 
 Behind the façade, one collaborator per job, each in the module named for it. Dependencies run
 one way, downwards in this list; nothing imports anything above it::
@@ -32,13 +34,19 @@ from __future__ import annotations
 from ._client import InProcessClient, fault_to_client_error
 from ._model import SwfModel
 from ._runtime import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+from ._snapshot import SnapshotError
+from ._snapshot import dumps as snapshot_json
+from ._snapshot import loads as restore_json
 from ._state import SwfFault
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "DEFAULT_REGION",
     "InProcessClient",
+    "SnapshotError",
     "SwfFault",
     "SwfModel",
     "fault_to_client_error",
+    "restore_json",
+    "snapshot_json",
 ]
