@@ -255,11 +255,9 @@ class SerialExecutor(ExecutorBase):
         task = collect_decision_task(self.client, first, poll)
         if self._registry_size != (len(REGISTRY.activities), len(REGISTRY.workflows)):
             self._sync_types()  # a workflow may define types as it runs
-        decisions = self.decisions.decide(task, self.client, poll["domain"])
-        return "RespondDecisionTaskCompleted", {
-            "taskToken": task["taskToken"],
-            "decisions": decisions,
-        }
+        return "RespondDecisionTaskCompleted", self.decisions.respond(
+            task, self.client, poll["domain"]
+        )
 
     def _skip_ahead(self) -> bool:
         """Jump the clock to the next timer/timeout unless only execution timeouts remain."""

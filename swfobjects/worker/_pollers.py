@@ -231,7 +231,7 @@ class DecisionWorker(_PollLoop):
             )
             return
         try:
-            decisions = self.handler.decide(task, self.client, self.domain)
+            response = self.handler.respond(task, self.client, self.domain)
         except Exception as error:
             self.failed_decisions += 1
             self.handler.forget(run_id)
@@ -256,9 +256,7 @@ class DecisionWorker(_PollLoop):
             )
             return
         try:
-            self.client.respond_decision_task_completed(
-                taskToken=task["taskToken"], decisions=decisions
-            )
+            self.client.respond_decision_task_completed(**response)
         except Exception as error:
             self.handler.forget(run_id)
             _log_respond_error("decision task", workflow_id, run_id, error)
