@@ -308,7 +308,10 @@ class ActivityWorkerRunner(_PollLoop):
         with self._holding():
             heartbeat = task_heartbeat(self.client, self.payloads, task, self._recorded)
             with self._auto_heartbeat(task, heartbeat):
-                operation, params = self.runner.execute(task, heartbeat)
+                answer = self.runner.execute(task, heartbeat)
+            if answer is None:
+                return True  # manual completion: the token's holder answers
+            operation, params = answer
             execution = task.get("workflowExecution") or {}
             try:
                 getattr(self.client, _method(operation))(**params)
