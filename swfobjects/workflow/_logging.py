@@ -42,7 +42,7 @@ class WorkflowLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
         """False while replaying; else the wrapped logger's answer."""
         if current_runtime("workflow.log").is_replaying:
             return False
-        return self.logger.isEnabledFor(level)
+        return bool(self.logger.isEnabledFor(level))
 
     def process(
         self, msg: Any, kwargs: MutableMapping[str, Any]
@@ -75,6 +75,11 @@ class ActivityLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
 
     def __init__(self, logger: logging.Logger) -> None:
         super().__init__(logger, {})
+
+    def isEnabledFor(self, level: int) -> bool:  # noqa: N802 - logging's name
+        """The wrapped logger's answer; outside an activity task, ``RuntimeError``."""
+        current_activity("self.log")
+        return bool(self.logger.isEnabledFor(level))
 
     def process(
         self, msg: Any, kwargs: MutableMapping[str, Any]
