@@ -66,6 +66,10 @@ class Stocking(Workflow, task_list="ff-stocking", **TIMEOUTS):
         self.items.append(item)
 
     @signal
+    def ping(self) -> None:
+        """A signal that changes no state: its decision sends no executionContext."""
+
+    @signal
     def close(self) -> None:
         self.closing = True
 
@@ -84,17 +88,26 @@ def test_state_is_readable_from_outside_and_sent_only_when_it_changed(executor):
     settle(executor, lambda: handle.state() == Progress("waiting", []))
     handle.signal("add", "jam")
     settle(executor, lambda: handle.state() == Progress("waiting", ["jam"]))
+    handle.signal("ping")
+    settle(executor, lambda: len(_contexts(handle)) == 3)
+    assert handle.state() == Progress("waiting", ["jam"])  # kept while unchanged
     handle.signal("close")
     assert handle.result(timeout=WAIT) == 1
     assert handle.state() == Progress("done", ["jam"])
-    contexts = [
+    contexts = _contexts(handle)
+    assert contexts[2] is None  # the ping changed nothing: nothing sent
+    sent = [c for c in contexts if c is not None]
+    assert len(sent) == len(set(sent)) == 4  # waiting, +jam, storing, done: no repeats
+    assert handle.describe()["latestExecutionContext"] == sent[-1]
+
+
+def _contexts(handle: Any) -> list[str | None]:
+    """The ``executionContext`` of each completed decision task of the run, in order."""
+    return [
         e["decisionTaskCompletedEventAttributes"].get("executionContext")
         for e in handle.history()
         if e["eventType"] == "DecisionTaskCompleted"
     ]
-    sent = [c for c in contexts if c is not None]
-    assert len(sent) == len(set(sent)) == 4  # waiting, +jam, storing, done: no repeats
-    assert handle.describe()["latestExecutionContext"] == sent[-1]
 
 
 # --- manual completion ----------------------------------------------------------------------
