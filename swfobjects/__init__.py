@@ -52,6 +52,7 @@ from .workflow._functions import activity_task, decision_task
 from .workflow._markers import cached, nondeterministic, signal
 from .workflow._options import RetryPolicy
 from .workflow._promise import Promise
+from .workflow._state import state
 
 try:
     __version__ = version("swfobjects")
@@ -78,6 +79,7 @@ __all__ = [
     "decision_task",
     "nondeterministic",
     "signal",
+    "state",
 ]
 
 _MOVED = {

@@ -30,6 +30,7 @@ AUTHOR_NAMES = [
     "decision_task",
     "nondeterministic",
     "signal",
+    "state",
 ]
 
 PUBLIC_PACKAGES = [

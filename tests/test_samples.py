@@ -24,6 +24,12 @@ ROOT = Path(__file__).resolve().parent.parent
         ("samples.batches", "sum of 0..99999 = 4999950000 in 11 runs"),
         ("samples.versioning", "before the change: ['account:ann', 'active:ann']"),
         ("samples.legacy", "msg-1: Ada owes 36.00 EUR"),
+        ("samples.approval_by_email", "laptop: approved\nyacht: rejected"),
+        (
+            "samples.status_page",
+            "launch: waiting for an editor (3/3)\nlaunch: published (3/3)\n"
+            "5 of 5 decisions changed the state and sent it",
+        ),
         (
             "samples.http_retry",
             "GET /report: 200 'ready' (waited 30 s)\nGET /broken: gave up after attempt 1",

@@ -272,7 +272,8 @@ def list_executions(ctx: Context, out: TextIO) -> int:
 def show(ctx: Context, out: TextIO) -> int:
     """Status, input, result or failure, what the run waits on, and its history as a table."""
     handle = ctx.handle(ctx.args.workflow_id, ctx.args.run)
-    info = handle.describe()["executionInfo"]
+    described = handle.describe()
+    info = described["executionInfo"]
     events = handle.history()
     started = event_attributes(events[0]) if events else {}
     summary: dict[str, Any] = {
@@ -301,6 +302,8 @@ def show(ctx: Context, out: TextIO) -> int:
         }
     elif last["eventType"] in ("WorkflowExecutionTerminated", "WorkflowExecutionTimedOut"):
         summary["reason"] = attrs.get("reason") or attrs.get("cause") or attrs.get("timeoutType")
+    if described.get("latestExecutionContext") is not None:  # the workflow's @state
+        summary["state"] = _data(handle, described["latestExecutionContext"], "state")
     if info["executionStatus"] == "OPEN":
         summary["waitingOn"] = waiting_on(events)
     summary["activityFailures"] = _activity_failures(handle, events)
@@ -323,6 +326,8 @@ def show(ctx: Context, out: TextIO) -> int:
     fields.append(("input", json.dumps(summary["input"])))
     if "result" in summary:
         fields.append(("result", json.dumps(summary["result"])))
+    if "state" in summary:
+        fields.append(("state", json.dumps(summary["state"])))
     if "reason" in summary:
         fields.append(("reason", str(summary["reason"])))
     if "failure" in summary:

@@ -9,6 +9,7 @@ from typing import Any, Protocol, TypeVar, overload
 from ..payloads._payload import Payloads
 from ..payloads.storage._offload import delete_payloads
 from ..swf.client import SWFClient
+from ..worker._manual import complete_activity, fail_activity, heartbeat_activity
 from ..workflow._classes import Workflow
 from ..workflow._declarations import WorkflowType
 from ..workflow._functions import WorkflowFunction
@@ -35,7 +36,8 @@ class _RunsTo(Protocol[R_co]):
 
 
 class ExecutorBase:
-    """What every executor shares: ``start()``, ``run()`` and ``delete_payloads()``.
+    """What every executor shares: ``start()``, ``run()``, ``delete_payloads()`` and the
+    answers to manual-completion activities (``complete_activity()``...).
 
     An executor provides ``client`` (an :class:`~swfobjects.swf.SWFClient`), ``payloads``,
     ``domain``, a ``_wait(handle, timeout)`` that returns when the run has closed, and may
@@ -160,6 +162,28 @@ class ExecutorBase:
         is ``run(hello, "x")`` for a workflow function ``async def hello(...) -> str``.
         """
         return self.start(workflow_class, *args, **kwargs).result()
+
+    def complete_activity(self, token: str, result: Any = None) -> None:
+        """Answer a manual-completion activity: its workflow gets ``result``.
+
+        ``token`` is what the activity read from ``self.activity_task.task_token``, from any
+        process; ``result`` is checked against the activity's declared result type (a
+        ``SerializationError`` here, before SWF sees it). A token SWF no longer knows (the task
+        timed out, or was answered) raises SWF's ``UnknownResourceFault``.
+
+        >>> executor.complete_activity(token, True)          # doctest: +SKIP
+        """
+        complete_activity(self.client, self.payloads, token, result)
+
+    def fail_activity(self, token: str, error: BaseException) -> None:
+        """Answer a manual-completion activity with a failure: its workflow sees an
+        ``ActivityTaskError`` for ``error``, as if the activity had raised it."""
+        fail_activity(self.client, self.payloads, token, error)
+
+    def heartbeat_activity(self, token: str, details: Any = None) -> bool:
+        """Heartbeat a manual-completion activity (keeps a ``heartbeat_timeout`` from firing);
+        True when its workflow asked to cancel it."""
+        return heartbeat_activity(self.client, self.payloads, token, details)
 
     def delete_payloads(self, workflow_id: str, run_id: str = "") -> int:
         """Delete the out-of-band payloads of a closed run (all runs without ``run_id``)."""

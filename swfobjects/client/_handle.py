@@ -130,6 +130,27 @@ class WorkflowHandle(Generic[R]):
         """
         return pending_from_history(self.history(), self.workflow, now, self.payloads)
 
+    def state(self) -> Any:
+        """The workflow's ``@state`` as its last decision reported it, decoded to the declared
+        type (``latestExecutionContext`` of ``DescribeWorkflowExecution``); None before the
+        first decision that reported one. A handle without the workflow class (``get_handle``
+        by id) decodes plain JSON values.
+
+        >>> handle.state()                                   # doctest: +SKIP
+        Status(step='charging', done=1, total=3)
+        """
+        text = self.describe().get("latestExecutionContext")
+        if text is None:
+            return None
+        state = getattr(self.workflow.workflow_class, "_swf_state", None) if self.workflow else None
+        if self.workflow is not None and state is None:
+            raise TypeError(
+                f"workflow {self.workflow.name} has no @state method, yet its execution "
+                f"{self.workflow_id} reports an executionContext; read it raw from describe()"
+            )
+        codec = state.codec if state is not None else codec_for(Any)
+        return self.payloads.decode(text, codec, f"state of workflow {self.workflow_id}")
+
     def result(self, timeout: float | None = None) -> R:
         """Wait for the execution to close and return its result (or raise its failure)."""
         while True:

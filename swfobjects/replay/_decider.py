@@ -42,6 +42,7 @@ from ..workflow._context import runtime_var
 from ..workflow._declarations import WorkflowType
 from ..workflow._functions import WorkflowFunction
 from ..workflow._promise import Promise
+from ..workflow._state import StateMethod
 from ._commands import WAKE_TIMER_PREFIX, ContinueAsNew
 from ._determinism import DeterminismGuard
 from ._event_checks import check_event, check_timestamp, history_error
@@ -119,6 +120,10 @@ class Decider:
         self._current: list[dict[str, Any]] = []
         self._handlers = HistoryEvents.handlers()
         self._prefetch = getattr(self.payloads.store, "prefetch_events", None)
+        self._state: StateMethod | None = getattr(workflow.workflow_class, "_swf_state", None)
+        self._last_context: str | None = None
+        self.execution_context: str | None = None
+        """The encoded ``@state`` to send with :meth:`decisions` (None: none, or unchanged)."""
 
     @property
     def closed(self) -> bool:
@@ -190,11 +195,14 @@ class Decider:
             raise history_error(error, event, events) from error
         self.last_event_id = last
         self.runtime.history_length = last
+        self.execution_context = None
         started = self._started
         if started is not None and self.ran_for != started["eventId"]:
             self._run_decision(started, replaying=False)
             self.ran_for = started["eventId"]
             self._current = self._build_decisions(started["eventId"])
+            if self._state is not None:
+                self.execution_context = self._state_context(self._state)
 
     def _read_markers(self, events: list[dict[str, Any]]) -> None:
         """Record the value of every marker in ``events`` before any decision is replayed.
@@ -244,6 +252,8 @@ class Decider:
             )
         if self.ran_for != started["eventId"]:
             self._run_decision(started, replaying=True)
+        if self._state is not None and "executionContext" in attrs:
+            self._last_context = attrs["executionContext"]
         self.ran_for = None
         self._started = None
 
@@ -256,6 +266,7 @@ class Decider:
         self._visible = 0
         runtime = self.runtime
         runtime.replaying = replaying
+        runtime.decision_event_id = started["eventId"]
         timestamp = started.get("eventTimestamp")
         if type(timestamp) is not float or not 0.0 <= timestamp <= 253_402_300_799.0:
             check_timestamp(started)  # ints, datetimes and years before 1970 are fine too
@@ -308,6 +319,34 @@ class Decider:
                 self.close_decision = self._failure(runtime.fatal)
             elif self.main is not None and self.main.done():
                 self.close_decision = self._close_for(self.main)
+
+    def _state_context(self, state: StateMethod) -> str | None:
+        """The encoded value of the ``@state`` method, or None when it did not change.
+
+        A failing state method is a bug of the workflow code, not of the run: it fails the
+        decision task (which SWF retries), so a fixed deploy resumes the execution.
+        """
+        runtime = self.runtime
+        if runtime.instance is None:
+            return None
+        what = f"state of workflow {self.workflow.name} ({runtime.workflow_id})"
+        token = runtime_var.set(runtime)
+        try:
+            value = getattr(runtime.instance, state.method_name)()
+            text = self.payloads.encode(value, state.codec, what, runtime.scope)
+        except SwfObjectsError:
+            raise
+        except Exception as error:
+            raise WorkflowCodeError(
+                f"{what}: @state method {state.method_name}() failed ({type(error).__name__}: "
+                f"{error}); the decision task fails and is retried until the method is fixed"
+            ) from error
+        finally:
+            runtime_var.reset(token)
+        if text == self._last_context:
+            return None
+        self._last_context = text
+        return text
 
     def _close_for(self, main: Promise[Any]) -> dict[str, Any]:
         workflow = self.workflow

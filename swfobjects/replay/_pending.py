@@ -228,6 +228,7 @@ def _waits(
     replay itself failed: the listing then says what history alone shows)."""
     try:
         decider = Decider(workflow, payloads)
+        decider.runtime.silent = True  # an inspection: the decision it re-runs logged already
         decider.feed(_as_decided(events))
         runtime = decider.runtime
     except Exception as error:  # noqa: BLE001 - a diagnosis must not fail the caller

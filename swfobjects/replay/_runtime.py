@@ -64,6 +64,10 @@ class WorkflowRuntime:
         self.timestamp: Any = 0.0
         self._now_cache: tuple[Any, dt.datetime] | None = None
         self.replaying = False
+        self.silent = False
+        """True in replays made only to inspect a run (``check_replay``, ``handle.pending()``):
+        their workflow logs stay quiet even for the last decision."""
+        self.decision_event_id = 0
         self.history_length = 0
         self.cancel_requested = False
         self.fatal: BaseException | None = None
@@ -96,6 +100,16 @@ class WorkflowRuntime:
         started = self.started
         started[:] = [p for p in started if not p.observed]
         self._prune_at = max(64, 2 * len(started))
+
+    @property
+    def is_replaying(self) -> bool:
+        """True while workflow code re-runs a recorded decision (or the replay is silent)."""
+        return self.replaying or self.silent
+
+    @property
+    def workflow_type(self) -> str:
+        """The SWF name of the run's workflow type."""
+        return self.workflow.name
 
     def fail(self, error: BaseException) -> None:
         """Fail the run with ``error`` (the first such error wins)."""

@@ -128,6 +128,7 @@ class Replayer:
             run_id or _run_id_of(events),
             strict=True,
         )
+        decider.runtime.silent = True  # a check of old histories: workflow logs stay quiet
         commands = decider.runtime.commands
         commands.trace_sources()
         try:

@@ -13,7 +13,7 @@ import gc
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sized
-from typing import Any
+from typing import Any, Literal
 
 from ..client._executor import ExecutorBase
 from ..client._handle import WorkflowHandle, latest_run
@@ -42,9 +42,9 @@ _YOUNG_OBJECTS = 100_000
 _IDENTITY = "serial"
 """The poller identity SWF records for the SerialExecutor's tasks."""
 
-Work = Callable[[dict[str, Any], dict[str, Any]], tuple[str, dict[str, Any]]]
+Work = Callable[[dict[str, Any], dict[str, Any]], "tuple[str, dict[str, Any]] | None"]
 """Handles a polled task (given the task and the poll request); returns the answering
-operation and its parameters."""
+operation and its parameters (None: the task is answered later, by manual completion)."""
 
 
 class SerialExecutor(ExecutorBase):
@@ -114,6 +114,8 @@ class SerialExecutor(ExecutorBase):
         self._registered: set[tuple[str, str, str]] = set()
         self._registry_size = (-1, -1)
         self._task_list_cache: dict[str, tuple[int, list[tuple[Sized, dict[str, Any]]]]] = {}
+        self._manual: set[str] = set()
+        """SWF tokens of manual-completion activity tasks handed out (maybe answered since)."""
 
     # --- time ---------------------------------------------------------------------------
 
@@ -235,7 +237,11 @@ class SerialExecutor(ExecutorBase):
                 raise fault_to_client_error(fault, operation) from None
             if not task.get("taskToken"):
                 break
-            answer, params = work(task, poll)
+            answered = work(task, poll)
+            ran = True
+            if answered is None:
+                continue  # a manual-completion activity: the test answers it later
+            answer, params = answered
             try:
                 call(answer, params)
             except SwfFault as fault:
@@ -243,23 +249,34 @@ class SerialExecutor(ExecutorBase):
                 if fault.code != "UnknownResourceFault":
                     raise error from None
                 log.info("%s ignored: %s", answer, error)
-            ran = True
         return ran
 
     def _run_activity(
         self, task: dict[str, Any], poll: dict[str, Any]
-    ) -> tuple[str, dict[str, Any]]:
-        return self.activities.execute(task, task_heartbeat(self.client, self.payloads, task))
+    ) -> tuple[str, dict[str, Any]] | None:
+        answer = self.activities.execute(task, task_heartbeat(self.client, self.payloads, task))
+        if answer is None:
+            self._manual.add(task["taskToken"])
+        return answer
 
     def _decide(self, first: dict[str, Any], poll: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         task = collect_decision_task(self.client, first, poll)
         if self._registry_size != (len(REGISTRY.activities), len(REGISTRY.workflows)):
             self._sync_types()  # a workflow may define types as it runs
-        decisions = self.decisions.decide(task, self.client, poll["domain"])
-        return "RespondDecisionTaskCompleted", {
-            "taskToken": task["taskToken"],
-            "decisions": decisions,
-        }
+        return "RespondDecisionTaskCompleted", self.decisions.respond(
+            task, self.client, poll["domain"]
+        )
+
+    def _waits_for_manual(self) -> bool:
+        """True while a manual-completion activity task is open: someone outside will answer,
+        so skipping time (to its timeout, say) would decide for them."""
+        queues = self.model.queues
+        for token in list(self._manual):
+            try:
+                queues.activity_task(token)
+            except SwfFault:
+                self._manual.discard(token)  # answered, timed out or closed
+        return bool(self._manual)
 
     def _skip_ahead(self) -> bool:
         """Jump the clock to the next timer/timeout unless only execution timeouts remain."""
@@ -272,9 +289,17 @@ class SerialExecutor(ExecutorBase):
         self.client.fire_due()
         return True
 
-    def run_until_idle(self) -> None:
+    def run_until_idle(self, manual: Literal["wait", "skip"] = "wait") -> None:
         """Process everything runnable now: tasks, due timers, and (with ``skip_time``) timers
-        that are pending, until only external input (signals) or the real clock can help."""
+        that are pending, until only external input (signals) or the real clock can help.
+
+        A manual-completion activity waiting for its answer is external input too: time is
+        not skipped while one is open, so a test answers it between two calls
+        (``executor.complete_activity(token, result)``). ``manual="skip"`` lets time pass
+        anyway, as if no one answered (to test a deadline or an activity timeout).
+        """
+        if manual not in ("wait", "skip"):
+            raise ValueError(f"manual must be 'wait' or 'skip', not {manual!r}")
         paused = self.pause_gc and gc.isenabled()  # a collector the caller disabled stays so
         if paused:
             gc.disable()  # see pause_gc
@@ -287,7 +312,11 @@ class SerialExecutor(ExecutorBase):
                     continue
                 if fire_due():
                     continue
-                if self.skip_time and self._skip_ahead():
+                if (
+                    self.skip_time
+                    and (manual == "skip" or not self._manual or not self._waits_for_manual())
+                    and self._skip_ahead()
+                ):
                     continue
                 return
         finally:

@@ -20,6 +20,7 @@ from ..swf.client import SWFClient
 from ..swf.limits import MAX_DATA, MAX_HEARTBEAT_DETAILS
 from ..workflow._context import activity_var
 from ..workflow._declarations import REGISTRY, ActivityType, Registry
+from ._manual import manual_token
 from ._retrying import error_code
 
 __all__ = ["ActivityRunner", "ActivityTaskInfo", "Heartbeat", "task_heartbeat"]
@@ -100,14 +101,20 @@ def _heartbeat_too_large(size: int) -> PayloadTooLargeError:
 
 
 class _RunningTask:
-    """The task an activity runs, for ``self.heartbeat()``; its info is built on first use."""
+    """The task an activity runs, for ``self.heartbeat()``; its info is built on first use.
 
-    __slots__ = ("task", "_heartbeat", "_info")
+    A manual-completion activity sees a wrapped token (see ``_manual``) that names its type.
+    """
 
-    def __init__(self, task: dict[str, Any], heartbeat: Heartbeat) -> None:
+    __slots__ = ("task", "_heartbeat", "_info", "_manual")
+
+    def __init__(
+        self, task: dict[str, Any], heartbeat: Heartbeat, manual: ActivityType | None = None
+    ) -> None:
         self.task = task
         self._heartbeat = heartbeat
         self._info: ActivityTaskInfo | None = None
+        self._manual = manual
 
     @property
     def info(self) -> ActivityTaskInfo:
@@ -121,7 +128,9 @@ class _RunningTask:
                 workflow_id=execution.get("workflowId", ""),
                 run_id=execution.get("runId", ""),
                 started_event_id=task.get("startedEventId", 0),
-                task_token=task["taskToken"],
+                task_token=task["taskToken"]
+                if self._manual is None
+                else manual_token(self._manual, task),
             )
         return self._info
 
@@ -188,8 +197,11 @@ class ActivityRunner:
         self._types[(name, version)] = (instance, activity)
         return instance, activity
 
-    def execute(self, task: dict[str, Any], heartbeat: Heartbeat) -> tuple[str, dict[str, Any]]:
-        """Run the task; returns the respond operation and its parameters."""
+    def execute(
+        self, task: dict[str, Any], heartbeat: Heartbeat
+    ) -> tuple[str, dict[str, Any]] | None:
+        """Run the task; returns the respond operation and its parameters, or None when a
+        manual-completion activity returned (its token holder answers later)."""
         token = task["taskToken"]
         kind = task["activityType"]
         execution = task.get("workflowExecution") or {}
@@ -206,11 +218,21 @@ class ActivityRunner:
             data = payloads.decode_data(task.get("input"), "input of " + what)
             args, kwargs = activity.arguments.decode(data)
             method = getattr(instance, activity.method_name)
-            var_token = activity_var.set(_RunningTask(task, heartbeat))
+            manual = activity if activity.manual_completion else None
+            var_token = activity_var.set(_RunningTask(task, heartbeat, manual))
             try:
                 value = method(*args, **kwargs)
             finally:
                 activity_var.reset(var_token)
+            if manual is not None:
+                if value is not None:
+                    log.warning(
+                        "%s: manual_completion activity returned %r, which is ignored; it is "
+                        "answered by executor.complete_activity(token, result) (return None)",
+                        what,
+                        value,
+                    )
+                return None
             result = payloads.encode(
                 value, activity.result, "result of " + what, scope, activity.result_store
             )

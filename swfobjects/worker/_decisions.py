@@ -114,6 +114,17 @@ class DecisionHandler:
         """Drop a run's cached replay state."""
         self._cache.pop(run_id, None)
 
+    def respond(
+        self, task: dict[str, Any], client: SWFClient | None = None, domain: str = ""
+    ) -> dict[str, Any]:
+        """The ``RespondDecisionTaskCompleted`` parameters for a decision task: its token, the
+        decisions, and the workflow's ``@state`` as ``executionContext`` when it changed."""
+        decisions, context = self._decide(task, client, domain)
+        params: dict[str, Any] = {"taskToken": task["taskToken"], "decisions": decisions}
+        if context is not None:
+            params["executionContext"] = context
+        return params
+
     def decide(
         self, task: dict[str, Any], client: SWFClient | None = None, domain: str = ""
     ) -> list[dict[str, Any]]:
@@ -122,6 +133,11 @@ class DecisionHandler:
         ``client``/``domain`` let the handler fetch the full history when the task carries
         only the events since the previous decision and no cached state can continue them.
         """
+        return self._decide(task, client, domain)[0]
+
+    def _decide(
+        self, task: dict[str, Any], client: SWFClient | None, domain: str
+    ) -> tuple[list[dict[str, Any]], str | None]:
         execution, run_id, first, previous = _task_fields(task)
         events = task.get("events") or []
         decider = self._cache.pop(run_id, None)
@@ -159,13 +175,14 @@ class DecisionHandler:
             self.hits += 1
         decider.feed(events)
         decisions = decider.decisions()
+        context = decider.execution_context
         if self.check_replay and hit and client is not None:
             self._compare_with_full_replay(decider, decisions, task, client, domain)
         if self.cache_size and not decider.closed:
             self._cache[run_id] = decider
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
-        return decisions
+        return decisions, context
 
     def _compare_with_full_replay(
         self,
@@ -189,6 +206,7 @@ class DecisionHandler:
             execution["runId"],
             unawaited="ignore" if self.unawaited == "warn" else self.unawaited,  # warned once
         )
+        fresh.runtime.silent = True  # its workflow logs were written by the decision compared
         # markers recorded by this very decision are not in history yet: reuse their values
         fresh.runtime.marker_seeds = dict(sticky.runtime.markers)
         fresh.feed(events)

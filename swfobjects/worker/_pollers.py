@@ -231,7 +231,7 @@ class DecisionWorker(_PollLoop):
             )
             return
         try:
-            decisions = self.handler.decide(task, self.client, self.domain)
+            response = self.handler.respond(task, self.client, self.domain)
         except Exception as error:
             self.failed_decisions += 1
             self.handler.forget(run_id)
@@ -256,9 +256,7 @@ class DecisionWorker(_PollLoop):
             )
             return
         try:
-            self.client.respond_decision_task_completed(
-                taskToken=task["taskToken"], decisions=decisions
-            )
+            self.client.respond_decision_task_completed(**response)
         except Exception as error:
             self.handler.forget(run_id)
             _log_respond_error("decision task", workflow_id, run_id, error)
@@ -310,7 +308,10 @@ class ActivityWorkerRunner(_PollLoop):
         with self._holding():
             heartbeat = task_heartbeat(self.client, self.payloads, task, self._recorded)
             with self._auto_heartbeat(task, heartbeat):
-                operation, params = self.runner.execute(task, heartbeat)
+                answer = self.runner.execute(task, heartbeat)
+            if answer is None:
+                return True  # manual completion: the token's holder answers
+            operation, params = answer
             execution = task.get("workflowExecution") or {}
             try:
                 getattr(self.client, _method(operation))(**params)

@@ -12,11 +12,14 @@ It is also the module-level workflow API (``from swfobjects import workflow``):
 
 from ._api import (
     activity_info,
+    activity_log,
     cancel_requested,
     continue_as_new,
     heartbeat,
     history_length,
     in_workflow,
+    is_replaying,
+    log,
     now,
     patched,
     random,
@@ -36,6 +39,7 @@ from ._functions import ActivityFunction, WorkflowFunction, activity_task, decis
 from ._markers import cached, nondeterministic, signal
 from ._options import RetryPolicy
 from ._promise import Promise
+from ._state import state
 from ._stubs import ActivityClient, WorkflowClient
 
 __all__ = [
@@ -54,6 +58,7 @@ __all__ = [
     "WorkflowFunction",
     "WorkflowType",
     "activity_info",
+    "activity_log",
     "activity_task",
     "all_of",
     "any_of",
@@ -64,6 +69,8 @@ __all__ = [
     "heartbeat",
     "history_length",
     "in_workflow",
+    "is_replaying",
+    "log",
     "nondeterministic",
     "now",
     "patched",
@@ -71,6 +78,7 @@ __all__ = [
     "run_id",
     "signal",
     "signal_external",
+    "state",
     "timeout",
     "timer",
     "uuid4",

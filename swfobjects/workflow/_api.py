@@ -18,6 +18,7 @@ used.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random as random_module
 import uuid as uuid_module
 from collections.abc import Callable
@@ -25,16 +26,20 @@ from typing import Any, NoReturn
 
 from ._classes import encode_signal_input
 from ._context import ActivityInfo, TimeoutScope, current_activity, current_runtime, runtime_var
+from ._logging import ActivityLogger, WorkflowLogger
 from ._options import Timeout
 from ._promise import Promise
 
 __all__ = [
     "activity_info",
+    "activity_log",
     "cancel_requested",
     "continue_as_new",
     "heartbeat",
     "history_length",
     "in_workflow",
+    "is_replaying",
+    "log",
     "now",
     "patched",
     "random",
@@ -140,3 +145,18 @@ def heartbeat(details: Any = None) -> bool:
 def activity_info() -> ActivityInfo:
     """From activity code: the running task's ids, type and token."""
     return current_activity("workflow.activity_info()").info
+
+
+log = WorkflowLogger(logging.getLogger("swfobjects.workflow"))
+"""The replay-safe logger of workflow code (``workflow.log.info(...)``), for workflow functions:
+silent while a decision is replayed, with the execution's ids and the decision's event id in
+``extra`` (see ``Workflow.log``)."""
+
+activity_log = ActivityLogger(logging.getLogger("swfobjects.activity"))
+"""The logger of activity functions: records carry the task's activity id, type, attempt and
+workflow ids in ``extra`` (see ``ActivityWorker.log``)."""
+
+
+def is_replaying() -> bool:
+    """True while workflow code re-runs a decision already recorded in history."""
+    return current_runtime("workflow.is_replaying()").is_replaying

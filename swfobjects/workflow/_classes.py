@@ -8,7 +8,9 @@ builds the immutable type description of every marked method, registers them, an
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
+import logging
 import random as random_module
 import typing
 import uuid
@@ -27,8 +29,10 @@ from ._declarations import (
     build_activity_type,
     build_workflow_type,
 )
+from ._logging import ActivityLogger, WorkflowLogger
 from ._options import Timeout
 from ._promise import Promise
+from ._state import StateMethod, state_method
 from ._stubs import ActivityClient, WorkflowClient
 
 __all__ = ["ActivityWorker", "Workflow", "SwfMeta", "encode_signal_input"]
@@ -158,6 +162,7 @@ def _finish_activity_worker(cls: Any, options: Mapping[str, Any]) -> None:
     _refuse_marked(
         cls, "__swf_signal__", "@signal", "signal handlers belong in a Workflow subclass"
     )
+    _refuse_marked(cls, "__swf_state__", "@state", "readable state belongs to a Workflow")
     activities = {}
     for method_name, function in _marked(cls, "__swf_activity__").items():
         activity = build_activity_type(cls, method_name, function, options)
@@ -185,6 +190,7 @@ def _finish_workflow(cls: Any, options: Mapping[str, Any]) -> None:
     workflow = build_workflow_type(cls, method_name, function, options)
     cls._swf_workflow = workflow
     cls._swf_signals = _signal_handlers(cls)
+    cls._swf_state = state_method(cls, _marked(cls, "__swf_state__"))
     REGISTRY.add_workflow(workflow)
 
 
@@ -243,6 +249,12 @@ class ActivityWorker(metaclass=SwfMeta):
         """The running task's info (activity id, workflow execution, attempt...)."""
         return current_activity("activity_task").info
 
+    @property
+    def log(self) -> logging.LoggerAdapter:  # type: ignore[type-arg]
+        """A logger (named for this class's module) whose records carry ``activity_id``,
+        ``activity_type``, ``attempt``, ``workflow_id`` and ``run_id`` in ``extra``."""
+        return _activity_logger(type(self).__module__)
+
 
 class Workflow(metaclass=SwfMeta):
     """Base class for workflows: one ``@decision_task`` ``async def`` entry method.
@@ -255,6 +267,7 @@ class Workflow(metaclass=SwfMeta):
     _swf_kind = "workflow"
     _swf_workflow: WorkflowType
     _swf_options: dict[str, Any] = {}
+    _swf_state: StateMethod | None = None
 
     @classmethod
     def workflow_type(cls) -> WorkflowType:
@@ -350,3 +363,29 @@ class Workflow(metaclass=SwfMeta):
     def run_id(self) -> str:
         """This execution's run id."""
         return current_runtime("run_id").run_id
+
+    @property
+    def log(self) -> logging.LoggerAdapter:  # type: ignore[type-arg]
+        """A replay-safe logger (named for this class's module): silent while the decider
+        replays history, so each message is written once, by the decision that ran it; records
+        carry ``workflow_id``, ``run_id``, ``workflow_type`` and ``event_id`` in ``extra``."""
+        return _workflow_logger(type(self).__module__)
+
+    @property
+    def is_replaying(self) -> bool:
+        """True while this code re-runs a decision already recorded in history.
+
+        Rarely needed (``self.log`` already checks it): side effects belong in activities,
+        and branching on it makes the workflow non-deterministic.
+        """
+        return current_runtime("is_replaying").is_replaying
+
+
+@functools.cache
+def _workflow_logger(name: str) -> WorkflowLogger:
+    return WorkflowLogger(logging.getLogger(name))
+
+
+@functools.cache
+def _activity_logger(name: str) -> ActivityLogger:
+    return ActivityLogger(logging.getLogger(name))

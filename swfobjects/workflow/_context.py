@@ -93,6 +93,18 @@ class WorkflowContext(Protocol):
     def signal_errors(self) -> list[SignalError]:
         """Signals whose input could not be decoded."""
 
+    @property
+    def is_replaying(self) -> bool:
+        """True while the code re-runs a decision history already recorded (logs stay quiet)."""
+
+    @property
+    def workflow_type(self) -> str:
+        """The SWF name of this execution's workflow type."""
+
+    @property
+    def decision_event_id(self) -> int:
+        """The ``DecisionTaskStarted`` event id of the decision in progress."""
+
     def now(self) -> dt.datetime:
         """The event time of the decision in progress, timezone-aware UTC."""
 

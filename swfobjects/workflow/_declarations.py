@@ -64,6 +64,7 @@ class ActivityTaskOptions:
     data_store: Any = None
     input_data_store: Any = None
     result_data_store: Any = None
+    manual_completion: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ def activity_task(
     data_store: Any = None,
     input_data_store: Any = None,
     result_data_store: Any = None,
+    manual_completion: bool = False,
 ) -> Callable[[F], F]: ...
 def activity_task(fn: Any = None, **options: Any) -> Any:
     """Mark a method of an :class:`ActivityWorker` subclass as an SWF activity.
@@ -114,6 +116,9 @@ def activity_task(fn: Any = None, **options: Any) -> Any:
     Usable bare (``@activity_task``) or with options; timeouts are seconds, ``timedelta`` or
     ``None`` for no timeout. ``retry`` is the default :class:`RetryPolicy` for every call;
     ``serializer`` is a marshmallow ``Schema`` (class or instance) for the result.
+    ``manual_completion=True``: the method hands ``self.activity_task.task_token`` to someone
+    else and returns without answering; ``executor.complete_activity(token, result)`` answers
+    later (its return annotation is the result type that call must give).
 
     >>> class Greeter(ActivityWorker, task_list="greetings"):      # doctest: +SKIP
     ...     @activity_task(start_to_close_timeout=30)
@@ -121,6 +126,11 @@ def activity_task(fn: Any = None, **options: Any) -> Any:
     ...         return f"Hello, {name}!"
     """
     opts = ActivityTaskOptions(**options)
+    if not isinstance(opts.manual_completion, bool):
+        raise DeclarationError(
+            f"@activity_task(manual_completion=...) takes True or False, not "
+            f"{opts.manual_completion!r}"
+        )
 
     def mark(function: F) -> F:
         if inspect.iscoroutinefunction(function):
@@ -260,6 +270,8 @@ class ActivityType:
     result: Codec = field(compare=False, repr=False)
     input_store: Any = field(default=None, compare=False, repr=False)
     result_store: Any = field(default=None, compare=False, repr=False)
+    manual_completion: bool = False
+    """The method returns without answering; ``executor.complete_activity`` answers later."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -373,6 +385,7 @@ def build_activity_type(
         result=result_codec(hints.get("return", Any), opts.serializer),
         **timeouts,
         **_stores(opts, class_opts),
+        manual_completion=opts.manual_completion,
     )
 
 

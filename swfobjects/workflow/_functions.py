@@ -334,6 +334,7 @@ def activity_task(
     data_store: Any = None,
     input_data_store: Any = None,
     result_data_store: Any = None,
+    manual_completion: bool = False,
 ) -> ActivityDecorator: ...
 def activity_task(fn: Any = None, **options: Any) -> Any:
     """Make an SWF activity of a method of an :class:`ActivityWorker` subclass, or of a plain

@@ -2,12 +2,20 @@
 
 ``Checkout`` packs an order, waits for a signal ``approve`` unless told not to, and charges
 (``charge`` fails its first attempt for amounts over 100, so a retry shows in the history).
-``Refuse`` always fails, for the failure display of ``show``.
+Its ``@state`` is the step it is at. ``Refuse`` always fails, for the failure display of ``show``.
 """
 
 from __future__ import annotations
 
-from swfobjects import ActivityWorker, RetryPolicy, Workflow, activity_task, decision_task, signal
+from swfobjects import (
+    ActivityWorker,
+    RetryPolicy,
+    Workflow,
+    activity_task,
+    decision_task,
+    signal,
+    state,
+)
 
 TIMEOUTS = {"execution_start_to_close_timeout": 300, "task_start_to_close_timeout": 10}
 
@@ -39,6 +47,11 @@ class Checkout(Workflow, task_list="cli-shop", version="1.0", **TIMEOUTS):
 
     def __init__(self) -> None:
         self.approved_by = ""
+        self.step = "packing"
+
+    @state
+    def status(self) -> str:
+        return self.step
 
     @signal
     def approve(self, by: str) -> None:
@@ -48,8 +61,11 @@ class Checkout(Workflow, task_list="cli-shop", version="1.0", **TIMEOUTS):
     async def run(self, item: str, cents: int = 50, wait: bool = False) -> dict[str, object]:
         box = await self.warehouse.pack(item)
         if wait:
+            self.step = "waiting for approval"
             await self.wait_for(lambda: bool(self.approved_by))
+        self.step = "charging"
         paid = await self.warehouse.charge(item, cents)
+        self.step = "done"
         return {"box": box, "paid": paid, "approved_by": self.approved_by}
 
 

@@ -111,12 +111,18 @@ def test_start_then_signal_then_show(cli: Cli) -> None:
     assert out.splitlines()[1].startswith("run id:")
     status, out, _ = cli("show", "sig-1")
     assert "status:     OPEN" in out
+    deadline = time.monotonic() + 20
+    while 'state:      "waiting for approval"' not in out and time.monotonic() < deadline:
+        time.sleep(0.1)
+        out = cli("show", "sig-1")[1]
+    assert 'state:      "waiting for approval"' in out
     status, out, err = cli("signal", "sig-1", "approve", '{"by": "ann"}')
     assert status == 0, err
     assert out.startswith("signal approve sent to sig-1")
     shown = cli.wait_closed("sig-1")
     assert shown["status"] == "COMPLETED"
     assert shown["result"] == {"box": "box(desk)", "paid": 50, "approved_by": "ann"}
+    assert shown["state"] == "done"
     assert shown["input"] == {"item": "desk", "wait": True}
     signaled = [e for e in shown["events"] if e["event_type"] == "WorkflowExecutionSignaled"]
     assert signaled[0]["subject"] == "signal approve"

@@ -52,6 +52,8 @@ MOTO_GAPS = {
     "size_limits": "moto does not check SWF's payload size limits",
     "cancel_timer": "moto emits TimerCancelled instead of TimerCanceled",
     "unhandled_decision": "moto accepts close decisions while signals are pending",
+    "execution_context": "moto clears latestExecutionContext when a decision task completes "
+    "without an executionContext (SWF keeps the latest one given)",
 }
 """Feature name (for ``swf_features``) -> what moto lacks."""
 

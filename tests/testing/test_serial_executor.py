@@ -241,7 +241,7 @@ def test_gc_is_restored_when_a_run_fails(monkeypatch):
         raise RuntimeError("decider exploded")
 
     executor = SerialExecutor()
-    monkeypatch.setattr(executor.decisions, "decide", boom)
+    monkeypatch.setattr(executor.decisions, "respond", boom)
     with pytest.raises(RuntimeError, match="decider exploded"):
         executor.run(MakeCycles, 3)
     assert gc.isenabled()
