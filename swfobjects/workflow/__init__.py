@@ -12,6 +12,7 @@ It is also the module-level workflow API (``from swfobjects import workflow``):
 
 from ._api import (
     activity_info,
+    call_activity,
     cancel_requested,
     continue_as_new,
     heartbeat,
@@ -22,6 +23,7 @@ from ._api import (
     random,
     run_id,
     signal_external,
+    start_child,
     timeout,
     timer,
     uuid4,
@@ -58,6 +60,7 @@ __all__ = [
     "all_of",
     "any_of",
     "cached",
+    "call_activity",
     "cancel_requested",
     "continue_as_new",
     "decision_task",
@@ -71,6 +74,7 @@ __all__ = [
     "run_id",
     "signal",
     "signal_external",
+    "start_child",
     "timeout",
     "timer",
     "uuid4",
