@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
         ("samples.batches", "sum of 0..99999 = 4999950000 in 11 runs"),
         ("samples.versioning", "before the change: ['account:ann', 'active:ann']"),
         ("samples.legacy", "msg-1: Ada owes 36.00 EUR"),
+        ("samples.polyglot", "order-7: 12.00 EUR; stamped:order-7"),
         (
             "samples.http_retry",
             "GET /report: 200 'ready' (waited 30 s)\nGET /broken: gave up after attempt 1",

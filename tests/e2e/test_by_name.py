@@ -51,9 +51,7 @@ class ByNameCaller(Workflow, task_list="e2e-byname-caller", **TIMEOUTS):
             raw=True,
             retry=RetryPolicy(max_attempts=2, initial_interval=1),
         )
-        child = await self.start_child(
-            "OrderFlow", "3", kwargs={"order_id": order_id}, **TIMEOUTS
-        )
+        child = await self.start_child("OrderFlow", "3", kwargs={"order_id": order_id}, **TIMEOUTS)
         return [total, shouted, child]
 
 
