@@ -61,6 +61,14 @@ class FanOut(Workflow, task_list="limits-decide", version="1.0", **TIMEOUTS):
         return sum(await all_of(*(self.recorder.work(n) for n in range(count))))
 
 
+class WaitsForCancel(Workflow, task_list="limits-decide-wait", version="1.0", **TIMEOUTS):
+    recorder = Recorder.client()
+
+    @decision_task
+    async def run(self) -> int:
+        return await self.recorder.wait_for_cancel(1)
+
+
 @pytest.fixture
 def executor(local_swf: Any) -> SWFExecutor:
     executor = SWFExecutor(
@@ -119,18 +127,11 @@ def test_activities_per_second(executor, option):
 
 @pytest.mark.slow
 def test_graceful_shutdown_timeout_cancels_and_abandons_tasks_in_hand(executor):
-    class Waiting(Workflow, task_list="limits-decide-wait", version="1.0", **TIMEOUTS):
-        recorder = Recorder.client()
-
-        @decision_task
-        async def run(self) -> int:
-            return await self.recorder.wait_for_cancel(1)
-
-    executor.register(Waiting)
+    executor.register(WaitsForCancel)
     recorder = Recorder()
-    group = executor.workers(Waiting, recorder, graceful_shutdown_timeout=0.5)
+    group = executor.workers(WaitsForCancel, recorder, graceful_shutdown_timeout=0.5)
     group.start()
-    executor.start(Waiting)
+    executor.start(WaitsForCancel)
     deadline = time.monotonic() + 20
     runner = group.loops[-1]
     while runner.in_hand == 0 and time.monotonic() < deadline:
