@@ -159,6 +159,7 @@ def test_start_by_name_from_outside():
     handle = executor.start_by_name("OrderFlow", "3", kwargs={"order_id": "o-3", "cents": 9})
     assert handle.result() == "o-3:9"
     raw = executor.start_by_name("OrderFlow", "3", '["o-4", 1]', raw=True)
+    assert [p.kind for p in raw.pending()]  # open: listed without replaying code from here
     assert raw.result() == '"o-4:1"'
 
 
