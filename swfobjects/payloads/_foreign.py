@@ -94,16 +94,6 @@ class ForeignArguments(ArgumentsCodec):
             }
         return [_plain(value, f"{self.what} argument {i}") for i, value in enumerate(args)]
 
-    def decode(self, data: Any) -> tuple[list[Any], dict[str, Any]]:
-        """Positional arguments for a JSON array, keyword arguments for an object."""
-        if data is None:
-            return [], {}
-        if isinstance(data, list):
-            return list(data), {}
-        if isinstance(data, dict):
-            return [], dict(data)
-        return [data], {}
-
 
 def result_codec_of(result_type: Any, raw: bool) -> Codec:
     """The codec for the result of a call by name."""
