@@ -53,7 +53,7 @@ class Recorder(ActivityWorker, task_list="limits-work", version="1.0"):
         raise CancelledError("asked to stop")
 
 
-class FanOut(Workflow, task_list="limits-decide", version="1.0", **TIMEOUTS):
+class LimitsFanOut(Workflow, task_list="limits-decide", version="1.0", **TIMEOUTS):
     recorder = Recorder.client()
 
     @decision_task
@@ -74,7 +74,7 @@ def executor(local_swf: Any) -> SWFExecutor:
     executor = SWFExecutor(
         f"limits-{uuid.uuid4().hex[:8]}", client=local_swf.client(), poll_interval=0.1
     )
-    executor.register(FanOut, Recorder)
+    executor.register(LimitsFanOut, Recorder)
     return executor
 
 
@@ -104,8 +104,8 @@ def test_limits_are_validated():
 @pytest.mark.slow
 def test_max_concurrent_activities(executor):
     recorder = Recorder(hold=0.15)
-    with executor.running(FanOut, recorder, activity_threads=4, max_concurrent_activities=2):
-        assert executor.start(FanOut, 8).result(timeout=30) == sum(range(8))
+    with executor.running(LimitsFanOut, recorder, activity_threads=4, max_concurrent_activities=2):
+        assert executor.start(LimitsFanOut, 8).result(timeout=30) == sum(range(8))
     assert recorder.most == 2  # four pollers, two slots
 
 
@@ -118,11 +118,12 @@ def test_activities_per_second(executor, option):
         if option == "max_activities_per_second"
         else {"max_task_list_activities_per_second": {"limits-work": 10.0}}
     )
-    with executor.running(FanOut, recorder, activity_threads=3, **limit):
-        assert executor.start(FanOut, 6).result(timeout=30) == sum(range(6))
+    with executor.running(LimitsFanOut, recorder, activity_threads=3, **limit):
+        assert executor.start(LimitsFanOut, 6).result(timeout=30) == sum(range(6))
     starts = sorted(recorder.starts)
-    gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
-    assert min(gaps) >= 0.09, gaps  # 10 a second: 0.1 s apart (less a little clock slack)
+    # Starts are booked on an absolute schedule 0.1 s apart, so thread jitter on a loaded
+    # machine may shorten one gap but never the whole span (unlimited, 3 pollers take ~0.05 s).
+    assert starts[-1] - starts[0] >= 0.45, starts
 
 
 @pytest.mark.slow

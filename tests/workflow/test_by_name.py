@@ -30,19 +30,19 @@ class Receipt:
 
 
 class Orders(ActivityWorker, task_list="byname-java", version="2.0"):
-    """Stands for code in another language: registered as ``ProcessOrder`` 2.0."""
+    """Stands for code in another language: registered as ``UnitProcessOrder`` 2.0."""
 
     attempts = 0
 
-    @activity_task(name="ProcessOrder", start_to_close_timeout=30)
+    @activity_task(name="UnitProcessOrder", start_to_close_timeout=30)
     def process(self, order_id: str, cents: int = 1) -> Receipt:
         return Receipt(order_id, cents)
 
-    @activity_task(name="Echo")
+    @activity_task(name="UnitEcho")
     def echo(self, text: str) -> str:
         return f"echo {text}"
 
-    @activity_task(name="Flaky")
+    @activity_task(name="UnitFlaky")
     def flaky(self, n: int) -> int:
         Orders.attempts += 1
         if Orders.attempts < 3:
@@ -50,7 +50,7 @@ class Orders(ActivityWorker, task_list="byname-java", version="2.0"):
         return n * 2
 
 
-class OrderFlow(Workflow, version="3", task_list="byname-child"):
+class UnitOrderFlow(Workflow, version="3", task_list="byname-child"):
     @decision_task
     async def run(self, order_id: str, cents: int) -> str:
         return f"{order_id}:{cents}"
@@ -60,12 +60,12 @@ class Caller(Workflow, task_list="byname-caller"):
     @decision_task
     async def run(self, order_id: str) -> list[Any]:
         positional = await self.call_activity(
-            "ProcessOrder", "2.0", order_id, 250, task_list="byname-java", result_type=Receipt
+            "UnitProcessOrder", "2.0", order_id, 250, task_list="byname-java", result_type=Receipt
         )
         keywords = await workflow.call_activity(
-            "ProcessOrder", "2.0", kwargs={"order_id": order_id}
+            "UnitProcessOrder", "2.0", kwargs={"order_id": order_id}
         )  # no task list: the registered default; no result_type: plain JSON
-        child = await self.start_child("OrderFlow", "3", order_id, 7, result_type=str)
+        child = await self.start_child("UnitOrderFlow", "3", order_id, 7, result_type=str)
         return [type(positional).__name__, positional.cents, keywords, child]
 
 
@@ -98,7 +98,7 @@ def test_the_input_is_plain_json_of_the_arguments():
 class RawCaller(Workflow, task_list="byname-raw"):
     @decision_task
     async def run(self, text: str) -> str:
-        return await self.call_activity("Echo", "2.0", text, raw=True)  # type: ignore[no-any-return]
+        return await self.call_activity("UnitEcho", "2.0", text, raw=True)  # type: ignore[no-any-return]
 
 
 def test_raw_mode_passes_input_and_result_through_untouched():
@@ -118,7 +118,7 @@ class Retrying(Workflow, task_list="byname-retry"):
     @decision_task
     async def run(self) -> int:
         return await self.call_activity(  # type: ignore[no-any-return]
-            "Flaky", "2.0", 21, retry=RetryPolicy(max_attempts=3, initial_interval=1)
+            "UnitFlaky", "2.0", 21, retry=RetryPolicy(max_attempts=3, initial_interval=1)
         )
 
 
@@ -128,11 +128,11 @@ def test_retry_policy_applies_to_calls_by_name():
     assert Orders.attempts == 3
 
 
-class Failing(Workflow, task_list="byname-fail"):
+class ByNameFailing(Workflow, task_list="byname-fail"):
     @decision_task
     async def run(self) -> str:
         try:
-            await self.call_activity("Flaky", "2.0", 1)
+            await self.call_activity("UnitFlaky", "2.0", 1)
         except ActivityTaskError as error:
             return f"{error.type_name}: {error}"
         return "no error"
@@ -140,7 +140,7 @@ class Failing(Workflow, task_list="byname-fail"):
 
 def test_activity_errors_reach_the_caller_as_for_stubs():
     Orders.attempts = 0
-    assert SerialExecutor().run(Failing).startswith("ValueError: ")
+    assert SerialExecutor().run(ByNameFailing).startswith("ValueError: ")
 
 
 class Unknown(Workflow, task_list="byname-unknown"):
@@ -156,9 +156,9 @@ def test_an_unregistered_name_fails_clearly():
 
 def test_start_by_name_from_outside():
     executor = SerialExecutor()
-    handle = executor.start_by_name("OrderFlow", "3", kwargs={"order_id": "o-3", "cents": 9})
+    handle = executor.start_by_name("UnitOrderFlow", "3", kwargs={"order_id": "o-3", "cents": 9})
     assert handle.result() == "o-3:9"
-    raw = executor.start_by_name("OrderFlow", "3", '["o-4", 1]', raw=True)
+    raw = executor.start_by_name("UnitOrderFlow", "3", '["o-4", 1]', raw=True)
     assert [p.kind for p in raw.pending()]  # open: listed without replaying code from here
     assert raw.result() == '"o-4:1"'
 
