@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
             "launch: waiting for an editor (3/3)\nlaunch: published (3/3)\n"
             "5 of 5 decisions changed the state and sent it",
         ),
+        ("samples.polyglot", "order-7: 12.00 EUR; stamped:order-7"),
         (
             "samples.http_retry",
             "GET /report: 200 'ready' (waited 30 s)\nGET /broken: gave up after attempt 1",

@@ -114,6 +114,24 @@ def add_commands(
         metavar="N",
         help="poll threads per process, deciders and activities each (4)",
     )
+    sub.add_argument(
+        "--max-concurrent-activities",
+        type=int,
+        metavar="N",
+        help="activity tasks in hand at most, per process (no limit)",
+    )
+    sub.add_argument(
+        "--max-activities-per-second",
+        type=float,
+        metavar="R",
+        help="activity starts per second at most, per process (no limit)",
+    )
+    sub.add_argument(
+        "--graceful-shutdown-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="on SIGTERM, wait this long for tasks in hand, then cancel them (wait for all)",
+    )
     only = sub.add_mutually_exclusive_group()
     only.add_argument("--decision-only", action="store_true", help="run deciders only")
     only.add_argument("--activity-only", action="store_true", help="run activity workers only")

@@ -57,6 +57,9 @@ def worker(ctx: Context, out: TextIO) -> int:
         *activities,
         decision_threads=args.threads,
         activity_threads=args.threads,
+        max_concurrent_activities=args.max_concurrent_activities,
+        max_activities_per_second=args.max_activities_per_second,
+        graceful_shutdown_timeout=args.graceful_shutdown_timeout,
     )
     print("swfobjects worker: stopped", file=out, flush=True)
     return 0

@@ -6,12 +6,15 @@ import uuid
 from collections.abc import Coroutine, Iterable
 from typing import Any, Protocol, TypeVar, overload
 
+from ..payloads._foreign import ForeignArguments
 from ..payloads._payload import Payloads
 from ..payloads.storage._offload import delete_payloads
 from ..swf.client import SWFClient
+from ..swf.limits import MAX_TAG, MAX_TAGS
 from ..worker._manual import complete_activity, fail_activity, heartbeat_activity
+from ..workflow._by_name import workflow_by_name
 from ..workflow._classes import Workflow
-from ..workflow._declarations import WorkflowType
+from ..workflow._declarations import WorkflowType, check_name
 from ..workflow._functions import WorkflowFunction
 from ..workflow._options import timeout_value
 from ._handle import WorkflowHandle
@@ -141,6 +144,70 @@ class ExecutorBase:
             else timeout_value(task_start_to_close_timeout),
         )
         return self._handle(workflow_id, self._start_execution(params), workflow)
+
+    def start_by_name(
+        self,
+        name: str,
+        version: str,
+        /,
+        *args: Any,
+        kwargs: dict[str, Any] | None = None,
+        workflow_id: str | None = None,
+        task_list: str | None = None,
+        result_type: Any = Any,
+        raw: bool = False,
+        tags: Iterable[str] = (),
+        child_policy: str | None = None,
+        task_priority: int | None = None,
+        **timeouts: Any,
+    ) -> WorkflowHandle[Any]:
+        """Start workflow type ``name``/``version`` known only by name (written elsewhere).
+
+        As ``self.start_child(...)`` in a workflow: ``args`` go to SWF as a JSON array, or
+        ``kwargs`` (a dict) as a JSON object, or with ``raw=True`` one ``str`` as it is; options
+        left out use the defaults registered with the type. ``result_type`` decodes
+        ``handle.result()`` (with ``raw=True`` it is the text SWF holds).
+        """
+        if len(list(tags)) > MAX_TAGS:
+            raise ValueError(f"SWF allows at most {MAX_TAGS} tags per execution")
+        self._before_start_by_name()
+        workflow = workflow_by_name(
+            name,
+            version,
+            task_list=task_list,
+            result_type=result_type,
+            raw=raw,
+            child_policy=child_policy,
+            task_priority=task_priority,
+            **timeouts,
+        )
+        codec = workflow.arguments
+        assert isinstance(codec, ForeignArguments)  # noqa: S101 - built by workflow_by_name
+        workflow_id = check_name(
+            workflow_id or f"{workflow.name}-{uuid.uuid4().hex[:12]}", "workflow_id"
+        )
+        text = self.payloads.encode_data(
+            codec.encode(codec.bind(args, kwargs or {})),
+            f"input of workflow {name}",
+            {"workflow_id": workflow_id, "run_id": ""},
+        )
+        params: dict[str, Any] = {
+            "domain": self.domain,
+            "workflowId": workflow_id,
+            "workflowType": {"name": workflow.name, "version": workflow.version},
+            "input": text,
+            "executionStartToCloseTimeout": workflow.execution_start_to_close_timeout,
+            "taskStartToCloseTimeout": workflow.task_start_to_close_timeout,
+            "childPolicy": workflow.child_policy,
+            "taskPriority": workflow.task_priority,
+            "taskList": None if workflow.task_list is None else {"name": workflow.task_list},
+            "tagList": [check_name(tag, "tag", MAX_TAG) for tag in tags] or None,
+        }
+        params = {key: value for key, value in params.items() if value is not None}
+        return self._handle(workflow_id, self._start_execution(params), workflow)
+
+    def _before_start_by_name(self) -> None:
+        """Hook run before a start by name (the SerialExecutor registers types)."""
 
     def _start_execution(self, params: dict[str, Any]) -> str:
         """Send ``StartWorkflowExecution`` and return the new run id (executors may make it

@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,6 +23,7 @@ from ..payloads.storage._stores import DataStore
 from ..replay._pending import waiting_for
 from ..swf.client import SWFClient
 from ..swf.limits import LONG_POLL_SECONDS, MAX_DESCRIPTION, MAX_TAGS
+from ..worker._limits import shutdown_timeout
 from ..worker._pollers import ActivityWorkerRunner, DecisionWorker, Workers, default_identity
 from ..worker._retrying import Backoff, RetryingClient, error_code
 from ..workflow._declarations import REGISTRY, ActivityType, WorkflowType
@@ -280,9 +281,14 @@ class SWFExecutor(ExecutorBase):
         threads: int = 4,
         auto_heartbeat: bool = False,
         create_missing: bool = False,
+        max_concurrent_activities: int | None = None,
+        max_activities_per_second: float | None = None,
+        max_task_list_activities_per_second: float | Mapping[str, float] | None = None,
+        graceful_shutdown_timeout: float | None = None,
     ) -> ActivityWorkerRunner:
         """An activity worker runner for ``workers`` (ActivityWorker instances, or classes
-        with a no-argument constructor)."""
+        with a no-argument constructor), with the worker limits of
+        :class:`~swfobjects.worker.ActivityWorkerRunner`."""
         return ActivityWorkerRunner(
             self.raw_client,
             self.domain,
@@ -294,6 +300,10 @@ class SWFExecutor(ExecutorBase):
             backoff=self.backoff,
             auto_heartbeat=auto_heartbeat,
             create_missing=create_missing,
+            max_concurrent_activities=max_concurrent_activities,
+            max_activities_per_second=max_activities_per_second,
+            max_task_list_activities_per_second=max_task_list_activities_per_second,
+            graceful_shutdown_timeout=graceful_shutdown_timeout,
         )
 
     def workers(
@@ -305,12 +315,20 @@ class SWFExecutor(ExecutorBase):
         activity_task_lists: Iterable[str] | None = None,
         auto_heartbeat: bool = False,
         create_missing: bool = False,
+        max_concurrent_activities: int | None = None,
+        max_activities_per_second: float | None = None,
+        max_task_list_activities_per_second: float | Mapping[str, float] | None = None,
+        graceful_shutdown_timeout: float | None = None,
     ) -> Workers:
         """A decider and an activity runner for ``parts`` (not started).
 
         ``parts``: Workflow classes and ActivityWorker instances (worker classes with a
         no-argument constructor are instantiated), and functions made workflows and
-        activities by ``@decision_task`` / ``@activity_task``.
+        activities by ``@decision_task`` / ``@activity_task``. The worker limits
+        (``max_concurrent_activities``, ``max_activities_per_second``,
+        ``max_task_list_activities_per_second``) apply to the activity runner;
+        ``graceful_shutdown_timeout`` bounds how long stopping waits for tasks in hand, for
+        both.
         """
         workflows: list[Any] = [
             p
@@ -327,6 +345,7 @@ class SWFExecutor(ExecutorBase):
             decider = self.decision_worker(
                 *workflows, task_lists=decision_task_lists, threads=decision_threads
             )
+            decider.graceful_shutdown_timeout = shutdown_timeout(graceful_shutdown_timeout)
         runner = None
         if activity_workers or activity_task_lists:
             runner = self.activity_worker(
@@ -335,6 +354,10 @@ class SWFExecutor(ExecutorBase):
                 threads=activity_threads,
                 auto_heartbeat=auto_heartbeat,
                 create_missing=create_missing,
+                max_concurrent_activities=max_concurrent_activities,
+                max_activities_per_second=max_activities_per_second,
+                max_task_list_activities_per_second=max_task_list_activities_per_second,
+                graceful_shutdown_timeout=graceful_shutdown_timeout,
             )
         return Workers(decider, runner)
 

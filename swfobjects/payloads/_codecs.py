@@ -912,6 +912,8 @@ class ArgumentsCodec:
         """Positional and keyword arguments for a JSON object made by :meth:`encode`."""
         if data is None:
             data = {}
+        if type(data) is list:
+            data = self._by_position(data)
         if type(data) is not dict and not isinstance(data, Mapping):
             raise SerializationError(
                 f"cannot decode {self.what} input: expected a JSON object of arguments, "
@@ -955,6 +957,27 @@ class ArgumentsCodec:
             else:
                 kwargs[name] = value
         return args, kwargs
+
+    def _by_position(self, values: list[Any]) -> dict[str, Any]:
+        """A JSON array of arguments (what calls by name and foreign clients may send) as the
+        object :meth:`encode` makes: values matched to the parameters in order."""
+        named = [
+            (name, kind)
+            for name, kind, _ in self._params
+            if kind in (_POSITIONAL_ONLY, _POSITIONAL_OR_KEYWORD, _VAR_POSITIONAL)
+        ]
+        if named and named[-1][1] is _VAR_POSITIONAL:
+            fixed = len(named) - 1
+            data = dict(zip((name for name, _ in named[:fixed]), values[:fixed], strict=False))
+            if len(values) > fixed:
+                data[named[-1][0]] = values[fixed:]
+            return data
+        if len(values) > len(named):
+            raise SerializationError(
+                f"cannot decode {self.what} input: a JSON array of {len(values)} arguments, "
+                f"but it takes at most {len(named)} positionally"
+            )
+        return dict(zip((name for name, _ in named), values, strict=False))
 
 
 _POSITIONAL_OR_KEYWORD = inspect.Parameter.POSITIONAL_OR_KEYWORD

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from ..exceptions import PayloadTooLargeError, SerializationError
 from ..swf.limits import MAX_DATA, MAX_REASON
 from ._codecs import Codec, dumps, loads
+from ._foreign import RAW, RawText
 from .storage._references import ENVELOPE_PREFIX
 
 __all__ = ["MAX_PAYLOAD", "MAX_REASON", "Payloads", "PayloadStore", "truncate"]
@@ -76,8 +77,12 @@ class Payloads:
         """The payload string for JSON-ready ``data``.
 
         ``store`` (a class's or method's declared store) overrides the executor's for this
-        payload.
+        payload. :class:`RawText` (raw calls by name) goes out exactly as it is.
         """
+        if type(data) is RawText:
+            if len(data) > self.limit:
+                raise PayloadTooLargeError(what, len(data), self.limit)
+            return str(data)
         try:
             text = dumps(data)
         except (TypeError, ValueError) as exc:
@@ -92,7 +97,12 @@ class Payloads:
         return text
 
     def decode(self, text: str | None, codec: Codec, what: str) -> Any:
-        """The value for a payload string (``None``/absent payloads decode as ``None``)."""
+        """The value for a payload string (``None``/absent payloads decode as ``None``).
+
+        The :data:`RAW` codec (raw calls by name) gets the text itself, never parsed.
+        """
+        if codec is RAW:
+            return text if text is not None else ""
         return codec.decode(self.decode_data(text, what), what)
 
     def decode_data(self, text: str | None, what: str) -> Any:

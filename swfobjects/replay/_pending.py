@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from ..payloads._payload import Payloads
 from ..swf._shapes import event_attributes
+from ..workflow._by_name import ForeignCode
 from ..workflow._declarations import WorkflowType
 from ._commands import WAKE_TIMER_PREFIX
 from ._decider import Decider
@@ -192,6 +193,8 @@ def pending_from_history(
             else f"scheduled on task list {task_list!r}; no decider has taken it yet"
         )
         out.append(Pending("decision", "decision task", state, age, at))
+    if workflow is not None and workflow.workflow_class is ForeignCode:
+        workflow = None  # started by name: no code here to replay its wait_for predicates
     waits = _waits(events, workflow, clock, payloads) if workflow is not None else None
     out.extend(waits or ())
     if not out:

@@ -198,6 +198,8 @@ class WorkflowRuntime:
         priority = get("task_priority", activity.task_priority)
         if priority is not None:
             template["taskPriority"] = priority
+        if None in template.values() or template["taskList"]["name"] is None:
+            template = _registered_defaults(template)  # a call by name: SWF fills them in
         retry: RetryPolicy = get("retry") or activity.retry
         self._templates[key] = (activity, overrides, template, retry)
         return template, retry
@@ -232,6 +234,8 @@ class WorkflowRuntime:
         priority = overrides.get("task_priority", workflow.task_priority)
         if priority is not None:
             attributes["taskPriority"] = priority
+        if None in attributes.values() or attributes["taskList"]["name"] is None:
+            attributes = _registered_defaults(attributes)  # a call by name: SWF fills them in
         call = ChildCall(self.commands, self.run_id, self.payloads, workflow, attributes)
         promise = self.scheduler.spawn_eager(
             _relay(call.result), f"child {workflow.name} ({workflow_id})"
@@ -378,6 +382,15 @@ class TimeoutScope:
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def _registered_defaults(attributes: dict[str, Any]) -> dict[str, Any]:
+    """Decision attributes without the options a call by name left unset (``None``), so that
+    SWF applies the defaults registered with the type."""
+    out = {key: value for key, value in attributes.items() if value is not None}
+    if out["taskList"]["name"] is None:
+        del out["taskList"]
+    return out
 
 
 def to_datetime(value: Any) -> dt.datetime:

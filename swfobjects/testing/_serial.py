@@ -157,6 +157,9 @@ class SerialExecutor(ExecutorBase):
         self._sync_types()
         self.decisions.add_workflow(workflow_class)  # this class, whatever else shares its name
 
+    def _before_start_by_name(self) -> None:
+        self._sync_types()
+
     def get_handle(
         self, workflow_id: str, run_id: str = "", workflow_class: type | None = None
     ) -> WorkflowHandle[Any]:

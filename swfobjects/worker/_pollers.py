@@ -18,7 +18,9 @@ Failure policy, the part that must be right:
   delivered is logged as an error and SWF's timeouts hand the task to another worker;
 * ``stop()`` (or SIGINT/SIGTERM under :meth:`run`) stops polling; tasks in hand are finished and
   answered first. A long poll already in flight ends when SWF answers it (up to 60 s), and a task
-  it brings is still processed.
+  it brings is still processed. With ``graceful_shutdown_timeout``, that wait is bounded: when it
+  passes, activities in hand are asked to cancel (their heartbeat returns True) and
+  ``run()``/``join()`` return without them (:mod:`._limits`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -43,6 +45,7 @@ from ..swf.limits import MAX_NAME
 from ..workflow._options import NO_TIMEOUT
 from ._activities import ActivityRunner, Heartbeat, task_heartbeat
 from ._decisions import DecisionHandler, collect_decision_task, poll_request
+from ._limits import ActivityLimits
 from ._retrying import Backoff, RetryingClient, error_code
 
 __all__ = ["ActivityWorkerRunner", "DecisionWorker", "Workers", "default_identity"]
@@ -88,6 +91,9 @@ class _PollLoop:
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._in_hand = 0
+        self.graceful_shutdown_timeout: float | None = None
+        self.shutdown_expired = threading.Event()
+        self._shutdown_timer: threading.Timer | None = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.domain} {self.task_lists}>"
@@ -148,16 +154,41 @@ class _PollLoop:
                 thread.start()
 
     def stop(self) -> None:
-        """Stop polling; tasks in hand are still finished and answered."""
+        """Stop polling; tasks in hand are still finished and answered (within
+        ``graceful_shutdown_timeout``, if set)."""
         self.stopping.set()
+        timeout = self.graceful_shutdown_timeout
+        with self._lock:
+            if timeout is None or self._shutdown_timer is not None:
+                return
+            self._shutdown_timer = threading.Timer(timeout, self._shutdown_expires)
+            self._shutdown_timer.daemon = True
+        self._shutdown_timer.start()
+
+    def _shutdown_expires(self) -> None:
+        self.shutdown_expired.set()
+        if self._in_hand:
+            log.warning(
+                "%s: graceful shutdown timeout (%s s) passed with %d task(s) in hand; they are "
+                "asked to cancel and abandoned (SWF's timeouts hand them to another worker)",
+                self.kind,
+                self.graceful_shutdown_timeout,
+                self._in_hand,
+            )
 
     def join(self, timeout: float | None = None) -> bool:
-        """Wait for the threads to end; True if they all did within ``timeout``."""
+        """Wait for the threads to end; True if they all did within ``timeout`` (or the
+        graceful shutdown timeout passed: tasks still in hand are abandoned)."""
         deadline = None if timeout is None else _monotonic() + timeout
+        expired = self.shutdown_expired
+        step = None if self.graceful_shutdown_timeout is None else 0.05
         for thread in self._threads:
-            remaining = None if deadline is None else max(0.0, deadline - _monotonic())
-            thread.join(remaining)
-        return not any(thread.is_alive() for thread in self._threads)
+            while thread.is_alive() and not expired.is_set():
+                remaining = None if deadline is None else max(0.0, deadline - _monotonic())
+                if remaining == 0.0:
+                    break
+                thread.join(remaining if step is None else min(step, remaining or step))
+        return expired.is_set() or not any(thread.is_alive() for thread in self._threads)
 
     def run(self) -> None:
         """Poll until :meth:`stop`, SIGINT or SIGTERM; then finish the tasks in hand."""
@@ -272,6 +303,10 @@ class ActivityWorkerRunner(_PollLoop):
     ``threads`` tasks of a task list run at once). With ``auto_heartbeat=True``, activities
     whose type declares a heartbeat timeout are heartbeated every third of that timeout while
     they run, for code that cannot call ``self.heartbeat()`` itself.
+
+    Limits (see :mod:`._limits`): ``max_concurrent_activities`` across all task lists,
+    ``max_activities_per_second`` for the worker, ``max_task_list_activities_per_second`` per
+    task list (one rate, or a mapping by task list), and ``graceful_shutdown_timeout``.
     """
 
     kind = "activity-worker"
@@ -289,24 +324,52 @@ class ActivityWorkerRunner(_PollLoop):
         backoff: Backoff | None = None,
         auto_heartbeat: bool = False,
         create_missing: bool = False,
+        max_concurrent_activities: int | None = None,
+        max_activities_per_second: float | None = None,
+        max_task_list_activities_per_second: float | Mapping[str, float] | None = None,
+        graceful_shutdown_timeout: float | None = None,
     ) -> None:
+        limits = ActivityLimits(
+            max_concurrent_activities,
+            max_activities_per_second,
+            max_task_list_activities_per_second,
+            graceful_shutdown_timeout,
+        )
         self.payloads = Payloads(store=as_payload_store(data_store, domain))
         self.runner = ActivityRunner(workers, self.payloads, create_missing=create_missing)
         self.auto_heartbeat = auto_heartbeat
         if task_lists is None:
             task_lists = [a.task_list for a in self.runner.activity_types()]
         super().__init__(client, domain, task_lists, threads, identity, backoff)
+        self.limits: ActivityLimits | None = limits if limits.limited else None
+        self.graceful_shutdown_timeout = graceful_shutdown_timeout
         self.heartbeats = 0
 
     def poll_once(self, task_list: str) -> bool:
-        """One poll: run the task, answer it (completed or failed)."""
+        """One poll (once the limits allow one): run the task, answer it (completed or
+        failed)."""
+        limits = self.limits
+        if limits is None:
+            return self._poll_and_run(task_list, None)
+        if not limits.acquire(self.stopping):
+            return False
+        try:
+            return self._poll_and_run(task_list, limits)
+        finally:
+            limits.done()
+
+    def _poll_and_run(self, task_list: str, limits: ActivityLimits | None) -> bool:
         task = self.client.poll_for_activity_task(
             **poll_request("activity", self.domain, task_list, self.identity)
         )
         if not task.get("taskToken"):
             return False
         with self._holding():
+            if limits is not None:
+                limits.pace(task_list)
             heartbeat = task_heartbeat(self.client, self.payloads, task, self._recorded)
+            if self.graceful_shutdown_timeout is not None:
+                heartbeat = _cancelled_on(self.shutdown_expired, heartbeat)
             with self._auto_heartbeat(task, heartbeat):
                 answer = self.runner.execute(task, heartbeat)
             if answer is None:
@@ -432,6 +495,17 @@ def _run_until_stopped(loops: list[_PollLoop]) -> None:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+def _cancelled_on(expired: threading.Event, heartbeat: Heartbeat) -> Heartbeat:
+    """``heartbeat``, reporting cancellation once the graceful shutdown timeout has passed."""
+
+    def beat(details: Any) -> bool:
+        if expired.is_set():
+            return True
+        return heartbeat(details)
+
+    return beat
 
 
 def _log_respond_error(what: str, workflow_id: str, run_id: str, error: BaseException) -> None:

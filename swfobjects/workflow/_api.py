@@ -24,6 +24,7 @@ import uuid as uuid_module
 from collections.abc import Callable
 from typing import Any, NoReturn
 
+from ._by_name import call_activity, start_child
 from ._classes import encode_signal_input
 from ._context import ActivityInfo, TimeoutScope, current_activity, current_runtime, runtime_var
 from ._logging import ActivityLogger, WorkflowLogger
@@ -33,6 +34,7 @@ from ._promise import Promise
 __all__ = [
     "activity_info",
     "activity_log",
+    "call_activity",
     "cancel_requested",
     "continue_as_new",
     "heartbeat",
@@ -45,6 +47,7 @@ __all__ = [
     "random",
     "run_id",
     "signal_external",
+    "start_child",
     "timeout",
     "timer",
     "uuid4",

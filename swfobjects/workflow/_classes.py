@@ -21,6 +21,7 @@ from ..exceptions import DeclarationError, SignalError
 from ..payloads._codecs import ArgumentsCodec, encode_any
 from ..payloads._payload import Payloads
 from ..swf.limits import MAX_HISTORY_EVENTS
+from ._by_name import ForeignCode, call_activity, start_child
 from ._context import ActivityInfo, TimeoutScope, current_activity, current_runtime
 from ._declarations import (
     REGISTRY,
@@ -44,6 +45,8 @@ def encode_signal_input(
     payloads: Payloads, name: str, args: Any, kwargs: Any, workflow_class: type | None
 ) -> str | None:
     """The input of signal ``name``: encoded for the target's handler when its class is known."""
+    if workflow_class is ForeignCode:  # started by name: its handlers are unknown here
+        workflow_class = None
     handlers = getattr(workflow_class, "_swf_signals", None) or {}
     handler = handlers.get(name)
     if workflow_class is not None and handler is None:
@@ -363,6 +366,15 @@ class Workflow(metaclass=SwfMeta):
     def run_id(self) -> str:
         """This execution's run id."""
         return current_runtime("run_id").run_id
+
+    call_activity = staticmethod(call_activity)
+    """``self.call_activity("ProcessOrder", "2.0", *args, task_list=..., result_type=...)``:
+    call an activity by SWF name and version (code in another language or codebase); a
+    promise like a stub's. See :func:`swfobjects.workflow.call_activity`."""
+
+    start_child = staticmethod(start_child)
+    """``self.start_child("OrderFlow", "3", *args, ...)``: start a child workflow by SWF name
+    and version; a promise of its result. See :func:`swfobjects.workflow.start_child`."""
 
     @property
     def log(self) -> logging.LoggerAdapter:  # type: ignore[type-arg]
