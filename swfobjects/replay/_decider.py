@@ -10,7 +10,7 @@ within SWF's caps (decisions per response, request size, open activities and tim
 
 The decider does the slicing into decision tasks and the closing; applying one event is
 :class:`~._history_events.HistoryEvents`' job, and what workflow code asks for is
-:class:`~._runtime.WorkflowRuntime`'s. While a strict decider runs a decision, the
+:class:`~._runtime.WorkflowRuntime`'s. While a strict decider (the default) runs a decision, the
 determinism guard is on, and the payload layer is told how to pause it for store I/O.
 
 A :class:`Decider` can be kept between decision tasks of one run (the sticky cache): feeding it
@@ -99,7 +99,7 @@ class Decider:
         payloads: Payloads | None = None,
         workflow_id: str = "",
         run_id: str = "",
-        strict: bool = False,
+        strict: bool = True,
         unawaited: Unawaited = "warn",
     ) -> None:
         if unawaited not in ("warn", "error", "ignore"):
