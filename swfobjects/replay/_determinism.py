@@ -103,6 +103,15 @@ _LIBRARY_CODES: dict[CodeType, bool] = {}
 decision would otherwise pay a path computation per record)."""
 _ASYNCIO_HARMLESS = frozenset({"iscoroutinefunction", "iscoroutine", "isfuture"})
 """asyncio functions that only inspect a value."""
+_FREEZEGUN_FAKES = (
+    "time",
+    "time_ns",
+    "monotonic",
+    "monotonic_ns",
+    "perf_counter",
+    "perf_counter_ns",
+)
+"""freezegun's fakes (``freezegun.api.fake_NAME``) of the ``time`` functions watched."""
 _ASYNCIO_INTERNAL = frozenset({"Handle", "TimerHandle"})
 """asyncio classes made by the loop for every callback, never by user code: not wrapped."""
 
@@ -136,7 +145,11 @@ def _is_library(code: CodeType) -> bool:
 
 def _wrap(original: Callable[..., Any], label: str, kind: str) -> Callable[..., Any]:
     """``original`` behind a check of the guard (coroutine functions stay coroutine functions:
-    the check runs when the coroutine first steps, as the awaiting frame's call)."""
+    the check runs when the coroutine first steps, as the awaiting frame's call).
+
+    A C function or bound method is not a descriptor, and code relies on it: ``lock_class =
+    threading.Lock`` or ``clock = time.monotonic`` as a class attribute, called on an instance.
+    Their wrapper is therefore a (callable) ``staticmethod``, which does not bind either."""
     active = _ACTIVE
     wrapper: Callable[..., Any]
     if inspect.iscoroutinefunction(original):
@@ -157,7 +170,11 @@ def _wrap(original: Callable[..., Any], label: str, kind: str) -> Callable[..., 
         wrapper = guarded
     wrapper = functools.wraps(original)(wrapper)
     setattr(wrapper, _MARK, original)
-    return wrapper
+    if isinstance(original, types.FunctionType):
+        return wrapper
+    unbound = staticmethod(wrapper)
+    setattr(unbound, _MARK, original)
+    return unbound
 
 
 def _wrap_classmethod(original: Any, name: str, label: str = "") -> classmethod[Any, Any, Any]:
@@ -206,7 +223,7 @@ def _module_functions() -> list[tuple[Any, str, str]]:
         if callable(value) and not isinstance(value, type) and name not in _ASYNCIO_HARMLESS:
             found.append((value, f"asyncio.{name}()", "concurrency"))
     api = sys.modules.get("freezegun.api")
-    for name in ("time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns"):
+    for name in _FREEZEGUN_FAKES:
         fake = getattr(api, f"fake_{name}", None)
         if fake is not None:
             found.append((fake, f"time.{name}()", "clock"))
@@ -303,6 +320,12 @@ def _install() -> None:
                 found = _KNOWN.get(id(value))
                 if found is not None and found[0] is value:
                     namespace[key] = found[1]
+        api = sys.modules.get("freezegun.api")
+        for name in _FREEZEGUN_FAKES if api is not None else ():
+            value = getattr(api, f"fake_{name}", None)
+            found = _KNOWN.get(id(value))
+            if found is not None and found[0] is value:
+                setattr(api, f"fake_{name}", found[1])  # what freezing puts in place
         for cls, name, wrapper in _class_methods():
             _set_class_attribute(cls, name, wrapper)
         _SEEN[:] = [sys.modules.get("asyncio"), sys.modules.get("freezegun.api")]
