@@ -22,19 +22,19 @@ import sys
 import time
 from typing import Any
 
-from simpleflow import Workflow, activity, futures  # type: ignore[import-not-found]
-from simpleflow.swf.executor import Executor  # type: ignore[import-not-found]
-from simpleflow.swf.mapper.models.domain import Domain  # type: ignore[import-not-found]
-from simpleflow.swf.mapper.models.history import History  # type: ignore[import-not-found]
-from simpleflow.swf.mapper.responses import Response  # type: ignore[import-not-found]
+from simpleflow import Workflow, activity, futures
+from simpleflow.swf.executor import Executor
+from simpleflow.swf.mapper.models.domain import Domain
+from simpleflow.swf.mapper.models.history import History
+from simpleflow.swf.mapper.responses import Response
 
 
-@activity.with_attributes(task_list="bench-noop", version="1")  # type: ignore[misc]
+@activity.with_attributes(task_list="bench-noop", version="1")
 def noop(i: int) -> int:
     return i
 
 
-class Sequential(Workflow):  # type: ignore[misc]
+class Sequential(Workflow):
     name = "bench-seq"
     version = "1"
     task_list = "bench-seq"
@@ -46,7 +46,7 @@ class Sequential(Workflow):  # type: ignore[misc]
         return total
 
 
-class FanOut(Workflow):  # type: ignore[misc]
+class FanOut(Workflow):
     name = "bench-fan"
     version = "1"
     task_list = "bench-fan"

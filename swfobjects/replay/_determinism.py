@@ -26,10 +26,10 @@ imported, each watched callable is replaced by a thin wrapper, once for the whol
   ``PyType_Modified`` (the one place ctypes is used; on an interpreter where that fails, a
   warning says ``datetime.now()`` goes unwatched).
 
-A wrapper outside a decision costs one truth test of a list (``_ACTIVE``, the guards on in any
-thread) and the call; inside one it looks up the guard of its thread (a ``threading.local``) and
-the caller's frame, and only then judges where the call came from. A decision itself pays two
-list operations, so guarded and unguarded replays cost the same. asyncio and freezegun are
+A wrapper outside a decision costs one truth test of a dictionary (``_ACTIVE``: the guard on
+in each thread, by thread id) and the call; inside one it looks up its thread's guard and the
+caller's frame, and only then judges where the call came from. A decision itself pays two
+dictionary operations. asyncio and freezegun are
 wrapped the first time a decision starts after they were imported (importing asyncio here would
 cost every process ~20 ms), and everything is rebound again if something (freezegun stopping)
 put an original back. What is not caught: an alias captured before swfobjects was imported
@@ -81,10 +81,10 @@ _ADVICE = {
 _MARK = "__swf_guarded__"
 """Attribute set on every wrapper (its value: the wrapped original)."""
 
-_ACTIVE: list[DeterminismGuard] = []
-"""The guards on now, in any thread: a wrapper's whole cost outside decisions is testing it."""
-_LOCAL = threading.local()
-"""``.guard``: the guard on in this thread, if any."""
+_ACTIVE: dict[int, DeterminismGuard] = {}
+"""Thread id -> the guard on in that thread: a wrapper's whole cost outside decisions is testing
+this for emptiness."""
+_get_ident = threading.get_ident  # the original: the wrapped one would call back here
 _INSTALL_LOCK = threading.RLock()
 _TIME_TIME = time.time
 """The original, to notice that something (freezegun stopping) put it back."""
@@ -128,7 +128,7 @@ def seeded_random(run_id: str, *parts: object) -> random.Random:
 def _notice(label: str, kind: str) -> None:
     """Called by a wrapper while some guard is on: flag the call if this thread's guard is on
     and the caller (two frames up: this function, the wrapper) is workflow code."""
-    guard: DeterminismGuard | None = getattr(_LOCAL, "guard", None)
+    guard = _ACTIVE.get(_get_ident())
     if guard is None or guard.violation is not None or guard._paused:
         return
     guard._flag(label, kind, sys._getframe(2))
@@ -338,15 +338,6 @@ _SEEN: list[Any] = [None, None]
 """[asyncio, freezegun.api] as they were at the last install."""
 
 
-def _stale() -> bool:
-    modules = sys.modules
-    return (
-        _SEEN[0] is not modules.get("asyncio")
-        or _SEEN[1] is not modules.get("freezegun.api")
-        or time.time is _TIME_TIME
-    )
-
-
 # --- the guard ----------------------------------------------------------------------------
 
 
@@ -358,20 +349,29 @@ class DeterminismGuard:
         self.advice = ""
         self._paused = 0
         self._previous: DeterminismGuard | None = None
+        self._thread = 0
 
     def __enter__(self) -> DeterminismGuard:
         self.violation = None
-        if _stale():
+        modules = sys.modules
+        if (
+            _SEEN[0] is not modules.get("asyncio")
+            or _SEEN[1] is not modules.get("freezegun.api")
+            or time.time is _TIME_TIME  # freezegun put the original back
+        ):
             _install()
-        self._previous = getattr(_LOCAL, "guard", None)
-        _LOCAL.guard = self
-        _ACTIVE.append(self)
+        self._thread = thread = _get_ident()
+        self._previous = _ACTIVE.get(thread)
+        _ACTIVE[thread] = self
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        _ACTIVE.remove(self)
-        _LOCAL.guard = self._previous
-        self._previous = None
+        previous = self._previous
+        if previous is None:
+            del _ACTIVE[self._thread]
+        else:
+            _ACTIVE[self._thread] = previous
+            self._previous = None
 
     @contextlib.contextmanager
     def paused(self) -> Iterator[None]:
