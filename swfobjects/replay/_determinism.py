@@ -63,6 +63,7 @@ from types import CodeType, FrameType
 from typing import Any
 
 from ..exceptions import NonDeterministicCallError
+from ..payloads._framework_io import register_pause
 
 __all__ = ["DeterminismGuard", "seeded_random"]
 
@@ -401,4 +402,11 @@ class DeterminismGuard:
             )
 
 
+def _pause_this_thread() -> contextlib.AbstractContextManager[None]:
+    """How framework I/O (payload stores) pauses the guard of the calling thread, if any."""
+    guard = _ACTIVE.get(_get_ident()) if _ACTIVE else None
+    return contextlib.nullcontext() if guard is None else guard.paused()
+
+
 _install()
+register_pause(_pause_this_thread)
