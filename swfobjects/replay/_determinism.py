@@ -32,9 +32,9 @@ caller's frame, and only then judges where the call came from. A decision itself
 dictionary operations (callgrind: +3% on a full replay, +4% on a cached decision). asyncio and
 freezegun are wrapped the first time a decision starts after they were imported (importing
 asyncio here would cost every process ~20 ms), and everything is rebound again if something
-(freezegun stopping) put an original back. What is not caught: an alias captured before swfobjects was imported
-somewhere other than a module global (a default argument, a class attribute), and methods of
-asyncio objects made outside the workflow.
+(freezegun stopping) put an original back. What is not caught: an alias captured before
+swfobjects was imported somewhere other than a module global (a default argument, a class
+attribute), and methods of asyncio objects made outside the workflow.
 
 The replay-safe alternative lives here too: :func:`seeded_random`, a random source seeded by
 the run, which draws the same numbers on every replay.
