@@ -181,12 +181,12 @@ def _step(duration: float) -> float:
 
 def _lane(lane: Lane, y: int, scale: float, end: float) -> str:
     label = lane.label if len(lane.label) <= 44 else lane.label[:43] + "…"
+    full = "" if label == lane.label else f"<title>{escape(lane.label)}</title>"
     out = [
         f'<g class="lane {escape(lane.kind)}">'
         f'<rect class="lane-bg" x="0" y="{y}" width="{LABEL_WIDTH + CHART_WIDTH + 20}" '
         f'height="{LANE_HEIGHT}" fill="none"/>'
-        f'<text class="label" x="4" y="{y + 15}"><title>{escape(lane.label)}</title>'
-        f"{escape(label)}</text>"
+        f'<text class="label" x="4" y="{y + 15}">{escape(label)}{full}</text>'
     ]
     for span in lane.spans:
         out.append(_bar(lane, span, y, scale, end))
