@@ -175,7 +175,7 @@ def _axis(duration: float, scale: float, height: int) -> str:
 def _step(duration: float) -> float:
     """A round interval giving about eight grid lines."""
     raw = duration / 8
-    power = 10 ** math.floor(math.log10(raw))
+    power: float = 10.0 ** math.floor(math.log10(raw))
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
