@@ -136,6 +136,7 @@ def _local(args: argparse.Namespace) -> int:
         else "in memory (lost on exit; use --db FILE to keep it)"
     )
     print(f"swfobjects local: SWF endpoint at {service.endpoint_url}", flush=True)
+    print(f"swfobjects local: web console at {service.endpoint_url}/", flush=True)
     print(f"swfobjects local: state {state}", flush=True)
     print(f"swfobjects local: WARNING: {NO_AUTH_WARNING}", flush=True)
     service.serve_forever()

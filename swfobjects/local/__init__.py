@@ -6,6 +6,7 @@ Modules, each with one job:
 - ``engine``: the thread-safe front of ``SwfModel`` (lock, long polls, clock thread, journal);
 - ``persistence``: the SQLite write-ahead journal behind ``--db FILE``;
 - ``server``: the stdlib HTTP/1.1 server speaking the protocol;
+- ``console``: the web console a browser gets on ``GET /`` (a static page calling the API);
 - ``service``: ``LocalSWF``, which puts them together.
 """
 
