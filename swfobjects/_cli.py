@@ -135,8 +135,11 @@ def _local(args: argparse.Namespace) -> int:
         if args.db
         else "in memory (lost on exit; use --db FILE to keep it)"
     )
-    print(f"swfobjects local: SWF endpoint at {service.endpoint_url}", flush=True)
-    print(f"swfobjects local: web console at {service.endpoint_url}/", flush=True)
+    print(
+        f"swfobjects local: SWF endpoint at {service.endpoint_url} "
+        f"(web console: {service.endpoint_url}/)",
+        flush=True,
+    )
     print(f"swfobjects local: state {state}", flush=True)
     print(f"swfobjects local: WARNING: {NO_AUTH_WARNING}", flush=True)
     service.serve_forever()

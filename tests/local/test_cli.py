@@ -37,7 +37,7 @@ def test_local_command_serves_and_stops(tmp_path):
     )
     try:
         lines = [proc.stdout.readline() for _ in range(3)]
-        assert f"http://127.0.0.1:{port}" in lines[0]
+        assert f"http://127.0.0.1:{port} (web console: http://127.0.0.1:{port}/)" in lines[0]
         assert "journal" in lines[1]
         assert "NO authentication" in lines[2]
         client = boto3.client(
