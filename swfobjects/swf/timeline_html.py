@@ -243,7 +243,7 @@ def _table(timeline: Timeline) -> str:
         cls = ' class="failed"' if failed else ""
         attempt = "" if row.attempt is None else str(row.attempt)
         out.append(
-            f"<tr{cls}><td>{row.event_id}</td><td>{_seconds(row.seconds)}</td>"
+            f"<tr{cls}><td>{row.event_id}</td><td>{row.seconds:.3f}s</td>"
             f"<td>{escape(row.event_type)}</td><td>{escape(row.subject)}</td>"
             f'<td>{attempt}</td><td class="payload">{escape(row.payload)}</td></tr>'
         )
@@ -254,4 +254,6 @@ def _table(timeline: Timeline) -> str:
 def _seconds(seconds: float) -> str:
     if seconds >= 120:
         return f"{seconds / 60:.1f}min"
+    if 0 < seconds < 1:
+        return f"{seconds * 1000:.3g}ms"
     return f"{seconds:.3g}s" if seconds < 10 else f"{seconds:.1f}s"
