@@ -10,9 +10,13 @@ from tests.helpers.html_tree import parse_html
 
 
 def test_handle_timeline_writes_the_run_as_one_page(tmp_path: pathlib.Path) -> None:
-    executor = SerialExecutor()
-    handle = executor.start(shop.Checkout, "lamp", 500, workflow_id="timeline-1")
-    assert handle.result() == {"box": "box(lamp)", "paid": 500, "approved_by": ""}
+    executor = SerialExecutor([shop.Warehouse()])
+    handle = executor.start(shop.Checkout, "timeline-lamp", 500, workflow_id="timeline-1")
+    assert handle.result(timeout=30) == {
+        "box": "box(timeline-lamp)",
+        "paid": 500,
+        "approved_by": "",
+    }
     path = tmp_path / "run.html"
     handle.timeline(path)
     root, elements = parse_html(path.read_text(encoding="utf-8"))
@@ -24,5 +28,5 @@ def test_handle_timeline_writes_the_run_as_one_page(tmp_path: pathlib.Path) -> N
         ["failed"],
         ["completed", "retry"],
     ]
-    assert "card network busy for lamp" in charge.find("title")[1].text
+    assert "card network busy for timeline-lamp" in charge.find("title")[1].text
     assert len(root.find("tbody")[0].find("tr")) == len(handle.history())
