@@ -28,5 +28,6 @@ def test_handle_timeline_writes_the_run_as_one_page(tmp_path: pathlib.Path) -> N
         ["failed"],
         ["completed", "retry"],
     ]
-    assert "card network busy for timeline-lamp" in charge.find("title")[1].text
+    failed_tip = charge.find("g")[0].find("title")[0].text
+    assert "card network busy for timeline-lamp" in failed_tip
     assert len(root.find("tbody")[0].find("tr")) == len(handle.history())

@@ -12,13 +12,14 @@ _VOID = {"meta", "br", "img", "input", "link", "hr", "line", "rect", "circle", "
 
 @dataclass
 class Element:
-    """One element: its tag, attributes, own text, and the indexes of its ancestors' tags."""
+    """One element: its tag, attributes, own text, its ancestors and children (not in its
+    repr, which would otherwise walk the whole tree from every node)."""
 
     tag: str
     attrs: dict[str, str]
-    ancestors: list[Element]
+    ancestors: list[Element] = field(repr=False)
     text: str = ""
-    children: list[Element] = field(default_factory=list)
+    children: list[Element] = field(default_factory=list, repr=False)
 
     @property
     def classes(self) -> set[str]:
