@@ -135,13 +135,10 @@ def _local(args: argparse.Namespace) -> int:
         if args.db
         else "in memory (lost on exit; use --db FILE to keep it)"
     )
-    print(
-        f"swfobjects local: SWF endpoint at {service.endpoint_url} "
-        f"(web console: {service.endpoint_url}/)",
-        flush=True,
-    )
+    print(f"swfobjects local: SWF endpoint at {service.endpoint_url}", flush=True)
     print(f"swfobjects local: state {state}", flush=True)
     print(f"swfobjects local: WARNING: {NO_AUTH_WARNING}", flush=True)
+    print(f"swfobjects local: web console at {service.endpoint_url}/", flush=True)
     service.serve_forever()
     print("swfobjects local: stopped", flush=True)
     return 0
