@@ -183,6 +183,7 @@ def _local(args: argparse.Namespace) -> int:
     print(f"swfobjects local: SWF endpoint at {service.endpoint_url}", flush=True)
     print(f"swfobjects local: state {state}", flush=True)
     print(f"swfobjects local: WARNING: {NO_AUTH_WARNING}", flush=True)
+    print(f"swfobjects local: web console at {service.endpoint_url}/", flush=True)
     service.serve_forever()
     print("swfobjects local: stopped", flush=True)
     return 0

@@ -193,6 +193,11 @@ def add_commands(
 
     sub = verb("show", "status, input, result or failure, and the history as a table")
     _run_id(sub)
+    sub.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write the run drawn as a timeline to FILE (one self-contained HTML page)",
+    )
     sub = verb("history", "the full history as GetWorkflowExecutionHistory JSON (for replay)")
     _run_id(sub)
 

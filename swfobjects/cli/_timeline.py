@@ -4,114 +4,21 @@ Each row says when the event happened (seconds since the run started), what it i
 activity, timer, child, signal or marker it belongs to (SWF's later events only carry the id of
 the event that scheduled them; the row resolves it), the attempt for activities retried by the
 workflow (``charge-2.1`` is the second attempt of ``charge-2``), and the start of its payload.
+The rows come from :mod:`swfobjects.swf.timeline`, the one reading of a history that the HTML
+timeline draws too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..replay._runtime import to_datetime
 from ..swf._shapes import event_attributes
+from ..swf.timeline import Row, event_rows
 
-__all__ = ["Row", "event_rows", "format_rows", "waiting_on"]
-
-SHORT = 48
-"""Characters of payload a row shows."""
-
-_RETRY_ID = re.compile(r"^(?P<base>.+)\.(?P<n>\d+)$")
-_PAYLOAD_KEYS = ("input", "result", "details", "control")
-
-
-@dataclass(frozen=True)
-class Row:
-    """One event, readable: id, seconds since start, type, what it is for, attempt, payload."""
-
-    event_id: int
-    seconds: float
-    event_type: str
-    subject: str
-    attempt: int | None
-    payload: str
-
-    def as_json(self) -> dict[str, Any]:
-        """The row as a JSON object (``--json``)."""
-        return asdict(self)
-
-
-def event_rows(events: list[dict[str, Any]]) -> list[Row]:
-    """A :class:`Row` per event of ``events`` (a whole history, oldest first)."""
-    if not events:
-        return []
-    start = to_datetime(events[0]["eventTimestamp"])
-    by_id: dict[int, tuple[str, int | None]] = {}
-    activity_ids: set[str] = set()
-    rows = []
-    for event in events:
-        attrs = event_attributes(event)
-        subject, attempt = _subject(event["eventType"], attrs, by_id, activity_ids)
-        by_id[event["eventId"]] = (subject, attempt)
-        seconds = (to_datetime(event["eventTimestamp"]) - start).total_seconds()
-        rows.append(
-            Row(event["eventId"], seconds, event["eventType"], subject, attempt, _payload(attrs))
-        )
-    return rows
-
-
-def _subject(
-    kind: str,
-    attrs: dict[str, Any],
-    by_id: dict[int, tuple[str, int | None]],
-    activity_ids: set[str],
-) -> tuple[str, int | None]:
-    if kind == "WorkflowExecutionStarted" or kind.startswith("StartChildWorkflow"):
-        workflow_type = attrs.get("workflowType") or {}
-        name = f"{workflow_type.get('name', '')} {workflow_type.get('version', '')}".strip()
-        child = attrs.get("workflowId")
-        return (f"child {name} ({child})" if child else name), None
-    if kind in ("ActivityTaskScheduled", "ScheduleActivityTaskFailed"):
-        activity_id = attrs.get("activityId", "")
-        name = (attrs.get("activityType") or {}).get("name", "")
-        match = _RETRY_ID.match(activity_id)
-        attempt = 1
-        if match and match.group("base") in activity_ids:
-            attempt = int(match.group("n")) + 1
-        activity_ids.add(activity_id)
-        return f"activity {name} ({activity_id})", attempt
-    for key in ("scheduledEventId", "initiatedEventId", "startedEventId"):
-        if key in attrs and attrs[key] in by_id:
-            return by_id[attrs[key]]
-    if "timerId" in attrs:
-        return f"timer {attrs['timerId']}", None
-    if "markerName" in attrs:
-        return f"marker {attrs['markerName']}", None
-    if "signalName" in attrs:
-        return f"signal {attrs['signalName']}", None
-    execution = attrs.get("workflowExecution") or {}
-    if "workflowId" in execution:
-        return f"child ({execution['workflowId']})", None
-    if "activityId" in attrs:
-        return f"activity ({attrs['activityId']})", None
-    return "", None
-
-
-def _payload(attrs: dict[str, Any]) -> str:
-    reason = attrs.get("reason") or attrs.get("cause") or attrs.get("timeoutType")
-    if reason:
-        return _short(str(reason))
-    for key in _PAYLOAD_KEYS:
-        value = attrs.get(key)
-        if value:
-            return _short(str(value))
-    return ""
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= SHORT else text[: SHORT - 1] + "…"
+__all__ = ["Row", "event_rows", "format_rows", "table", "waiting_on"]
 
 
 def format_rows(rows: list[Row]) -> str:

@@ -22,6 +22,8 @@ from ..replay._runtime import to_datetime
 from ..swf._shapes import event_attributes
 from ..swf.client import paged
 from ..swf.limits import MAX_PAGE_SIZE
+from ..swf.timeline import read_timeline
+from ..swf.timeline_html import timeline_page
 from ..testing._histories import write_history
 from ..testing._replayer import Replayer
 from ..workflow._classes import encode_signal_input
@@ -308,6 +310,9 @@ def show(ctx: Context, out: TextIO) -> int:
         summary["waitingOn"] = waiting_on(events)
     summary["activityFailures"] = _activity_failures(handle, events)
     rows = event_rows(events)
+    if ctx.args.html:
+        _write_html(handle, events, ctx.args.html)
+        summary["html"] = ctx.args.html
     if ctx.json:
         _print_json(out, dict(summary, events=[row.as_json() for row in rows]))
         return 0
@@ -334,6 +339,8 @@ def show(ctx: Context, out: TextIO) -> int:
         fields.append(("failure", f"{summary['failure']['type']}: {summary['failure']['message']}"))
     for item in summary.get("waitingOn", []):
         fields.append(("waiting on", item))
+    if "html" in summary:
+        fields.append(("timeline", f"{summary['html']} (open it in a browser)"))
     for name, value in fields:
         print(f"{name + ':':<12}{value}", file=out)
     if summary.get("failure", {}).get("traceback"):
@@ -350,6 +357,16 @@ def show(ctx: Context, out: TextIO) -> int:
     print(file=out)
     print(format_rows(rows), file=out)
     return 0
+
+
+def _write_html(handle: Any, events: list[dict[str, Any]], path: str) -> None:
+    """``show --html FILE``: the run drawn as a timeline, from the history already read."""
+    page = timeline_page(read_timeline(events), f"{handle.workflow_id} (run {handle.run_id})")
+    try:
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(page)
+    except OSError as exc:
+        raise CommandError(f"cannot write the timeline to {path}: {exc.strerror or exc}") from None
 
 
 def _tags(info: dict[str, Any]) -> list[str]:

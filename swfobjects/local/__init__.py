@@ -7,6 +7,7 @@ Modules, each with one job:
 - ``persistence``: the SQLite write-ahead journal behind ``--db FILE`` (rows after a snapshot);
 - ``compaction``: ``swfobjects local compact``, compacting and shrinking a journal offline;
 - ``server``: the stdlib HTTP/1.1 server speaking the protocol;
+- ``console``: the web console a browser gets on ``GET /`` (a static page calling the API);
 - ``service``: ``LocalSWF``, which puts them together.
 """
 

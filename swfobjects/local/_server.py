@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from ..model import SwfFault
+from ._console import console_response
 from ._engine import Engine
 from ._protocol import (
     CONTENT_TYPE,
@@ -98,8 +99,11 @@ class _Handler(BaseHTTPRequestHandler):
             return False
 
     def do_GET(self) -> None:  # noqa: N802
-        body = b"swfobjects local: Amazon SWF JSON 1.0 endpoint; POST with X-Amz-Target.\n"
-        self._send(200, body, "text/plain")
+        try:
+            self._send(*console_response(self.path, self.server.engine))
+        except Exception as exc:  # a console bug must not take the connection down silently
+            traceback.print_exc(file=sys.stderr)
+            self._send(500, f"internal error: {exc!r}\n".encode(), "text/plain; charset=utf-8")
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":

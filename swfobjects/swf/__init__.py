@@ -7,7 +7,9 @@ framework calls (``SWFClient``, which boto3's client and the in-process model cl
 satisfy) and pages through them; ``names`` holds SWF's rule for the names and ids a
 client chooses, ``values`` its rules for timeouts, retention days, priorities and enumerations;
 ``wire`` (imported on demand: it loads botocore's model of SWF) checks a request's JSON as
-SWF's front end does.
+SWF's front end does. ``timeline`` reads a history once for people (a row per event, a lane per
+activity, timer, child, signal and marker) and ``timeline_html`` draws that as a self-contained
+HTML page: the CLI's ``show``, ``WorkflowHandle.timeline`` and the local console share them.
 """
 
 from . import limits, names, values

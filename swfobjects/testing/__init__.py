@@ -6,7 +6,8 @@ through the same client seam, decider and activity runner as production workers.
 the real workers and of boto3 code. :class:`LocalEnvironment` is an SWF executor on such a
 service whose pollers start for the workflows a test runs; :class:`ActivityEnvironment` runs one
 activity as a worker would, without a workflow. :mod:`.pytest_plugin` offers all of them as
-pytest fixtures (``swf_executor``, ``swf_frozen``, ``swf_local``, ``swf_activity``).
+pytest fixtures (``swf_executor``, ``swf_frozen``, ``swf_local``, ``swf_activity``,
+``swf_replay``).
 :class:`Replayer` checks recorded histories (SWF's ``GetWorkflowExecutionHistory`` JSON, see
 :func:`read_history`) against today's workflow code.
 """

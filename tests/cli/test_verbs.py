@@ -15,6 +15,7 @@ import pytest
 from swfobjects._cli import main
 from swfobjects.client import SWFExecutor
 from tests.cli import shop
+from tests.helpers.html_tree import parse_html
 from tests.helpers.servers import local_swf
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -143,6 +144,21 @@ def test_show_draws_the_history_with_attempts_and_failures(cli: Cli) -> None:
     assert "activity Warehouse.charge (2.1)" in retried and "  2  " in retried
     assert table[1].split()[:3] == ["1", "0.000s", "WorkflowExecutionStarted"]
     assert len(table) - 1 == len(json.loads(cli("history", "show-1")[1])["events"])
+
+
+def test_show_html_writes_the_timeline(cli: Cli, tmp_path: pathlib.Path) -> None:
+    assert cli("run", "tests.cli.shop:Checkout", '["stool", 500]', "--id", "html-1")[0] == 0
+    page = tmp_path / "html-1.html"
+    status, out, err = cli("show", "html-1", "--html", str(page))
+    assert status == 0, err
+    assert f"timeline:   {page} (open it in a browser)" in out
+    root, elements = parse_html(page.read_text(encoding="utf-8"))
+    assert root.find("h1")[0].text.startswith("html-1 (run ")
+    assert sum("failed" in e.classes for e in elements if e.tag == "g") == 1
+    events = json.loads(cli("history", "html-1")[1])["events"]
+    assert len(root.find("tbody")[0].find("tr")) == len(events)
+    status, _, err = cli("show", "html-1", "--html", str(tmp_path / "no" / "such.html"))
+    assert status == 1 and "cannot write the timeline to" in err
 
 
 def test_a_failed_workflow_is_status_1_with_its_remote_traceback(cli: Cli) -> None:

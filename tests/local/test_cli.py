@@ -36,10 +36,11 @@ def test_local_command_serves_and_stops(tmp_path):
         env=env,
     )
     try:
-        lines = [proc.stdout.readline() for _ in range(3)]
+        lines = [proc.stdout.readline() for _ in range(4)]
         assert f"http://127.0.0.1:{port}" in lines[0]
         assert "journal" in lines[1]
         assert "NO authentication" in lines[2]
+        assert f"web console at http://127.0.0.1:{port}/" in lines[3]
         client = boto3.client(
             "swf",
             endpoint_url=f"http://127.0.0.1:{port}",

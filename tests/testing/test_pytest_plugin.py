@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import pathlib
 from typing import Any
 
 import pytest
 
 from swfobjects import ActivityWorker, Workflow, activity_task, decision_task
 from swfobjects.exceptions import CancelledError, SerializationError
-from swfobjects.testing import ActivityEnvironment, LocalEnvironment, SerialExecutor
-from swfobjects.testing.pytest_plugin import FrozenExecutor
+from swfobjects.testing import ActivityEnvironment, LocalEnvironment, SerialExecutor, write_history
+from swfobjects.testing.pytest_plugin import FrozenExecutor, ReplayCheck
+from tests.cli import shop
+from tests.testing.test_replayer import V1, _module
 
 
 class Reminders(ActivityWorker, task_list="plugin-reminders", version="1.0"):
@@ -88,3 +91,50 @@ def test_swf_activity_errors_arrive_unchanged_and_arguments_are_checked() -> Non
 def test_fixtures_are_registered_through_the_entry_point(request: Any) -> None:
     plugin = request.config.pluginmanager.get_plugin("swfobjects")
     assert plugin is not None, "pip install -e . registers the pytest11 entry point"
+
+
+def _save_runs(directory: pathlib.Path, *items: str) -> None:
+    executor = SerialExecutor([shop.Warehouse()])
+    directory.mkdir()
+    for item in items:
+        handle = executor.start(shop.Checkout, item, 250)
+        handle.result()
+        with (directory / f"{item}.json").open("w") as file:
+            write_history(handle.history(), file)
+
+
+def test_swf_replay_passes_histories_that_still_replay(
+    swf_replay: ReplayCheck, tmp_path: pathlib.Path
+) -> None:
+    _save_runs(tmp_path / "histories", "lamp", "desk")
+    results = swf_replay(shop.Checkout, tmp_path / "histories")
+    assert [(pathlib.Path(r.source).name, r.ok) for r in results] == [
+        ("desk.json", True),
+        ("lamp.json", True),
+    ]
+
+
+def test_swf_replay_fails_the_test_on_a_mismatch_naming_event_and_line(
+    swf_replay: ReplayCheck, tmp_path: pathlib.Path
+) -> None:
+    _save_runs(tmp_path / "histories", "lamp")
+    changed = V1.replace(
+        "        box = await self.warehouse.pack(item)\n",
+        "        await self.timer(5)\n        box = await self.warehouse.pack(item)\n",
+    )
+    module = _module(tmp_path, "shop_replay_fixture", changed)
+    with pytest.raises(pytest.fail.Exception) as failure:
+        swf_replay(module.Checkout, tmp_path / "histories")
+    message = str(failure.value)
+    assert message.startswith("1 of 1 histories no longer replay with Checkout:")
+    assert "lamp.json: MISMATCH at event 5 (ActivityTaskScheduled)" in message
+    assert "shop_replay_fixture.py:" in message
+
+
+def test_swf_replay_refuses_to_check_nothing(
+    swf_replay: ReplayCheck, tmp_path: pathlib.Path
+) -> None:
+    with pytest.raises(pytest.fail.Exception, match="no history files matching '\\*.json'"):
+        swf_replay(shop.Checkout, tmp_path)
+    with pytest.raises(pytest.fail.Exception, match="is not a directory"):
+        swf_replay(shop.Checkout, tmp_path / "missing")
