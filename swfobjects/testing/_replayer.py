@@ -128,6 +128,13 @@ class Replayer:
             run_id or _run_id_of(events),
             strict=True,
         )
+        try:
+            return self._replay(decider, events, source)
+        finally:
+            decider.discard()  # its coroutines close now, not inside some later decision
+
+    @staticmethod
+    def _replay(decider: Decider, events: list[dict[str, Any]], source: str) -> ReplayResult:
         commands = decider.runtime.commands
         commands.trace_sources()
         try:
