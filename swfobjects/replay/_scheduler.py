@@ -5,9 +5,9 @@ decider, in every process, with no clock and no I/O. Here a coroutine steps only
 promise it awaits settles, and ready coroutines run first-in first-out. A task can be
 cancelled: :class:`CancelledError` is thrown in at its current await point, and the promise it
 was waiting on is asked to cancel too (so an awaited activity gets ``RequestCancelActivityTask``).
-The scheduler keeps every coroutine it has not finished, so that an abandoned run's can be
-closed at a chosen moment (:meth:`Scheduler.close`, see ``_closing``), never by the garbage
-collector at an arbitrary one.
+The scheduler keeps every coroutine it has not finished, so that those of an abandoned run
+can be closed at a chosen moment (:meth:`Scheduler.close`, see ``_closing``), never by the
+garbage collector at an arbitrary one.
 """
 
 from __future__ import annotations

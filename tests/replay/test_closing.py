@@ -146,8 +146,10 @@ def _steps_decisions() -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("cycle", [False, True], ids=["dropped", "in-a-reference-cycle"])
 def test_an_abandoned_run_collected_while_another_decides_schedules_nothing_there(
-    cycle: bool,
+    cycle: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    unraisable: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
     abandoned = _waiting(Abandoned)
     assert abandoned.decisions() == []
     if cycle:
@@ -170,6 +172,7 @@ def test_an_abandoned_run_collected_while_another_decides_schedules_nothing_ther
     assert kinds(decisions) == ["ScheduleActivityTask"]
     assert json.loads(attrs(decisions[0])["input"]) == {"what": "own"}
     assert CLEANUPS == ["abandoned"]  # the cleanup ran (before or during), quietly
+    assert unraisable == []
 
 
 def test_closing_an_abandoned_coroutine_while_another_run_is_set_schedules_nothing() -> None:
