@@ -130,6 +130,7 @@ class Decider:
         )
         """Closes the run's coroutines when :meth:`discard` is called or, failing that, when
         this decider is freed (the callback holds the scheduler, not the decider)."""
+        self._discarded = False
 
     @property
     def closed(self) -> bool:
@@ -150,6 +151,7 @@ class Decider:
         running whenever the garbage collector finds them, inside whatever run is deciding
         then. Idempotent; feeding a discarded decider raises ``RuntimeError``.
         """
+        self._discarded = True
         self._closer()
 
     def feed(self, events: Iterable[dict[str, Any]]) -> None:
@@ -158,7 +160,7 @@ class Decider:
         Event ids must continue from there without a gap (SWF numbers a run's events 1, 2,
         3...); a malformed, duplicated or missing event is a :class:`HistoryError`.
         """
-        if not self._closer.alive:
+        if self._discarded:
             raise RuntimeError(
                 f"this Decider of {self.workflow.name} was discarded (its coroutines are "
                 "closed); make a new Decider and feed it the whole history"
