@@ -16,12 +16,17 @@ determinism guard is on (store I/O pauses it: see ``payloads._framework_io``).
 A :class:`Decider` can be kept between decision tasks of one run (the sticky cache): feeding it
 only the new events gives the same decisions as a full replay, because the processing is the
 same function of the same events.
+
+A decider that will not be fed again is *discarded*: :meth:`Decider.discard` closes the run's
+suspended coroutines at once, harmlessly (see ``_closing``). Every place in the library that
+drops a decider discards it; one dropped without that is closed when it is freed.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import weakref
 from collections.abc import Iterable
 from operator import itemgetter
 from typing import Any, Literal
@@ -42,6 +47,7 @@ from ..workflow._declarations import WorkflowType
 from ..workflow._functions import WorkflowFunction
 from ..workflow._promise import Promise
 from ..workflow._state import StateMethod
+from ._closing import RunCloser
 from ._commands import WAKE_TIMER_PREFIX, ContinueAsNew
 from ._determinism import DeterminismGuard
 from ._event_checks import check_event, check_timestamp, history_error
@@ -123,6 +129,12 @@ class Decider:
         self._last_context: str | None = None
         self.execution_context: str | None = None
         """The encoded ``@state`` to send with :meth:`decisions` (None: none, or unchanged)."""
+        self._closer = weakref.finalize(
+            self, RunCloser(self.runtime.scheduler, f"{workflow.name} ({workflow_id or run_id})")
+        )
+        """Closes the run's coroutines when :meth:`discard` is called or, failing that, when
+        this decider is freed (the callback holds the scheduler, not the decider)."""
+        self._discarded = False
 
     @property
     def closed(self) -> bool:
@@ -136,12 +148,27 @@ class Decider:
 
     # --- public -------------------------------------------------------------------------
 
+    def discard(self) -> None:
+        """Close the run's suspended coroutines now: this decider will not be fed again.
+
+        Their ``finally:`` blocks run at once and reach nothing (see ``_closing``), instead of
+        running whenever the garbage collector finds them, inside whatever run is deciding
+        then. Idempotent; feeding a discarded decider raises ``RuntimeError``.
+        """
+        self._discarded = True
+        self._closer()
+
     def feed(self, events: Iterable[dict[str, Any]]) -> None:
         """Process events after :attr:`last_event_id` (older ones are skipped).
 
         Event ids must continue from there without a gap (SWF numbers a run's events 1, 2,
         3...); a malformed, duplicated or missing event is a :class:`HistoryError`.
         """
+        if self._discarded:
+            raise RuntimeError(
+                f"this Decider of {self.workflow.name} was discarded (its coroutines are "
+                "closed); make a new Decider and feed it the whole history"
+            )
         if not isinstance(events, list):
             try:
                 events = list(events)
@@ -288,7 +315,6 @@ class Decider:
                     key = EVENT_KEYS.get(event_type) or event_attributes_key(event_type)
                     handler(history, event, event.get(key) or {})
             except Exception as error:  # a malformed event: see _event_checks
-                runtime.scheduler.close_unstarted()  # the decision is abandoned
                 if isinstance(error, SwfObjectsError):
                     raise
                 raise history_error(error, event) from error
@@ -498,8 +524,11 @@ def decide(
     decider = Decider(
         workflow, payloads_for(payloads, data_store, domain), workflow_id, run_id, strict=strict
     )
-    decider.feed(events)
-    return decider.decisions()
+    try:
+        decider.feed(events)
+        return decider.decisions()
+    finally:
+        decider.discard()
 
 
 def payloads_for(

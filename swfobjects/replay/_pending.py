@@ -229,23 +229,25 @@ def _waits(
 ) -> list[Pending] | None:
     """The ``wait_for`` predicates still waiting after a replay of ``events`` (None if the
     replay itself failed: the listing then says what history alone shows)."""
+    decider = Decider(workflow, payloads)
     try:
-        decider = Decider(workflow, payloads)
         decider.runtime.silent = True  # an inspection: the decision it re-runs logged already
-        decider.feed(_as_decided(events))
-        runtime = decider.runtime
-    except Exception as error:  # noqa: BLE001 - a diagnosis must not fail the caller
-        log.info("cannot replay %s to list its wait_for predicates: %s", workflow.name, error)
-        return None
-    out = []
-    for promise, predicate, started in runtime.waits:
-        if promise.done():
-            continue
-        at = to_datetime(started)
-        age = max(0.0, (clock - at).total_seconds())
-        state = "waits until the predicate is true (a signal handler must change the state)"
-        out.append(Pending("signal", predicate_source(predicate), state, age, at))
-    return out
+        try:
+            decider.feed(_as_decided(events))
+        except Exception as error:  # noqa: BLE001 - a diagnosis must not fail the caller
+            log.info("cannot replay %s to list its wait_for predicates: %s", workflow.name, error)
+            return None
+        out = []
+        for promise, predicate, started in decider.runtime.waits:
+            if promise.done():
+                continue
+            at = to_datetime(started)
+            age = max(0.0, (clock - at).total_seconds())
+            state = "waits until the predicate is true (a signal handler must change the state)"
+            out.append(Pending("signal", predicate_source(predicate), state, age, at))
+        return out
+    finally:
+        decider.discard()  # the replay ends here: close its coroutines now
 
 
 def _as_decided(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

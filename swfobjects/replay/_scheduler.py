@@ -5,22 +5,27 @@ decider, in every process, with no clock and no I/O. Here a coroutine steps only
 promise it awaits settles, and ready coroutines run first-in first-out. A task can be
 cancelled: :class:`CancelledError` is thrown in at its current await point, and the promise it
 was waiting on is asked to cancel too (so an awaited activity gets ``RequestCancelActivityTask``).
+The scheduler keeps every coroutine it has not finished, so that those of an abandoned run
+can be closed at a chosen moment (:meth:`Scheduler.close`, see ``_closing``), never by the
+garbage collector at an arbitrary one.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Coroutine
-from inspect import CORO_CREATED, getcoroutinestate
-from types import CoroutineType
 from typing import Any, TypeVar
 
 from ..exceptions import CancelledError, WorkflowCodeError
 from ..workflow._promise import Promise
 
-__all__ = ["Scheduler", "Task"]
+__all__ = ["CLOSE_ATTEMPTS", "Scheduler", "Task"]
 
 T = TypeVar("T")
+
+CLOSE_ATTEMPTS = 8
+"""How many times :meth:`Scheduler.close` closes a coroutine that awaits again while closing
+(a ``finally`` that catches ``BaseException`` and awaits once more) before giving up on it."""
 
 
 class Task:
@@ -55,10 +60,12 @@ class Scheduler:
     2
     """
 
-    __slots__ = ("_ready", "current")
+    __slots__ = ("_ready", "_tasks", "current")
 
     def __init__(self) -> None:
         self._ready: deque[Task] = deque()
+        self._tasks: dict[Task, None] = {}
+        """Tasks whose coroutine has not finished, in spawn order (a dict: ordered, O(1) del)."""
         self.current: Task | None = None
 
     def spawn(self, coro: Coroutine[Any, Any, T], name: str = "") -> Promise[T]:
@@ -66,6 +73,7 @@ class Scheduler:
         promise: Promise[T] = Promise(name)
         task = Task(coro, promise, name, self._ready)
         promise._cancel_hook = _Canceller(self, task)
+        self._tasks[task] = None
         self._ready.append(task)
         return promise
 
@@ -78,6 +86,7 @@ class Scheduler:
         promise: Promise[T] = Promise(name)
         task = Task(coro, promise, name, self._ready)
         promise._cancel_hook = _Canceller(self, task)
+        self._tasks[task] = None
         self._step(task)
         return promise
 
@@ -92,16 +101,23 @@ class Scheduler:
             if not waiting.done():
                 waiting.cancel()
 
-    def close_unstarted(self) -> None:
-        """Close the coroutines that never took a step: their decision was abandoned.
+    def close(self) -> tuple[list[tuple[str, BaseException]], list[Task]]:
+        """Close every coroutine not finished yet, in spawn order: their run is abandoned.
 
-        Closing runs none of their code (they never started) and spares the "coroutine was
-        never awaited" warning when the garbage collector finds them.
+        Each is closed as the garbage collector would close it (``GeneratorExit`` at its await
+        point, so its ``finally:`` blocks run), but now. What a coroutine raises while closing
+        is returned as (task name, error), not raised: nobody awaits an abandoned run. One
+        that awaits again while closing is closed again, up to :data:`CLOSE_ATTEMPTS` times;
+        the tasks still suspended after that are returned too. The scheduler is empty after.
         """
-        for task in self._ready:
-            coro = task.coro
-            if isinstance(coro, CoroutineType) and getcoroutinestate(coro) == CORO_CREATED:
-                coro.close()
+        tasks, self._tasks = self._tasks, {}
+        self._ready.clear()
+        errors: list[tuple[str, BaseException]] = []
+        stuck: list[Task] = []
+        for task in tasks:
+            if not _close(task.coro, task.name, errors):
+                stuck.append(task)
+        return errors, stuck
 
     def run(self) -> None:
         """Step ready coroutines until every one waits on an unsettled promise."""
@@ -121,14 +137,17 @@ class Scheduler:
             else:
                 awaited = task.coro.throw(error)
         except StopIteration as stop:
+            self._tasks.pop(task, None)
             task.promise.set_result(stop.value)
             return
         except BaseException as failure:  # noqa: BLE001 - the promise carries it
+            self._tasks.pop(task, None)
             task.promise.set_exception(failure)
             return
         finally:
             self.current = previous
         if not isinstance(awaited, Promise):
+            self._tasks.pop(task, None)
             task.coro.close()
             task.promise.set_exception(
                 WorkflowCodeError(
@@ -140,6 +159,47 @@ class Scheduler:
             return
         task.waiting = awaited
         awaited.add_done_callback(task)
+
+
+def _close(coro: Coroutine[Any, Any, Any], name: str, errors: list[tuple[str, Any]]) -> bool:
+    """Close ``coro`` and the coroutines it awaits, innermost first; False if it would not.
+
+    Innermost first, because closing the outer one would close the inner ones the same way
+    but, if one of them awaited again, leave it suspended and unreachable: the garbage
+    collector would close it later, at an arbitrary moment, which is what closing prevents.
+    """
+    if _frame(coro) is None:  # finished, or not a native coroutine (nothing inside to reach)
+        try:
+            coro.close()
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:  # noqa: BLE001 - reported by the caller
+            errors.append((name, error))
+        return True
+    refusals = 0
+    while _frame(coro) is not None:
+        inner: Any = coro
+        while True:
+            awaited = getattr(inner, "cr_await", None) or getattr(inner, "gi_yieldfrom", None)
+            if awaited is None or _frame(awaited) is None:
+                break
+            inner = awaited
+        try:
+            inner.close()
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:  # noqa: BLE001 - reported by the caller
+            errors.append((name, error))
+        if _frame(inner) is not None:  # it awaited again instead of closing
+            refusals += 1
+            if refusals >= CLOSE_ATTEMPTS:
+                return False
+    return True
+
+
+def _frame(coro: Any) -> Any:
+    """The frame of a suspended (or unstarted) coroutine or generator; None once finished."""
+    return getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
 
 
 class _Canceller:

@@ -129,6 +129,13 @@ class Replayer:
             strict=True,
         )
         decider.runtime.silent = True  # a check of old histories: workflow logs stay quiet
+        try:
+            return self._replay(decider, events, source)
+        finally:
+            decider.discard()  # its coroutines close now, not inside some later decision
+
+    @staticmethod
+    def _replay(decider: Decider, events: list[dict[str, Any]], source: str) -> ReplayResult:
         commands = decider.runtime.commands
         commands.trace_sources()
         try:

@@ -4,6 +4,8 @@ Shared by every executor. The handler keeps each run's :class:`Decider` in a bou
 cache; when the next decision task of that run continues where the cached state stopped
 (``previousStartedEventId`` equals the task the decider last decided), only the new events are
 processed. Otherwise the full history is replayed. Both paths give identical decisions.
+Every decider the handler lets go (evicted, replaced, failed, its run closed) is discarded,
+so that its run's suspended coroutines close then, not inside a later decision.
 """
 
 from __future__ import annotations
@@ -113,7 +115,9 @@ class DecisionHandler:
 
     def forget(self, run_id: str) -> None:
         """Drop a run's cached replay state."""
-        self._cache.pop(run_id, None)
+        decider = self._cache.pop(run_id, None)
+        if decider is not None:
+            decider.discard()
 
     def respond(
         self, task: dict[str, Any], client: SWFClient | None = None, domain: str = ""
@@ -149,6 +153,7 @@ class DecisionHandler:
             and events
             and first <= decider.last_event_id + 1
         ):
+            decider.discard()
             decider = None
             hit = False
         if decider is None:
@@ -174,15 +179,22 @@ class DecisionHandler:
             )
         else:
             self.hits += 1
-        decider.feed(events)
-        decisions = decider.decisions()
-        context = decider.execution_context
-        if self.check_replay and hit and client is not None:
-            self._compare_with_full_replay(decider, decisions, task, client, domain)
+        try:
+            decider.feed(events)
+            decisions = decider.decisions()
+            context = decider.execution_context
+            if self.check_replay and hit and client is not None:
+                self._compare_with_full_replay(decider, decisions, task, client, domain)
+        except BaseException:
+            decider.discard()
+            raise
         if self.cache_size and not decider.closed:
-            self._cache[run_id] = decider
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
+            cache = self._cache
+            cache[run_id] = decider
+            while len(cache) > self.cache_size:
+                cache.popitem(last=False)[1].discard()
+        else:
+            decider.discard()
         return decisions, context
 
     def _compare_with_full_replay(
@@ -210,8 +222,11 @@ class DecisionHandler:
         fresh.runtime.silent = True  # its workflow logs were written by the decision compared
         # markers recorded by this very decision are not in history yet: reuse their values
         fresh.runtime.marker_seeds = dict(sticky.runtime.markers)
-        fresh.feed(events)
-        expected = fresh.decisions()
+        try:
+            fresh.feed(events)
+            expected = fresh.decisions()
+        finally:
+            fresh.discard()
         same = (
             _shape(expected) == _shape(decisions)  # out-of-band keys are random: the shape
             if self.payloads.store is not None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import sys
 
 import botocore.session
 import pytest
@@ -335,3 +337,36 @@ def test_quotas_are_swfs_with_overrides_and_the_framework_copes_with_them():
         if e["eventType"] == "ScheduleActivityTaskFailed"
     ]
     assert causes and set(causes) == {"OPEN_ACTIVITIES_LIMIT_EXCEEDED"}
+
+
+class CleansUp(Workflow, task_list="cleans-up"):
+    counter = Counter.client()
+
+    @decision_task
+    async def run(self, collect: bool) -> None:
+        if collect:
+            gc.collect()  # the collector runs while this run decides
+        try:
+            await self.wait_for(lambda: False)
+        finally:
+            await self.counter.bump(100)
+
+
+def test_an_abandoned_runs_cleanup_never_lands_in_another_run(monkeypatch):
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    enabled = gc.isenabled()
+    gc.disable()  # collections happen where the workflow says
+    try:
+        ex = SerialExecutor([Counter()], cache_size=0, pause_gc=False)  # every decider dropped
+        first = ex.start(CleansUp, False)
+        ex.run_until_idle()
+        second = ex.start(CleansUp, True)
+        ex.run_until_idle()
+    finally:
+        if enabled:
+            gc.enable()
+    for handle in (first, second):
+        kinds = [e["eventType"] for e in handle.history()]
+        assert "ActivityTaskScheduled" not in kinds
+    assert unraisable == []
