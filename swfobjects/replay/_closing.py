@@ -53,8 +53,8 @@ class ClosedRun:
     __slots__ = ()
 
     def __getattr__(self, name: str) -> NoReturn:
-        if name.startswith("__"):  # introspection (copy, pickle, doctest...), not the seam
-            raise AttributeError(name)
+        if name.startswith("_"):  # introspection (copy, pickle, doctest, mock probes such as
+            raise AttributeError(name)  # ``_mock_name``), never the seam: its names are public
         raise RunClosed(
             f"workflow code called {name} while its run was being closed: the decider of this "
             "run was abandoned (decision done, cache evicted or replay ended), so nothing it "
