@@ -10,7 +10,7 @@ from ..payloads._foreign import ForeignArguments
 from ..payloads._payload import Payloads
 from ..payloads.storage._offload import delete_payloads
 from ..swf.client import SWFClient
-from ..swf.limits import MAX_TAG, MAX_TAGS
+from ..swf.limits import MAX_TAGS
 from ..worker._manual import complete_activity, fail_activity, heartbeat_activity
 from ..workflow._by_name import workflow_by_name
 from ..workflow._classes import Workflow
@@ -18,7 +18,7 @@ from ..workflow._declarations import WorkflowType, check_name
 from ..workflow._functions import WorkflowFunction
 from ..workflow._options import timeout_value
 from ._handle import WorkflowHandle
-from ._starting import start_params
+from ._starting import start_params, start_request
 
 __all__ = ["ExecutorBase"]
 
@@ -168,7 +168,8 @@ class ExecutorBase:
         left out use the defaults registered with the type. ``result_type`` decodes
         ``handle.result()`` (with ``raw=True`` it is the text SWF holds).
         """
-        if len(list(tags)) > MAX_TAGS:
+        tags = list(tags)
+        if len(tags) > MAX_TAGS:  # before any registration: start_request checks them again
             raise ValueError(f"SWF allows at most {MAX_TAGS} tags per execution")
         self._before_start_by_name()
         workflow = workflow_by_name(
@@ -191,19 +192,7 @@ class ExecutorBase:
             f"input of workflow {name}",
             {"workflow_id": workflow_id, "run_id": ""},
         )
-        params: dict[str, Any] = {
-            "domain": self.domain,
-            "workflowId": workflow_id,
-            "workflowType": {"name": workflow.name, "version": workflow.version},
-            "input": text,
-            "executionStartToCloseTimeout": workflow.execution_start_to_close_timeout,
-            "taskStartToCloseTimeout": workflow.task_start_to_close_timeout,
-            "childPolicy": workflow.child_policy,
-            "taskPriority": workflow.task_priority,
-            "taskList": None if workflow.task_list is None else {"name": workflow.task_list},
-            "tagList": [check_name(tag, "tag", MAX_TAG) for tag in tags] or None,
-        }
-        params = {key: value for key, value in params.items() if value is not None}
+        params = start_request(workflow, self.domain, workflow_id, text, tags=tags)
         return self._handle(workflow_id, self._start_execution(params), workflow)
 
     def _before_start_by_name(self) -> None:
