@@ -1,7 +1,7 @@
 """SWFExecutor end to end against ``swfobjects local``, next to a hand-written boto3 loop.
 
     python -m benchmarks.swf [--quick] [--json FILE] [--activities N] [--repeat R]
-                             [--activity-threads T] [--profile]
+                             [--activity-threads T] [--profile] [--cprofile]
 
 One in-process ``LocalSWF`` on 127.0.0.1 serves both contenders. Each runs one workflow of
 ``N`` no-op activities (default 1,000; ``--quick``: 20), sequential (one after another) and
@@ -23,8 +23,13 @@ and the best of ``--repeat`` is kept. The ratio framework / hand-written is the 
 (the target is at most 1.2). The service shares this process and its GIL with both, which is
 the same handicap for each.
 
-``--profile`` also runs the framework once more under cProfile (one profiler per poll thread,
-merged) and prints where its worker threads spend their time.
+``--profile`` runs only the framework, in four scenarios (a small and a large sequential
+history, a fan-out, and no sticky cache, where every decision task reads the whole history),
+and prints the decision thread's CPU per decision task split into botocore's signing,
+validation, serialization, HTTP, parsing and the rest of botocore, our replay, and the rest of
+our worker (see ``benchmarks/_cpu_split.py`` for how). ``--cprofile`` also runs the framework
+once more under cProfile (one profiler per poll thread, merged) and prints where its threads
+spend their time.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from typing import Any
 
 from botocore.config import Config
 
+from benchmarks._cpu_split import CATEGORIES, CpuSplit
 from benchmarks._histories import FanOut, Noop, Sequential
 from benchmarks._report import finish, parser, print_table
 from swfobjects import SWFExecutor
@@ -89,9 +95,9 @@ class Framework:
 
     name = "framework"
 
-    def __init__(self, swf: LocalSWF, activity_threads: int) -> None:
+    def __init__(self, swf: LocalSWF, activity_threads: int, cache_size: int = 1000) -> None:
         self.client = swf.client(config=CONFIG)
-        self.executor = SWFExecutor("bench-framework", client=self.client)
+        self.executor = SWFExecutor("bench-framework", client=self.client, cache_size=cache_size)
         self.executor.register(Sequential, FanOut, Noop)
         self.activity_threads = activity_threads
         self.decision_tasks = 0
@@ -278,6 +284,81 @@ class HandWritten:
 
 # --- profiling -----------------------------------------------------------------------------
 
+PROFILES = (
+    ("small history", "Sequential", 20, 1000),
+    ("large history", "Sequential", 1000, 1000),
+    ("fan-out", "FanOut", 1000, 1000),
+    ("no sticky cache", "Sequential", 250, 0),
+)
+"""``--profile`` scenarios: (label, workflow, activities, sticky cache size). Without the cache
+every decision task reads the whole history (over 1,000 events from activity 170 on: pages)."""
+
+
+def profile_split(swf: LocalSWF, activity_threads: int, quick: bool) -> list[dict[str, Any]]:
+    """The decision thread's CPU per decision task, split by :data:`CATEGORIES`, per scenario."""
+    results = []
+    for label, workflow_name, n, cache_size in PROFILES:
+        n = min(n, 20) if quick else n
+        split = CpuSplit()
+        framework = Framework(swf, activity_threads, cache_size=cache_size)
+        with split.active():
+            framework.run(workflow_name, n)
+        figures = {category: seconds * 1e6 for category, seconds in split.per_task().items()}
+        results.append(
+            {
+                "scenario": label,
+                "workflow": workflow_name,
+                "activities": n,
+                "cache_size": cache_size,
+                "decision_tasks": split.tasks,
+                "calls_per_task": split.calls / max(split.tasks, 1),
+                "events_per_task": split.events / max(split.tasks, 1),
+                "us_per_task": figures,
+            }
+        )
+    return results
+
+
+def print_split(results: list[dict[str, Any]]) -> None:
+    rows = []
+    for r in results:
+        us = r["us_per_task"]
+        botocore = sum(
+            us[c] for c in ("sign", "validate", "serialize", "http", "parse", "botocore")
+        )
+        rows.append(
+            [
+                r["scenario"],
+                f"{r['workflow']} {r['activities']}",
+                r["decision_tasks"],
+                r["calls_per_task"],
+                r["events_per_task"],
+                *(us[c] for c in CATEGORIES),
+                us["total"],
+                f"{100 * botocore / us['total']:.0f}%" if us["total"] else "-",
+            ]
+        )
+    print_table(
+        "Decision thread CPU per decision task (us, thread_time, exclusive), "
+        "SWFExecutor on swfobjects local over HTTP",
+        [
+            "scenario",
+            "workflow",
+            "tasks",
+            "calls/task",
+            "events/task",
+            *CATEGORIES,
+            "total",
+            "botocore+http",
+        ],
+        rows,
+    )
+    print(
+        "  sign/validate/serialize/http/parse/botocore: botocore's request signing, parameter "
+        "validation, serialization, HTTP\n  (urllib3), response parsing, and the rest of "
+        "botocore; replay: Decider.feed/decisions; worker: the rest of poll_once"
+    )
+
 
 def profile_framework(swf: LocalSWF, workflow_name: str, n: int, activity_threads: int) -> str:
     """Run the framework once with a CPU-time cProfile per poll thread; the merged top lines."""
@@ -344,12 +425,27 @@ def main() -> None:
     arguments.add_argument("--activities", type=int, help="activities per workflow (1,000)")
     arguments.add_argument("--repeat", type=int, help="runs per contender, best kept (3)")
     arguments.add_argument("--activity-threads", type=int, default=2)
-    arguments.add_argument("--profile", action="store_true", help="cProfile the framework")
+    arguments.add_argument(
+        "--profile",
+        action="store_true",
+        help="only the decision thread's CPU per decision task, split (botocore, replay, ...)",
+    )
+    arguments.add_argument(
+        "--cprofile", action="store_true", help="also cProfile the framework's poll threads"
+    )
     args = arguments.parse_args()
     n = args.activities or (20 if args.quick else 1_000)
     repeat = args.repeat or (1 if args.quick else 3)
     results = []
     rows = []
+    if args.profile:
+        with LocalSWF(poll_timeout=POLL_TIMEOUT) as swf:
+            split = profile_split(swf, args.activity_threads, args.quick)
+        print_split(split)
+        load = os.getloadavg()
+        print(f"  load average during the runs: {load[0]:.1f} (noisy above the core count)")
+        finish(args, "swf", {"profile": split, "load_average": load[0]})
+        return
     with LocalSWF(poll_timeout=POLL_TIMEOUT) as swf:
         contenders = [
             Framework(swf, args.activity_threads),
@@ -392,7 +488,7 @@ def main() -> None:
             "  ratio = framework / hand-written wall time (target <= 1.2); CPU = this process "
             "(service included) during the run"
         )
-        if args.profile:
+        if args.cprofile:
             for workflow_name in WORKFLOWS:
                 print(
                     f"\ncProfile (thread CPU time) of the framework poll threads, "
