@@ -112,9 +112,13 @@ class Tasks:
             if now is None:
                 now = runtime.now()
             self._due.push(now + float(execution.task_timeout), "decision", execution, started_id)
-        since = 0
+        since = 0  # the index of the first event served
         if params.get("startAtPreviousStartedEvent") and execution.previous_started_id:
-            since = execution.previous_started_id
+            # SWF serves "events with eventTimestamp greater than or equal to" that of the
+            # previous DecisionTaskStarted: from that event on, itself included. (By timestamp,
+            # SWF may add a few earlier events of the same millisecond; deciders skip events
+            # they hold. The model cuts by id, so a frozen test clock still gets a short page.)
+            since = execution.previous_started_id - 1
         return self._decision_page(execution, token, 0, size, reverse, since)
 
     def _decision_page(

@@ -24,17 +24,22 @@ from ..swf.limits import MAX_PAGE_SIZE
 from ..workflow._declarations import REGISTRY, Registry, WorkflowType
 from ..workflow._functions import WorkflowFunction
 
-__all__ = ["DecisionHandler", "collect_decision_task", "poll_request"]
+__all__ = ["DecisionHandler", "collect_decision_task", "history_before", "poll_request"]
 
 log = logging.getLogger("swfobjects.decider")
 
 
-def poll_request(kind: TaskKind, domain: str, task_list: str, identity: str) -> dict[str, Any]:
+def poll_request(
+    kind: TaskKind, domain: str, task_list: str, identity: str, since_previous: bool = True
+) -> dict[str, Any]:
     """The ``PollForDecisionTask`` / ``PollForActivityTask`` request every executor sends.
 
-    Decision polls ask for full pages and only the events since the previous decision task
+    Decision polls ask for full pages (SWF's largest, so the fewest calls) and, with
+    ``since_previous``, only the events since the previous decision task
     (``startAtPreviousStartedEvent``): the sticky cache continues from there, and a cache miss
-    fetches the rest (see :meth:`DecisionHandler.decide`).
+    reads the older events (see :meth:`DecisionHandler.decide`). A decider without a cache
+    passes ``since_previous=False``: it needs every event anyway, and reading them in the poll
+    saves the extra ``GetWorkflowExecutionHistory`` call.
     """
     request: dict[str, Any] = {
         "domain": domain,
@@ -43,8 +48,42 @@ def poll_request(kind: TaskKind, domain: str, task_list: str, identity: str) -> 
     }
     if kind == "decision":
         request["maximumPageSize"] = MAX_PAGE_SIZE
-        request["startAtPreviousStartedEvent"] = True
+        if since_previous:
+            request["startAtPreviousStartedEvent"] = True
     return request
+
+
+def history_before(
+    client: SWFClient, domain: str, execution: Mapping[str, str], first: int
+) -> list[dict[str, Any]]:
+    """Events ``1 .. first - 1`` of a run, read oldest first, stopping at the page that holds
+    them: what a decider whose cache missed lacks in a task that starts at event ``first``.
+
+    Only the head is read: the task already carries the rest (re-reading it would parse it
+    twice, and events newer than the task would have to be cut off again).
+    """
+    request: dict[str, Any] = {
+        "domain": domain,
+        "execution": dict(execution),
+        "maximumPageSize": MAX_PAGE_SIZE,
+    }
+    events: list[dict[str, Any]] = []
+    while True:
+        page = client.get_workflow_execution_history(**request)
+        events.extend(page.get("events") or [])
+        token = page.get("nextPageToken")
+        if not token or (events and events[-1]["eventId"] >= first - 1):
+            break
+        request["nextPageToken"] = token
+    head = events[: first - 1]
+    if len(head) != first - 1 or (head and head[-1]["eventId"] != first - 1):
+        raise HistoryError(
+            f"the decision task's history starts at event {first}, but the run's history "
+            f"read from SWF has {len(events)} events ending at "
+            f"{events[-1]['eventId'] if events else None}: the two do not join",
+            first,
+        )
+    return head
 
 
 def collect_decision_task(
@@ -164,9 +203,7 @@ class DecisionHandler:
                         "client to fetch the rest it cannot be replayed",
                         first,
                     )
-                events = full_history(client, domain, execution)
-                started = task["startedEventId"]
-                events = [e for e in events if e["eventId"] <= started]
+                events = history_before(client, domain, execution, first) + events
             kind = task["workflowType"]
             decider = Decider(
                 self.resolve(kind["name"], kind["version"]),
