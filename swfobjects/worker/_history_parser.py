@@ -54,9 +54,9 @@ def install(client: Any) -> bool:
     client speaking JSON (then nothing changes). Installing twice is harmless."""
     meta = getattr(client, "meta", None)
     events = getattr(meta, "events", None)
-    model = getattr(meta, "service_model", None)
+    model: Any = getattr(meta, "service_model", None)
     register = getattr(events, "register", None)
-    if register is None or getattr(model, "service_name", None) != "swf":
+    if register is None or model is None or getattr(model, "service_name", None) != "swf":
         return False
     if getattr(model, "protocol", None) != "json":
         return False
