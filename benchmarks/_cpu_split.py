@@ -4,7 +4,8 @@ cProfile's cumulative times overlap (a botocore call inside our code counts for 
 hooks cost more than the small calls measured here, so :class:`CpuSplit` wraps a handful of
 functions instead and charges each one's *exclusive* thread CPU time (``time.thread_time``) to
 a category: while a wrapped function runs, its category is charged; when it calls another
-wrapped function, that one's category is charged until it returns. Each thread keeps its own
+wrapped function, that one's category is charged until it returns. (The fast history parser
+runs inside botocore's ``before-parse`` event and counts as parsing.) Each thread keeps its own
 stack, so activity threads and the in-process service never count.
 
 The root is ``DecisionWorker.poll_once``: what it spends outside every other category is the
@@ -32,6 +33,11 @@ import botocore.signers
 import botocore.validate
 
 from swfobjects.replay._decider import Decider
+
+try:  # the fast history parser (absent from older commits, which this script also measures)
+    from swfobjects.worker import _history_parser
+except ImportError:  # pragma: no cover
+    _history_parser = None  # type: ignore[assignment]
 from swfobjects.worker._pollers import DecisionWorker
 
 __all__ = ["CATEGORIES", "CpuSplit"]
@@ -147,6 +153,10 @@ class CpuSplit:
         """Wrap the measured functions for the duration of the block."""
         saved = [(owner, name, owner.__dict__[name]) for owner, name, _ in _WRAPPED]
         saved.append((DecisionWorker, "poll_once", DecisionWorker.__dict__["poll_once"]))
+        if _history_parser is not None:  # its botocore event handler parses: "parse"
+            handler = _history_parser._handler
+            saved.append((_history_parser, "_handler", handler))
+            _history_parser._handler = lambda parse: self._wrap(handler(parse), "parse")
         make_api_call = botocore.client.BaseClient._make_api_call
         split = self
 

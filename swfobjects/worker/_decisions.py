@@ -215,6 +215,9 @@ class DecisionHandler:
             )
         else:
             self.hits += 1
+            seen = decider.last_event_id - first + 1
+            if seen > 0:  # SWF repeats the previous DecisionTaskStarted: the decider has it
+                events = events[seen:]  # a C-level slice, cheaper than the decider's filter
         try:
             decider.feed(events)
             decisions = decider.decisions()
