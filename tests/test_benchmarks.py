@@ -31,6 +31,24 @@ def test_framework_benchmarks_run_and_write_json(name, tmp_path):
     assert data["benchmark"] == name and data["results"]
 
 
+def test_swf_profile_splits_the_decision_cpu(tmp_path):
+    out = tmp_path / "profile.json"
+    stdout = run("-m", "benchmarks.swf", "--profile", "--quick", "--json", str(out))
+    assert "Decision thread CPU per decision task" in stdout
+    profiles = json.loads(out.read_text())["results"]["profile"]
+    assert [p["scenario"] for p in profiles] == [
+        "small history",
+        "large history",
+        "fan-out",
+        "no sticky cache",
+    ]
+    for profile in profiles:
+        split = profile["us_per_task"]
+        assert profile["decision_tasks"] > 0 and split["total"] > 0
+        assert split["parse"] > 0 and split["replay"] > 0 and split["sign"] > 0
+    assert profiles[3]["calls_per_task"] == 2  # no cache: the poll brings the whole history
+
+
 def test_payload_benchmark_runs():
     stdout = run("benchmarks/payloads.py", "--rounds", "1")
     assert "5 MB" in stdout

@@ -173,8 +173,9 @@ class DecisionHandler:
     ) -> list[dict[str, Any]]:
         """The decisions for a decision task (all history pages already collected).
 
-        ``client``/``domain`` let the handler fetch the full history when the task carries
-        only the events since the previous decision and no cached state can continue them.
+        ``client``/``domain`` let the handler read the older events (:func:`history_before`)
+        when the task carries only those since the previous decision and no cached state can
+        continue them.
         """
         return self._decide(task, client, domain)[0]
 
