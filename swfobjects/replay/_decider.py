@@ -48,7 +48,7 @@ from ..workflow._declarations import WorkflowType
 from ..workflow._functions import WorkflowFunction
 from ..workflow._promise import Promise
 from ..workflow._state import StateMethod
-from ._closing import RunCloser
+from ._closing import RunCloser, close_deferred, defer
 from ._commands import WAKE_TIMER_PREFIX, ContinueAsNew
 from ._determinism import DeterminismGuard
 from ._event_checks import check_event, check_timestamp, history_error
@@ -130,12 +130,16 @@ class Decider:
         self._last_context: str | None = None
         self.execution_context: str | None = None
         """The encoded ``@state`` to send with :meth:`decisions` (None: none, or unchanged)."""
-        self._closer = weakref.finalize(
-            self, RunCloser(self.runtime.scheduler, f"{workflow.name} ({workflow_id or run_id})")
+        self._closer = RunCloser(
+            self.runtime.scheduler, f"{workflow.name} ({workflow_id or run_id})"
         )
-        """Closes the run's coroutines when :meth:`discard` is called or, failing that, when
-        this decider is freed (the callback holds the scheduler, not the decider)."""
+        """Closes the run's coroutines when :meth:`discard` is called (it holds the scheduler,
+        not the decider)."""
+        self._finalizer = weakref.finalize(self, defer, self._closer)
+        """The safety net: a decider freed undiscarded queues its closer, run at the next
+        safe moment (see ``_closing``: never inside the collector)."""
         self._discarded = False
+        close_deferred()
 
     @property
     def closed(self) -> bool:
@@ -157,6 +161,7 @@ class Decider:
         then. Idempotent; feeding a discarded decider raises ``RuntimeError``.
         """
         self._discarded = True
+        self._finalizer.detach()
         self._closer()
 
     def feed(self, events: Iterable[dict[str, Any]]) -> None:
@@ -170,6 +175,7 @@ class Decider:
                 f"this Decider of {self.workflow.name} was discarded (its coroutines are "
                 "closed); make a new Decider and feed it the whole history"
             )
+        close_deferred()
         if not isinstance(events, list):
             try:
                 events = list(events)
