@@ -336,3 +336,42 @@ def test_the_decision_handler_discards_every_decider_it_lets_go() -> None:
     no_cache = DecisionHandler([Abandoned], cache_size=0)
     no_cache.decide(_task("d", history))
     assert CLEANUPS == ["abandoned", "abandoned", "abandoned"]
+
+
+_COLLECTED_INSIDE_SET = """
+import contextvars, gc
+from tests.helpers.histories import History
+from swfobjects.replay import Decider
+import tests.replay.test_closing as here
+
+other = contextvars.ContextVar("other")
+gc.set_threshold(1, 1, 1)
+for i in range(1500):
+    history = History().started(here.Abandoned)
+    history.decision(completed=False)
+    decider = Decider(here.Abandoned.workflow_type(), workflow_id="x", run_id="x")
+    decider.feed(history.events)
+    decider.itself = decider  # a cycle: freed by the collector only
+    del decider
+    for j in range(50):
+        other.set((i, j))  # collections start inside set's own allocations
+print(len(here.CLEANUPS))
+"""
+
+
+@pytest.mark.slow
+def test_runs_freed_by_the_collector_inside_a_contextvar_set_do_not_crash_the_interpreter() -> None:
+    """Closing inside the collector set ``runtime_var`` in the middle of another
+    ``ContextVar.set``: a use-after-free that crashed this loop one run in three."""
+    import subprocess
+
+    root = __file__.rsplit("/tests/", 1)[0]
+    done = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", _COLLECTED_INSIDE_SET],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout) > 1000  # the abandoned runs were closed, later and quietly
