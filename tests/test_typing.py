@@ -243,26 +243,26 @@ def test_pyright_types_the_call_style_and_run_entries(tmp_path: pathlib.Path) ->
 
 STUBBED = REPO / "tests" / "typing_cases" / "stubbed.py"
 STUBBED_MYPY = {
-    "reveal_type(self.greeter)": [_revealed("tests.typing_cases.stubbed_stubs.GreeterStub")],
+    "reveal_type(self.greeter)": [_revealed("tests.typing_cases.stubbed_stubs.TypedGreeterStub")],
     "reveal_type(self.greeter.greet(name))": [_revealed(f"{PROMISE}[str]")],
     'reveal_type(self.eu_greeter.count(["a"], upper=True))': [_revealed(f"{PROMISE}[int]")],
     "reveal_type(self.greeter.when(self.now()))": [_revealed(f"{PROMISE}[datetime.date]")],
     'reveal_type(self.child.ship("sku", "gift"))': [_revealed(f"{PROMISE}[list[str]]")],
-    "reveal_type(self.greeter.call(Greeter.greet, name))": [_revealed(f"{PROMISE}[str]")],
+    "reveal_type(self.greeter.call(TypedGreeter.greet, name))": [_revealed(f"{PROMISE}[str]")],
     "self.greeter.greet(42)": [
-        'error: Argument 1 to "greet" of "GreeterStub" has incompatible type "int"; expected '
+        'error: Argument 1 to "greet" of "TypedGreeterStub" has incompatible type "int"; expected '
         '"str"  [arg-type]'
     ],
     'self.greeter.count(["a"], True)': [
-        'error: Too many positional arguments for "count" of "GreeterStub"  [call-arg]',
+        'error: Too many positional arguments for "count" of "TypedGreeterStub"  [call-arg]',
         'note: "count" defined in "tests.typing_cases.stubbed_stubs"',
     ],
     'self.greeter.when(self.now(), "medium")': [
-        'error: Argument 2 to "when" of "GreeterStub" has incompatible type '
+        'error: Argument 2 to "when" of "TypedGreeterStub" has incompatible type '
         "\"Literal['medium']\"; expected \"Literal['fast', 'slow']\"  [arg-type]"
     ],
     "self.child.ship(7)": [
-        'error: Argument 1 to "ship" of "ShipStub" has incompatible type "int"; expected "str"'
+        'error: Argument 1 to "ship" of "TypedShipStub" has incompatible type "int"; expected "str"'
         "  [arg-type]"
     ],
     "length: int = await self.greeter.greet(name)": [
@@ -273,7 +273,7 @@ STUBBED_MYPY = {
 """With generated stubs mypy needs no plugin: the same findings with it and without."""
 
 STUBBED_PYRIGHT = {
-    "reveal_type(self.greeter)": ['information: Type of "{}" is "GreeterStub"'],
+    "reveal_type(self.greeter)": ['information: Type of "{}" is "TypedGreeterStub"'],
     "reveal_type(self.greeter.greet(name))": ['information: Type of "{}" is "Promise[str]"'],
     'reveal_type(self.eu_greeter.count(["a"], upper=True))': [
         'information: Type of "{}" is "Promise[int]"'
@@ -282,7 +282,7 @@ STUBBED_PYRIGHT = {
     'reveal_type(self.child.ship("sku", "gift"))': [
         'information: Type of "{}" is "Promise[list[str]]"'
     ],
-    "reveal_type(self.greeter.call(Greeter.greet, name))": [
+    "reveal_type(self.greeter.call(TypedGreeter.greet, name))": [
         'information: Type of "{}" is "Promise[str]"'
     ],
     "self.greeter.greet(42)": [

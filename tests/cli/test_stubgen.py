@@ -34,8 +34,8 @@ SOURCE = textwrap.dedent(
         sku: str
 
 
-    class Tools(ActivityWorker, task_list="tools"):
-        swf_stub: ToolsStub
+    class StubgenTools(ActivityWorker, task_list="tools"):
+        swf_stub: StubgenToolsStub
 
         @activity_task
         def plain(self, order: Order, d: dt.date | None = None) -> t.Optional[str]:
@@ -53,7 +53,7 @@ SOURCE = textwrap.dedent(
             return 1
 
 
-    class Flow(Workflow):
+    class StubgenFlow(Workflow):
         @decision_task
         async def go(self, orders: list[Order], *, verbose: t.Literal["yes", "no"] = "no") -> int:
             return 0
@@ -83,16 +83,16 @@ EXPECTED = textwrap.dedent(
         from swfobjects.workflow import ActivityClient as _ActivityClient
         from swfobjects.workflow import Promise as _Promise
         from swfobjects.workflow import WorkflowClient as _WorkflowClient
-        from stubgen_sample import Flow, Order, Tools
+        from stubgen_sample import Order, StubgenFlow, StubgenTools
 
-        class ToolsStub(_ActivityClient[Tools]):
+        class StubgenToolsStub(_ActivityClient[StubgenTools]):
             def plain(self, order: Order, d: dt.date | None = ...) -> _Promise[t.Optional[str]]: ...
             def shapes(
                 self, a: int, /, b: 'Order', *rest: int, flag: bool = ..., **more: str
             ) -> _Promise[_Any]: ...
             def untyped(self, x: _Any, y: _Any = ...) -> _Promise[None]: ...
 
-        class FlowStub(_WorkflowClient[Flow]):
+        class StubgenFlowStub(_WorkflowClient[StubgenFlow]):
             def go(
                 self, orders: list[Order], *, verbose: t.Literal['yes', 'no'] = ...
             ) -> _Promise[int]: ...
@@ -115,8 +115,8 @@ def test_writes_one_stub_class_per_class_from_the_source_annotations(
     assert sample.read_text() == EXPECTED
     out = capsys.readouterr().out
     assert f"wrote {sample}" in out
-    assert "Flow: add `swf_stub: FlowStub` to type its client()" in out
-    assert "Tools:" not in out  # it has opted in
+    assert "StubgenFlow: add `swf_stub: StubgenFlowStub` to type its client()" in out
+    assert "StubgenTools:" not in out  # it has opted in
 
 
 def test_check_says_when_the_stubs_are_stale(
@@ -138,8 +138,8 @@ def test_a_name_the_module_no_longer_defines_is_refused(
 ) -> None:
     """(The classes resolve their hints when declared, so only a name deleted after that gets
     here; the stub module must not import what the user's module lacks.)"""
-    broken = SOURCE.replace("class Tools(", "class BrokenTools(").replace(
-        "class Flow(", "class No("
+    broken = SOURCE.replace("class StubgenTools(", "class BrokenTools(").replace(
+        "class StubgenFlow(", "class BrokenFlow("
     )
     (tmp_path / "stubgen_broken.py").write_text(broken + "\ndel Order\n")
     monkeypatch.syspath_prepend(str(tmp_path))

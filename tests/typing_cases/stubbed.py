@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Literal
 from swfobjects import ActivityWorker, Workflow, activity_task, decision_task
 
 if TYPE_CHECKING:
-    from .stubbed_stubs import GreeterStub, ShipStub
+    from .stubbed_stubs import TypedGreeterStub, TypedShipStub
 
 
-class Greeter(ActivityWorker, task_list="greetings"):
-    swf_stub: GreeterStub
+class TypedGreeter(ActivityWorker, task_list="greetings"):
+    swf_stub: TypedGreeterStub
 
     @activity_task
     def greet(self, name: str) -> str:
@@ -36,19 +36,19 @@ class Greeter(ActivityWorker, task_list="greetings"):
         """Not an activity: no stub method."""
 
 
-class Ship(Workflow):
-    swf_stub: ShipStub
-    greeter = Greeter.client()
+class TypedShip(Workflow):
+    swf_stub: TypedShipStub
+    greeter = TypedGreeter.client()
 
     @decision_task
     async def ship(self, sku: str, *extra: str) -> list[str]:
         return [await self.greeter.greet(sku), *extra]
 
 
-class Hello(Workflow):
-    greeter = Greeter.client()
-    eu_greeter = Greeter.client(task_list="eu").with_options(start_to_close_timeout=10)
-    child = Ship.client()
+class TypedHello(Workflow):
+    greeter = TypedGreeter.client()
+    eu_greeter = TypedGreeter.client(task_list="eu").with_options(start_to_close_timeout=10)
+    child = TypedShip.client()
 
     @decision_task
     async def run(self, name: str) -> str:
@@ -57,7 +57,7 @@ class Hello(Workflow):
         reveal_type(self.eu_greeter.count(["a"], upper=True))
         reveal_type(self.greeter.when(self.now()))
         reveal_type(self.child.ship("sku", "gift"))
-        reveal_type(self.greeter.call(Greeter.greet, name))
+        reveal_type(self.greeter.call(TypedGreeter.greet, name))
         self.greeter.greet(42)
         self.greeter.count(["a"], True)
         self.greeter.when(self.now(), "medium")

@@ -18,17 +18,17 @@ if TYPE_CHECKING:
     from swfobjects.workflow import ActivityClient as _ActivityClient
     from swfobjects.workflow import Promise as _Promise
     from swfobjects.workflow import WorkflowClient as _WorkflowClient
-    from tests.typing_cases.stubbed import Greeter, Hello, Ship
+    from tests.typing_cases.stubbed import TypedGreeter, TypedHello, TypedShip
 
-    class GreeterStub(_ActivityClient[Greeter]):
+    class TypedGreeterStub(_ActivityClient[TypedGreeter]):
         def greet(self, name: str) -> _Promise[str]: ...
         def count(self, words: list[str], *, upper: bool = ...) -> _Promise[int]: ...
         def when(
             self, at: dt.datetime, mode: Literal['fast', 'slow'] = ..., /
         ) -> _Promise[dt.date]: ...
 
-    class ShipStub(_WorkflowClient[Ship]):
+    class TypedShipStub(_WorkflowClient[TypedShip]):
         def ship(self, sku: str, *extra: str) -> _Promise[list[str]]: ...
 
-    class HelloStub(_WorkflowClient[Hello]):
+    class TypedHelloStub(_WorkflowClient[TypedHello]):
         def run(self, name: str) -> _Promise[str]: ...
