@@ -20,6 +20,7 @@ from typing import Any
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
+from ..replay._decider import Unawaited, check_unawaited
 from ..replay._pending import waiting_for
 from ..swf.client import SWFClient
 from ..swf.limits import LONG_POLL_SECONDS, MAX_DESCRIPTION, MAX_TAGS
@@ -84,7 +85,10 @@ class SWFExecutor(ExecutorBase):
     require the same decisions. ``check_determinism`` (default on): deciders fail a decision
     whose workflow code reads the clock or randomness, sleeps, or uses threads or asyncio
     (``NonDeterministicCallError``; it costs a few percent of a decision); ``False`` turns it
-    off.
+    off. ``unawaited``: a workflow that completes with promises it
+    never awaited is a warning naming them (``"warn"``, the default), fails with
+    ``WorkflowCodeError`` naming them (``"error"``, as on the SerialExecutor) or passes
+    (``"ignore"``).
     """
 
     def __init__(
@@ -102,7 +106,9 @@ class SWFExecutor(ExecutorBase):
         cache_size: int = 1000,
         check_replay: bool = False,
         check_determinism: bool = True,
+        unawaited: Unawaited = "warn",
     ) -> None:
+        self.unawaited = check_unawaited(unawaited)
         self.domain = domain
         self.raw_client: SWFClient = (
             client if client is not None else swf_client(session, endpoint_url, region_name)
@@ -278,6 +284,7 @@ class SWFExecutor(ExecutorBase):
             cache_size=self.cache_size,
             check_replay=self.check_replay,
             check_determinism=self.check_determinism,
+            unawaited=self.unawaited,
         )
 
     def activity_worker(

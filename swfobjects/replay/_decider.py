@@ -54,14 +54,30 @@ from ._event_checks import check_event, check_timestamp, history_error
 from ._history_events import HistoryEvents
 from ._runtime import WorkflowRuntime
 
-__all__ = ["MAX_DECISIONS", "MAX_RESPONSE_CHARS", "Decider", "Unawaited", "decide", "payloads_for"]
+__all__ = [
+    "MAX_DECISIONS",
+    "MAX_RESPONSE_CHARS",
+    "Decider",
+    "Unawaited",
+    "check_unawaited",
+    "decide",
+    "payloads_for",
+]
 
 log = logging.getLogger("swfobjects.decider")
 
 Unawaited = Literal["warn", "error", "ignore"]
 """What a decider does when a run completes while promises it started were never awaited:
 log a warning (the default), fail the workflow with ``WorkflowCodeError`` (for tests), or
-nothing."""
+nothing. The same on every executor: the decider decides it."""
+
+
+def check_unawaited(value: str) -> Unawaited:
+    """``value`` if it is an :data:`Unawaited` mode, else ``ValueError`` saying which are."""
+    if value not in ("warn", "error", "ignore"):
+        raise ValueError(f"unawaited must be 'warn', 'error' or 'ignore', not {value!r}")
+    return value  # type: ignore[return-value]
+
 
 MAX_DECISIONS = MAX_DECISIONS_PER_RESPONSE
 """Decisions per response; the rest go out with the next decision task."""
@@ -108,10 +124,8 @@ class Decider:
         strict: bool = True,
         unawaited: Unawaited = "warn",
     ) -> None:
-        if unawaited not in ("warn", "error", "ignore"):
-            raise ValueError(f"unawaited must be 'warn', 'error' or 'ignore', not {unawaited!r}")
         self.workflow = workflow
-        self.unawaited = unawaited
+        self.unawaited = check_unawaited(unawaited)
         self.guard = DeterminismGuard() if strict else None
         self.payloads = payloads or Payloads()
         self.runtime = WorkflowRuntime(workflow, self.payloads, workflow_id, run_id, self.guard)

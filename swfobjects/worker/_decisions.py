@@ -17,7 +17,7 @@ from typing import Any
 
 from ..exceptions import HistoryError, NonDeterminismError, UnknownWorkflowTypeError
 from ..payloads._payload import Payloads
-from ..replay._decider import Decider, Unawaited
+from ..replay._decider import Decider, Unawaited, check_unawaited
 from ..swf._shapes import decision_attributes
 from ..swf.client import SWFClient, TaskKind, full_history, paged
 from ..swf.limits import MAX_PAGE_SIZE
@@ -81,7 +81,7 @@ class DecisionHandler:
         unawaited: Unawaited = "warn",
     ) -> None:
         self.strict = strict
-        self.unawaited = unawaited
+        self.unawaited = check_unawaited(unawaited)  # refused here, not in a poll thread
         self.check_replay = check_replay
         self.payloads = payloads or Payloads()
         self.registry = registry

@@ -40,6 +40,7 @@ from ..exceptions import HistoryError, SwfObjectsError, UnknownActivityTypeError
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
+from ..replay._decider import Unawaited
 from ..swf.client import SWFClient
 from ..swf.limits import MAX_NAME
 from ..workflow._options import NO_TIMEOUT
@@ -205,6 +206,9 @@ class DecisionWorker(_PollLoop):
     in the process registry can be decided (the classes only say where to poll).
     ``check_determinism`` (default on) fails a decision whose workflow code reads the clock or
     randomness, sleeps, or uses threads or asyncio; ``False`` turns the check off.
+    ``unawaited``: when a run completes with promises it never awaited, ``"warn"`` (default:
+    a warning naming them), ``"error"`` (fail the workflow with ``WorkflowCodeError`` naming
+    them, as ``SerialExecutor(unawaited="error")`` does) or ``"ignore"``.
     """
 
     kind = "decider"
@@ -223,6 +227,7 @@ class DecisionWorker(_PollLoop):
         cache_size: int = 1000,
         check_replay: bool = False,
         check_determinism: bool = True,
+        unawaited: Unawaited = "warn",
     ) -> None:
         self.handler = DecisionHandler(
             workflows,
@@ -230,6 +235,7 @@ class DecisionWorker(_PollLoop):
             cache_size=cache_size,
             strict=check_determinism,
             check_replay=check_replay,
+            unawaited=unawaited,
         )
         if task_lists is None:
             task_lists = [w.task_list for w in self.handler.workflow_types()]

@@ -10,7 +10,9 @@ Why two styles: Python's typing cannot say "the methods of ``C``, each returning
 to a type checker the attribute style ``stub.greet(...)`` goes through ``_Client.__getattr__``
 (``Callable[..., Promise[Any]]``: accepted, unchecked). The mypy plugin shipped as
 ``swfobjects.mypy_plugin`` replaces that with the method's own signature and ``Promise[R]``, and
-reports names that are not activities of ``C``.
+reports names that are not activities of ``C``. For every other checker, ``swfobjects stubgen``
+writes one typed class per worker (``GreeterStub``) and the worker names it in a
+``swf_stub: GreeterStub`` annotation (:class:`TypedStub`), which ``client()``'s overloads read.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import inspect
 import types
 import typing
 from collections.abc import Callable, Coroutine, Mapping
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 
 from ..exceptions import DeclarationError
 from ._context import current_runtime, runtime_var
@@ -27,12 +29,19 @@ from ._declarations import ActivityType, WorkflowType, check_name
 from ._options import RetryPolicy, timeout_value
 from ._promise import Promise
 
-__all__ = ["ActivityClient", "WorkflowClient", "check_arguments", "ACTIVITY_OVERRIDES"]
+__all__ = [
+    "ActivityClient",
+    "TypedStub",
+    "WorkflowClient",
+    "check_arguments",
+    "ACTIVITY_OVERRIDES",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 C = TypeVar("C")
 Stub = TypeVar("Stub", bound="_Client[Any]")
+Stub_co = TypeVar("Stub_co", covariant=True)
 
 ACTIVITY_OVERRIDES = (
     "task_list",
@@ -143,6 +152,19 @@ def check_arguments(
                 f"{value!r}"
             )
     return arguments
+
+
+class TypedStub(Protocol[Stub_co]):
+    """A class that names its generated typed stub: ``swf_stub: GreeterStub``.
+
+    ``Greeter.client()`` is then a ``GreeterStub`` to every type checker (its methods typed one
+    by one), where it is otherwise an ``ActivityClient[Greeter]`` whose attribute style only
+    the mypy plugin can type. ``swfobjects stubgen`` writes the stub classes; the annotation is
+    all the class needs (it has no value at run time).
+    """
+
+    @property
+    def swf_stub(self) -> Stub_co: ...  # pragma: no cover
 
 
 class _StubMethod:
