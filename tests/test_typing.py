@@ -53,11 +53,11 @@ MYPY_WITH_PLUGIN = {
         'error: "Greeter" has no @activity_task "helper" (it has: count, greet)  [attr-defined]'
     ],
     "self.greeter.call(Greeter.greet, 42)": [
-        'error: Argument 2 to "call" of "ActivityClient" has incompatible type "int"; '
+        'error: Argument 2 to "call" of "ActivityCalls" has incompatible type "int"; '
         'expected "str"  [arg-type]'
     ],
     "self.greeter.call(Other.other, 1)": [
-        'error: Argument 1 to "call" of "ActivityClient" has incompatible type '
+        'error: Argument 1 to "call" of "ActivityCalls" has incompatible type '
         '"Callable[[Other, int], int]"; expected "Callable[[Greeter, int], int]"  [arg-type]',
     ],
     "self.child.ship(7)": [
@@ -65,7 +65,7 @@ MYPY_WITH_PLUGIN = {
         "  [arg-type]"
     ],
     "self.child.call(Ship.ship, 7)": [
-        'error: Argument 2 to "call" of "WorkflowClient" has incompatible type "int"; '
+        'error: Argument 2 to "call" of "WorkflowCalls" has incompatible type "int"; '
         'expected "str"  [arg-type]'
     ],
     "length: int = await self.greeter.greet(name)": [
@@ -269,8 +269,12 @@ STUBBED_MYPY = {
         'error: Incompatible types in assignment (expression has type "str", variable has type '
         '"int")  [assignment]'
     ],
+    "self.greeter.gret(name)": [
+        'error: "TypedGreeterStub" has no attribute "gret"; maybe "greet"?  [attr-defined]'
+    ],
 }
-"""With generated stubs mypy needs no plugin: the same findings with it and without."""
+"""With generated stubs mypy needs no plugin: the same findings with it and without (a
+misspelt name too: the stubs have no ``__getattr__``)."""
 
 STUBBED_PYRIGHT = {
     "reveal_type(self.greeter)": ['information: Type of "{}" is "TypedGreeterStub"'],
@@ -300,6 +304,9 @@ STUBBED_PYRIGHT = {
     ],
     "length: int = await self.greeter.greet(name)": [
         'error: Type "str" is not assignable to declared type "int"'
+    ],
+    "self.greeter.gret(name)": [
+        'error: Cannot access attribute "gret" for class "TypedGreeterStub"'
     ],
 }
 """pyright reads the generated stubs as mypy does: the attribute style typed and checked."""

@@ -6,7 +6,7 @@ checker without the mypy plugin (pyright, an IDE) ``self.greeter.greet(name)`` o
 unchecked. This verb writes, beside each module ``app.py``, a module ``app_stubs.py`` with one
 class per ActivityWorker and Workflow defined there::
 
-    class GreeterStub(ActivityClient[Greeter]):
+    class GreeterStub(ActivityCalls[Greeter]):
         def greet(self, name: str) -> Promise[str]: ...
 
 inside ``if TYPE_CHECKING:`` (checkers read it, Python never runs it). A class opts in with one
@@ -128,9 +128,9 @@ def _missing_opt_ins(module: types.ModuleType) -> list[str]:
 
 def _stub_class(cls: type, imports: _Imports) -> list[str]:
     if is_workflow(cls):
-        base, methods = "_WorkflowClient", [cls._swf_workflow.method_name]  # type: ignore[attr-defined]
+        base, methods = "_WorkflowCalls", [cls._swf_workflow.method_name]  # type: ignore[attr-defined]
     else:
-        base, methods = "_ActivityClient", list(cls._swf_activities)  # type: ignore[attr-defined]
+        base, methods = "_ActivityCalls", list(cls._swf_activities)  # type: ignore[attr-defined]
     imports.need_own(cls.__name__)
     lines = [f"class {cls.__name__}Stub({base}[{cls.__name__}]):"]
     for name in methods:
@@ -248,9 +248,9 @@ class _Imports:
     def lines(self) -> list[str]:
         own = ", ".join(sorted(self._own))
         fixed = [
-            "from swfobjects.workflow import ActivityClient as _ActivityClient",
+            "from swfobjects.workflow import ActivityCalls as _ActivityCalls",
             "from swfobjects.workflow import Promise as _Promise",
-            "from swfobjects.workflow import WorkflowClient as _WorkflowClient",
+            "from swfobjects.workflow import WorkflowCalls as _WorkflowCalls",
         ]
         return (
             sorted(set(self._lines.values()))

@@ -34,13 +34,13 @@ from ._logging import ActivityLogger, WorkflowLogger
 from ._options import Timeout
 from ._promise import Promise
 from ._state import StateMethod, state_method
-from ._stubs import ActivityClient, TypedStub, WorkflowClient
+from ._stubs import ActivityCalls, ActivityClient, TypedStub, WorkflowCalls, WorkflowClient
 
 __all__ = ["ActivityWorker", "Workflow", "SwfMeta", "encode_signal_input"]
 
 Self = TypeVar("Self")
-ActivityStub = TypeVar("ActivityStub", bound=ActivityClient[Any])
-WorkflowStub = TypeVar("WorkflowStub", bound=WorkflowClient[Any])
+ActivityStub = TypeVar("ActivityStub", bound=ActivityCalls[Any])
+WorkflowStub = TypeVar("WorkflowStub", bound=WorkflowCalls[Any])
 
 
 def encode_signal_input(
@@ -244,7 +244,7 @@ class ActivityWorker(metaclass=SwfMeta):
     @classmethod
     def client(cls: type[Self], **overrides: Any) -> ActivityClient[Self]: ...  # pragma: no cover
     @classmethod
-    def client(cls, **overrides: Any) -> ActivityClient[Any]:
+    def client(cls, **overrides: Any) -> ActivityCalls[Any]:
         """A stub to call this worker's activities from a workflow.
 
         ``overrides``: task_list, schedule_to_start_timeout, schedule_to_close_timeout,
@@ -296,7 +296,7 @@ class Workflow(metaclass=SwfMeta):
     @classmethod
     def client(cls: type[Self], **overrides: Any) -> WorkflowClient[Self]: ...  # pragma: no cover
     @classmethod
-    def client(cls, **overrides: Any) -> WorkflowClient[Any]:
+    def client(cls, **overrides: Any) -> WorkflowCalls[Any]:
         """A stub to start this workflow as a child of another workflow."""
         workflow: WorkflowType = cls._swf_workflow
         return WorkflowClient(cls, {workflow.method_name: workflow}, overrides)

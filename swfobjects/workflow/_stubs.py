@@ -7,7 +7,7 @@ every type checker understands: ``Promise[R]`` for a method returning ``R`` (an 
 workflow entry returning ``R`` too), its arguments checked against the method's.
 
 Why two styles: Python's typing cannot say "the methods of ``C``, each returning a Promise", so
-to a type checker the attribute style ``stub.greet(...)`` goes through ``_Client.__getattr__``
+to a type checker the attribute style ``stub.greet(...)`` goes through ``__getattr__``
 (``Callable[..., Promise[Any]]``: accepted, unchecked). The mypy plugin shipped as
 ``swfobjects.mypy_plugin`` replaces that with the method's own signature and ``Promise[R]``, and
 reports names that are not activities of ``C``. For every other checker, ``swfobjects stubgen``
@@ -185,7 +185,8 @@ class _StubMethod:
 
 
 class _Client(Generic[C]):
-    """Shared machinery of activity and workflow clients."""
+    """Shared machinery of activity and workflow clients (no attribute style: see
+    :class:`ActivityClient`)."""
 
     _allowed: tuple[str, ...] = ()
 
@@ -199,20 +200,6 @@ class _Client(Generic[C]):
     def __repr__(self) -> str:
         extra = f" {self._overrides}" if self._overrides else ""
         return f"<{type(self).__name__} for {self._owner.__qualname__}{extra}>"
-
-    def __getattr__(self, name: str) -> Callable[..., Promise[Any]]:
-        """Only reached for a name that is not a stub method: say which ones there are.
-
-        Typed as a stub method so that type checkers without the plugin accept the attribute
-        style; the mypy plugin replaces this type with the method's own.
-        """
-        if name.startswith("_"):  # private and dunder lookups (copy, pickle, half-built)
-            raise AttributeError(name)
-        methods = ", ".join(sorted(self.__dict__.get("_targets", ()))) or "none"
-        raise AttributeError(
-            f"{self!r} has no stub method {name!r}: {self._owner.__qualname__} declares "
-            f"{methods} (mark the method with @activity_task / @decision_task)"
-        )
 
     def with_options(self: Stub, **overrides: Any) -> Stub:
         """A copy of this client with more per-call-site options."""
@@ -229,6 +216,17 @@ class _Client(Generic[C]):
 
     def _invoke(self, target: Any, args: Any, kwargs: Any) -> Promise[Any]:
         raise NotImplementedError
+
+
+def _no_stub_method(client: _Client[Any], name: str) -> AttributeError:
+    """The error for a name that is not a stub method of ``client``: it lists those there are."""
+    if name.startswith("_"):  # private and dunder lookups (copy, pickle, half-built)
+        return AttributeError(name)
+    methods = ", ".join(sorted(client.__dict__.get("_targets", ()))) or "none"
+    return AttributeError(
+        f"{client!r} has no stub method {name!r}: {client._owner.__qualname__} declares "
+        f"{methods} (mark the method with @activity_task / @decision_task)"
+    )
 
 
 def target_class(target: ActivityType | WorkflowType) -> type:
@@ -248,11 +246,12 @@ def _cached_hints(target: Any) -> Mapping[str, Any]:
     return hints
 
 
-class ActivityClient(_Client[C]):
-    """Stub for the activities of one :class:`ActivityWorker` class.
+class ActivityCalls(_Client[C]):
+    """An activity client without the attribute style: ``call()`` and ``with_options()``.
 
-    ``Payments.client(task_list="eu")`` applies options to every call through it: task_list,
-    the four timeouts, task_priority and retry.
+    The base of the classes ``swfobjects stubgen`` writes: they declare each stub method, and
+    having no ``__getattr__`` a misspelt name is an error to every type checker. At run time
+    every client is an :class:`ActivityClient`.
     """
 
     _allowed = ACTIVITY_OVERRIDES
@@ -275,8 +274,24 @@ class ActivityClient(_Client[C]):
         return runtime.schedule_activity(target, arguments, self._overrides)
 
 
-class WorkflowClient(_Client[C]):
-    """Stub for a :class:`Workflow` class, used from another workflow to start a child."""
+class ActivityClient(ActivityCalls[C]):
+    """Stub for the activities of one :class:`ActivityWorker` class.
+
+    ``Payments.client(task_list="eu")`` applies options to every call through it: task_list,
+    the four timeouts, task_priority and retry.
+    """
+
+    def __getattr__(self, name: str) -> Callable[..., Promise[Any]]:
+        """Only reached for a name that is not a stub method: say which ones there are.
+
+        Typed as a stub method so that type checkers without the plugin accept the attribute
+        style; the mypy plugin replaces this type with the method's own.
+        """
+        raise _no_stub_method(self, name)
+
+
+class WorkflowCalls(_Client[C]):
+    """A workflow client without the attribute style (see :class:`ActivityCalls`)."""
 
     _allowed = WORKFLOW_OVERRIDES
 
@@ -299,3 +314,11 @@ class WorkflowClient(_Client[C]):
             target.name, target.signature, _cached_hints(target), args, kwargs
         )
         return runtime.start_child(target, arguments, self._overrides)
+
+
+class WorkflowClient(WorkflowCalls[C]):
+    """Stub for a :class:`Workflow` class, used from another workflow to start a child."""
+
+    def __getattr__(self, name: str) -> Callable[..., Promise[Any]]:
+        """As :meth:`ActivityClient.__getattr__`."""
+        raise _no_stub_method(self, name)

@@ -80,19 +80,19 @@ EXPECTED = textwrap.dedent(
         from typing import Any as _Any
         import datetime as dt
         import typing as t
-        from swfobjects.workflow import ActivityClient as _ActivityClient
+        from swfobjects.workflow import ActivityCalls as _ActivityCalls
         from swfobjects.workflow import Promise as _Promise
-        from swfobjects.workflow import WorkflowClient as _WorkflowClient
+        from swfobjects.workflow import WorkflowCalls as _WorkflowCalls
         from stubgen_sample import Order, StubgenFlow, StubgenTools
 
-        class StubgenToolsStub(_ActivityClient[StubgenTools]):
+        class StubgenToolsStub(_ActivityCalls[StubgenTools]):
             def plain(self, order: Order, d: dt.date | None = ...) -> _Promise[t.Optional[str]]: ...
             def shapes(
                 self, a: int, /, b: 'Order', *rest: int, flag: bool = ..., **more: str
             ) -> _Promise[_Any]: ...
             def untyped(self, x: _Any, y: _Any = ...) -> _Promise[None]: ...
 
-        class StubgenFlowStub(_WorkflowClient[StubgenFlow]):
+        class StubgenFlowStub(_WorkflowCalls[StubgenFlow]):
             def go(
                 self, orders: list[Order], *, verbose: t.Literal['yes', 'no'] = ...
             ) -> _Promise[int]: ...

@@ -63,4 +63,5 @@ class TypedHello(Workflow):
         self.greeter.when(self.now(), "medium")
         self.child.ship(7)
         length: int = await self.greeter.greet(name)
+        self.greeter.gret(name)
         return await self.greeter.greet(name) + str(length)

@@ -15,20 +15,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Literal
     import datetime as dt
-    from swfobjects.workflow import ActivityClient as _ActivityClient
+    from swfobjects.workflow import ActivityCalls as _ActivityCalls
     from swfobjects.workflow import Promise as _Promise
-    from swfobjects.workflow import WorkflowClient as _WorkflowClient
+    from swfobjects.workflow import WorkflowCalls as _WorkflowCalls
     from tests.typing_cases.stubbed import TypedGreeter, TypedHello, TypedShip
 
-    class TypedGreeterStub(_ActivityClient[TypedGreeter]):
+    class TypedGreeterStub(_ActivityCalls[TypedGreeter]):
         def greet(self, name: str) -> _Promise[str]: ...
         def count(self, words: list[str], *, upper: bool = ...) -> _Promise[int]: ...
         def when(
             self, at: dt.datetime, mode: Literal['fast', 'slow'] = ..., /
         ) -> _Promise[dt.date]: ...
 
-    class TypedShipStub(_WorkflowClient[TypedShip]):
+    class TypedShipStub(_WorkflowCalls[TypedShip]):
         def ship(self, sku: str, *extra: str) -> _Promise[list[str]]: ...
 
-    class TypedHelloStub(_WorkflowClient[TypedHello]):
+    class TypedHelloStub(_WorkflowCalls[TypedHello]):
         def run(self, name: str) -> _Promise[str]: ...
