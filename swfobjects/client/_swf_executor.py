@@ -81,7 +81,10 @@ class SWFExecutor(ExecutorBase):
     ``poll_interval``: the longest pause between ``DescribeWorkflowExecution`` calls while a
     handle waits for a result. ``cache_size``: runs whose replay state deciders keep.
     ``check_replay`` (for tests): after every cached decision, replay the full history and
-    require the same decisions.
+    require the same decisions. ``check_determinism`` (default on): deciders fail a decision
+    whose workflow code reads the clock or randomness, sleeps, or uses threads or asyncio
+    (``NonDeterministicCallError``; it costs a few percent of a decision); ``False`` turns it
+    off.
     """
 
     def __init__(
@@ -98,6 +101,7 @@ class SWFExecutor(ExecutorBase):
         poll_interval: float = 2.0,
         cache_size: int = 1000,
         check_replay: bool = False,
+        check_determinism: bool = True,
     ) -> None:
         self.domain = domain
         self.raw_client: SWFClient = (
@@ -111,6 +115,7 @@ class SWFExecutor(ExecutorBase):
         self.poll_interval = poll_interval
         self.cache_size = cache_size
         self.check_replay = check_replay
+        self.check_determinism = check_determinism
         self._running: list[Workers] = []
         self._lock = threading.Lock()
 
@@ -272,6 +277,7 @@ class SWFExecutor(ExecutorBase):
             backoff=self.backoff,
             cache_size=self.cache_size,
             check_replay=self.check_replay,
+            check_determinism=self.check_determinism,
         )
 
     def activity_worker(

@@ -10,8 +10,8 @@ within SWF's caps (decisions per response, request size, open activities and tim
 
 The decider does the slicing into decision tasks and the closing; applying one event is
 :class:`~._history_events.HistoryEvents`' job, and what workflow code asks for is
-:class:`~._runtime.WorkflowRuntime`'s. While a strict decider runs a decision, the
-determinism guard is on, and the payload layer is told how to pause it for store I/O.
+:class:`~._runtime.WorkflowRuntime`'s. While a strict decider (the default) runs a decision, the
+determinism guard is on (store I/O pauses it: see ``payloads._framework_io``).
 
 A :class:`Decider` can be kept between decision tasks of one run (the sticky cache): feeding it
 only the new events gives the same decisions as a full replay, because the processing is the
@@ -33,7 +33,6 @@ from typing import Any, Literal
 
 from ..exceptions import CancelledError, HistoryError, SwfObjectsError, WorkflowCodeError
 from ..payloads._failures import encode_failure
-from ..payloads._framework_io import unguarded_var
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
@@ -106,7 +105,7 @@ class Decider:
         payloads: Payloads | None = None,
         workflow_id: str = "",
         run_id: str = "",
-        strict: bool = False,
+        strict: bool = True,
         unawaited: Unawaited = "warn",
     ) -> None:
         if unawaited not in ("warn", "error", "ignore"):
@@ -300,7 +299,6 @@ class Decider:
         runtime.timestamp = timestamp
         token = runtime_var.set(runtime)
         guard = self.guard
-        unguarded = None if guard is None else unguarded_var.set(guard.paused)
         try:
             if guard is not None:
                 guard.__enter__()
@@ -335,10 +333,8 @@ class Decider:
         finally:
             if guard is not None:
                 guard.__exit__(None, None, None)
-            if unguarded is not None:
-                unguarded_var.reset(unguarded)
             runtime_var.reset(token)
-        if guard is not None:
+        if guard is not None and guard.violation is not None:
             guard.raise_if_violated(started["eventId"])
         if self.close_decision is None:
             if runtime.fatal is not None:

@@ -63,8 +63,9 @@ def collect_decision_task(
 class DecisionHandler:
     """Decides decision tasks for the workflow classes it knows.
 
-    ``cache_size`` bounds the sticky cache (runs kept); 0 disables it. ``strict`` turns on
-    the check for clock and randomness calls in workflow code (see ``_determinism``);
+    ``cache_size`` bounds the sticky cache (runs kept); 0 disables it. ``strict`` (default on)
+    fails a decision whose workflow code reads the clock or randomness, sleeps, or uses threads
+    or asyncio (see ``_determinism``);
     ``unawaited`` says what to do when a run completes with promises it never awaited
     (``"warn"``, ``"error"``: fail the workflow, ``"ignore"``).
     """
@@ -75,7 +76,7 @@ class DecisionHandler:
         payloads: Payloads | None = None,
         registry: Registry = REGISTRY,
         cache_size: int = 1000,
-        strict: bool = False,
+        strict: bool = True,
         check_replay: bool = False,
         unawaited: Unawaited = "warn",
     ) -> None:

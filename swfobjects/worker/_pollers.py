@@ -203,6 +203,8 @@ class DecisionWorker(_PollLoop):
 
     ``task_lists`` defaults to the task lists of the given workflow classes; any workflow type
     in the process registry can be decided (the classes only say where to poll).
+    ``check_determinism`` (default on) fails a decision whose workflow code reads the clock or
+    randomness, sleeps, or uses threads or asyncio; ``False`` turns the check off.
     """
 
     kind = "decider"
@@ -220,11 +222,13 @@ class DecisionWorker(_PollLoop):
         backoff: Backoff | None = None,
         cache_size: int = 1000,
         check_replay: bool = False,
+        check_determinism: bool = True,
     ) -> None:
         self.handler = DecisionHandler(
             workflows,
             Payloads(store=as_payload_store(data_store, domain)),
             cache_size=cache_size,
+            strict=check_determinism,
             check_replay=check_replay,
         )
         if task_lists is None:
