@@ -36,7 +36,6 @@ from ..payloads._failures import encode_failure
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
-from ..swf._shapes import EVENT_KEYS, event_attributes_key
 from ..swf.limits import (
     MAX_DECISIONS_PER_RESPONSE,
     MAX_OPEN_ACTIVITIES,
@@ -78,6 +77,9 @@ _DECISION_TASK_EVENTS = frozenset(
     }
 )
 """Events that delimit decision tasks; the decider reads them itself instead of buffering them."""
+_UNBUFFERED = _DECISION_TASK_EVENTS | {"ActivityTaskStarted"}
+"""Events never applied to the run: the decision task events, and ``ActivityTaskStarted``
+(nothing in replay depends on it, and it is one event in six of a sequential history)."""
 
 _EVENT_ID = itemgetter("eventId")
 
@@ -198,7 +200,7 @@ class Decider:
             markers_read = False
             for event in events:
                 event_type = event["eventType"]
-                if event_type not in _DECISION_TASK_EVENTS:
+                if event_type not in _UNBUFFERED:
                     buffer.append(event)
                 elif event_type == "DecisionTaskStarted":
                     self._started = event
@@ -307,18 +309,18 @@ class Decider:
             event: Any = None
             try:
                 for event in visible:
-                    event_type = event["eventType"]
-                    handler = handlers.get(event_type)
-                    if handler is None:
+                    found = handlers.get(event["eventType"])
+                    if found is None:
                         history.apply_unhandled(event)
                         continue
-                    key = EVENT_KEYS.get(event_type) or event_attributes_key(event_type)
+                    handler, key = found
                     handler(history, event, event.get(key) or {})
             except Exception as error:  # a malformed event: see _event_checks
                 if isinstance(error, SwfObjectsError):
                     raise
                 raise history_error(error, event) from error
-            if self.events.main is None:
+            main = history.main
+            if main is None:
                 raise HistoryError(
                     f"decision task started at event {started['eventId']} has no "
                     "WorkflowExecutionStarted event before it; pass the whole history, from "
@@ -339,8 +341,8 @@ class Decider:
         if self.close_decision is None:
             if runtime.fatal is not None:
                 self.close_decision = self._failure(runtime.fatal)
-            elif self.main is not None and self.main.done():
-                self.close_decision = self._close_for(self.main)
+            elif main.done():
+                self.close_decision = self._close_for(main)
 
     def _state_context(self, state: StateMethod) -> str | None:
         """The encoded value of the ``@state`` method, or None when it did not change.

@@ -124,4 +124,7 @@ class Promise(Generic[T]):
     def __await__(self) -> Generator[Promise[T], None, T]:
         if self._state == _PENDING:
             yield self
+        if self._state == _FULFILLED:  # result(), inlined: once per await
+            self.observed = True
+            return self._value  # type: ignore[no-any-return]
         return self.result()
