@@ -82,6 +82,7 @@ _UNBUFFERED = _DECISION_TASK_EVENTS | {"ActivityTaskStarted"}
 (nothing in replay depends on it, and it is one event in six of a sequential history)."""
 
 _EVENT_ID = itemgetter("eventId")
+_EVENT_TYPE = itemgetter("eventType")
 
 _PAUSE_GC_FROM = 500
 """Feeds of at least this many events run with the cyclic garbage collector paused.
@@ -239,6 +240,8 @@ class Decider:
         after it. A decision this decider ran live already holds its markers' values, so only
         feeds that replay a decision pay for this pass.
         """
+        if "MarkerRecorded" not in map(_EVENT_TYPE, events):  # a C-level scan: most have none
+            return
         markers = self.runtime.marker_book.values
         seen: set[str] = set()
         for event in events:

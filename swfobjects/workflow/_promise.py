@@ -80,7 +80,11 @@ class Promise(Generic[T]):
             raise RuntimeError(f"{self!r} is already settled")
         self._state = _FULFILLED
         self._value = value
-        self._fire()
+        self._cancel_hook = None  # _fire(), inlined: every activity result passes here twice
+        callbacks, self._callbacks = self._callbacks, None
+        if callbacks:
+            for callback in callbacks:
+                callback(self)
 
     def set_exception(self, error: BaseException) -> None:
         """Reject the promise (decider and combinators only)."""
