@@ -137,12 +137,11 @@ def check_arguments(
             arguments = dict(signature.bind(*args, **kwargs).arguments)
         except TypeError as exc:
             raise TypeError(f"{what}(): {exc}") from None
-    parameters = signature.parameters
     for name, value in arguments.items():
         hint = hints.get(name, Any)
         if type(value) is hint:
             continue
-        param = parameters[name]
+        param = signature.parameters[name]
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             continue
         if not _simple_type_ok(value, hint):
