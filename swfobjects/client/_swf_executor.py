@@ -20,6 +20,7 @@ from typing import Any
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
+from ..replay._decider import Unawaited, check_unawaited
 from ..replay._pending import waiting_for
 from ..swf.client import SWFClient
 from ..swf.limits import LONG_POLL_SECONDS, MAX_DESCRIPTION, MAX_TAGS
@@ -81,7 +82,13 @@ class SWFExecutor(ExecutorBase):
     ``poll_interval``: the longest pause between ``DescribeWorkflowExecution`` calls while a
     handle waits for a result. ``cache_size``: runs whose replay state deciders keep.
     ``check_replay`` (for tests): after every cached decision, replay the full history and
-    require the same decisions.
+    require the same decisions. ``check_determinism`` (default on): deciders fail a decision
+    whose workflow code reads the clock or randomness, sleeps, or uses threads or asyncio
+    (``NonDeterministicCallError``; it costs a few percent of a decision); ``False`` turns it
+    off. ``unawaited``: a workflow that completes with promises it
+    never awaited is a warning naming them (``"warn"``, the default), fails with
+    ``WorkflowCodeError`` naming them (``"error"``, as on the SerialExecutor) or passes
+    (``"ignore"``).
     """
 
     def __init__(
@@ -98,7 +105,10 @@ class SWFExecutor(ExecutorBase):
         poll_interval: float = 2.0,
         cache_size: int = 1000,
         check_replay: bool = False,
+        check_determinism: bool = True,
+        unawaited: Unawaited = "warn",
     ) -> None:
+        self.unawaited = check_unawaited(unawaited)
         self.domain = domain
         self.raw_client: SWFClient = (
             client if client is not None else swf_client(session, endpoint_url, region_name)
@@ -111,6 +121,7 @@ class SWFExecutor(ExecutorBase):
         self.poll_interval = poll_interval
         self.cache_size = cache_size
         self.check_replay = check_replay
+        self.check_determinism = check_determinism
         self._running: list[Workers] = []
         self._lock = threading.Lock()
 
@@ -272,6 +283,8 @@ class SWFExecutor(ExecutorBase):
             backoff=self.backoff,
             cache_size=self.cache_size,
             check_replay=self.check_replay,
+            check_determinism=self.check_determinism,
+            unawaited=self.unawaited,
         )
 
     def activity_worker(

@@ -10,8 +10,8 @@ within SWF's caps (decisions per response, request size, open activities and tim
 
 The decider does the slicing into decision tasks and the closing; applying one event is
 :class:`~._history_events.HistoryEvents`' job, and what workflow code asks for is
-:class:`~._runtime.WorkflowRuntime`'s. While a strict decider runs a decision, the
-determinism guard is on, and the payload layer is told how to pause it for store I/O.
+:class:`~._runtime.WorkflowRuntime`'s. While a strict decider (the default) runs a decision, the
+determinism guard is on (store I/O pauses it: see ``payloads._framework_io``).
 
 A :class:`Decider` can be kept between decision tasks of one run (the sticky cache): feeding it
 only the new events gives the same decisions as a full replay, because the processing is the
@@ -33,11 +33,9 @@ from typing import Any, Literal
 
 from ..exceptions import CancelledError, HistoryError, SwfObjectsError, WorkflowCodeError
 from ..payloads._failures import encode_failure
-from ..payloads._framework_io import unguarded_var
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
-from ..swf._shapes import EVENT_KEYS, event_attributes_key
 from ..swf.limits import (
     MAX_DECISIONS_PER_RESPONSE,
     MAX_OPEN_ACTIVITIES,
@@ -48,21 +46,37 @@ from ..workflow._declarations import WorkflowType
 from ..workflow._functions import WorkflowFunction
 from ..workflow._promise import Promise
 from ..workflow._state import StateMethod
-from ._closing import RunCloser
+from ._closing import RunCloser, close_deferred, defer
 from ._commands import WAKE_TIMER_PREFIX, ContinueAsNew
 from ._determinism import DeterminismGuard
 from ._event_checks import check_event, check_timestamp, history_error
 from ._history_events import HistoryEvents
 from ._runtime import WorkflowRuntime
 
-__all__ = ["MAX_DECISIONS", "MAX_RESPONSE_CHARS", "Decider", "Unawaited", "decide", "payloads_for"]
+__all__ = [
+    "MAX_DECISIONS",
+    "MAX_RESPONSE_CHARS",
+    "Decider",
+    "Unawaited",
+    "check_unawaited",
+    "decide",
+    "payloads_for",
+]
 
 log = logging.getLogger("swfobjects.decider")
 
 Unawaited = Literal["warn", "error", "ignore"]
 """What a decider does when a run completes while promises it started were never awaited:
 log a warning (the default), fail the workflow with ``WorkflowCodeError`` (for tests), or
-nothing."""
+nothing. The same on every executor: the decider decides it."""
+
+
+def check_unawaited(value: str) -> Unawaited:
+    """``value`` if it is an :data:`Unawaited` mode, else ``ValueError`` saying which are."""
+    if value not in ("warn", "error", "ignore"):
+        raise ValueError(f"unawaited must be 'warn', 'error' or 'ignore', not {value!r}")
+    return value  # type: ignore[return-value]
+
 
 MAX_DECISIONS = MAX_DECISIONS_PER_RESPONSE
 """Decisions per response; the rest go out with the next decision task."""
@@ -79,8 +93,12 @@ _DECISION_TASK_EVENTS = frozenset(
     }
 )
 """Events that delimit decision tasks; the decider reads them itself instead of buffering them."""
+_UNBUFFERED = _DECISION_TASK_EVENTS | {"ActivityTaskStarted"}
+"""Events never applied to the run: the decision task events, and ``ActivityTaskStarted``
+(nothing in replay depends on it, and it is one event in six of a sequential history)."""
 
 _EVENT_ID = itemgetter("eventId")
+_EVENT_TYPE = itemgetter("eventType")
 
 _PAUSE_GC_FROM = 500
 """Feeds of at least this many events run with the cyclic garbage collector paused.
@@ -106,13 +124,11 @@ class Decider:
         payloads: Payloads | None = None,
         workflow_id: str = "",
         run_id: str = "",
-        strict: bool = False,
+        strict: bool = True,
         unawaited: Unawaited = "warn",
     ) -> None:
-        if unawaited not in ("warn", "error", "ignore"):
-            raise ValueError(f"unawaited must be 'warn', 'error' or 'ignore', not {unawaited!r}")
         self.workflow = workflow
-        self.unawaited = unawaited
+        self.unawaited = check_unawaited(unawaited)
         self.guard = DeterminismGuard() if strict else None
         self.payloads = payloads or Payloads()
         self.runtime = WorkflowRuntime(workflow, self.payloads, workflow_id, run_id, self.guard)
@@ -130,12 +146,16 @@ class Decider:
         self._last_context: str | None = None
         self.execution_context: str | None = None
         """The encoded ``@state`` to send with :meth:`decisions` (None: none, or unchanged)."""
-        self._closer = weakref.finalize(
-            self, RunCloser(self.runtime.scheduler, f"{workflow.name} ({workflow_id or run_id})")
+        self._closer = RunCloser(
+            self.runtime.scheduler, f"{workflow.name} ({workflow_id or run_id})"
         )
-        """Closes the run's coroutines when :meth:`discard` is called or, failing that, when
-        this decider is freed (the callback holds the scheduler, not the decider)."""
+        """Closes the run's coroutines when :meth:`discard` is called (it holds the scheduler,
+        not the decider)."""
+        self._finalizer = weakref.finalize(self, defer, self._closer)
+        """The safety net: a decider freed undiscarded queues its closer, run at the next
+        safe moment (see ``_closing``: never inside the collector)."""
         self._discarded = False
+        close_deferred()
 
     @property
     def closed(self) -> bool:
@@ -157,6 +177,7 @@ class Decider:
         then. Idempotent; feeding a discarded decider raises ``RuntimeError``.
         """
         self._discarded = True
+        self._finalizer.detach()
         self._closer()
 
     def feed(self, events: Iterable[dict[str, Any]]) -> None:
@@ -170,6 +191,7 @@ class Decider:
                 f"this Decider of {self.workflow.name} was discarded (its coroutines are "
                 "closed); make a new Decider and feed it the whole history"
             )
+        close_deferred()
         if not isinstance(events, list):
             try:
                 events = list(events)
@@ -199,7 +221,7 @@ class Decider:
             markers_read = False
             for event in events:
                 event_type = event["eventType"]
-                if event_type not in _DECISION_TASK_EVENTS:
+                if event_type not in _UNBUFFERED:
                     buffer.append(event)
                 elif event_type == "DecisionTaskStarted":
                     self._started = event
@@ -238,6 +260,8 @@ class Decider:
         after it. A decision this decider ran live already holds its markers' values, so only
         feeds that replay a decision pay for this pass.
         """
+        if "MarkerRecorded" not in map(_EVENT_TYPE, events):  # a C-level scan: most have none
+            return
         markers = self.runtime.marker_book.values
         seen: set[str] = set()
         for event in events:
@@ -300,7 +324,6 @@ class Decider:
         runtime.timestamp = timestamp
         token = runtime_var.set(runtime)
         guard = self.guard
-        unguarded = None if guard is None else unguarded_var.set(guard.paused)
         try:
             if guard is not None:
                 guard.__enter__()
@@ -309,18 +332,18 @@ class Decider:
             event: Any = None
             try:
                 for event in visible:
-                    event_type = event["eventType"]
-                    handler = handlers.get(event_type)
-                    if handler is None:
+                    found = handlers.get(event["eventType"])
+                    if found is None:
                         history.apply_unhandled(event)
                         continue
-                    key = EVENT_KEYS.get(event_type) or event_attributes_key(event_type)
+                    handler, key = found
                     handler(history, event, event.get(key) or {})
             except Exception as error:  # a malformed event: see _event_checks
                 if isinstance(error, SwfObjectsError):
                     raise
                 raise history_error(error, event) from error
-            if self.events.main is None:
+            main = history.main
+            if main is None:
                 raise HistoryError(
                     f"decision task started at event {started['eventId']} has no "
                     "WorkflowExecutionStarted event before it; pass the whole history, from "
@@ -335,16 +358,14 @@ class Decider:
         finally:
             if guard is not None:
                 guard.__exit__(None, None, None)
-            if unguarded is not None:
-                unguarded_var.reset(unguarded)
             runtime_var.reset(token)
-        if guard is not None:
+        if guard is not None and guard.violation is not None:
             guard.raise_if_violated(started["eventId"])
         if self.close_decision is None:
             if runtime.fatal is not None:
                 self.close_decision = self._failure(runtime.fatal)
-            elif self.main is not None and self.main.done():
-                self.close_decision = self._close_for(self.main)
+            elif main.done():
+                self.close_decision = self._close_for(main)
 
     def _state_context(self, state: StateMethod) -> str | None:
         """The encoded value of the ``@state`` method, or None when it did not change.

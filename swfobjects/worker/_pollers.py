@@ -40,6 +40,7 @@ from ..exceptions import HistoryError, SwfObjectsError, UnknownActivityTypeError
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
+from ..replay._decider import Unawaited
 from ..swf.client import SWFClient
 from ..swf.limits import MAX_NAME
 from ..workflow._options import NO_TIMEOUT
@@ -204,7 +205,11 @@ class DecisionWorker(_PollLoop):
 
     ``task_lists`` defaults to the task lists of the given workflow classes; any workflow type
     in the process registry can be decided (the classes only say where to poll).
-
+    ``check_determinism`` (default on) fails a decision whose workflow code reads the clock or
+    randomness, sleeps, or uses threads or asyncio; ``False`` turns the check off.
+    ``unawaited``: when a run completes with promises it never awaited, ``"warn"`` (default:
+    a warning naming them), ``"error"`` (fail the workflow with ``WorkflowCodeError`` naming
+    them, as ``SerialExecutor(unawaited="error")`` does) or ``"ignore"``.
     ``fast_history`` (default on) makes a boto3 ``client`` parse history events with
     :mod:`._history_parser` (same dicts as botocore, several times less CPU); other clients are
     left alone.
@@ -225,6 +230,8 @@ class DecisionWorker(_PollLoop):
         backoff: Backoff | None = None,
         cache_size: int = 1000,
         check_replay: bool = False,
+        check_determinism: bool = True,
+        unawaited: Unawaited = "warn",
         fast_history: bool = True,
     ) -> None:
         if fast_history:
@@ -233,7 +240,9 @@ class DecisionWorker(_PollLoop):
             workflows,
             Payloads(store=as_payload_store(data_store, domain)),
             cache_size=cache_size,
+            strict=check_determinism,
             check_replay=check_replay,
+            unawaited=unawaited,
         )
         if task_lists is None:
             task_lists = [w.task_list for w in self.handler.workflow_types()]
