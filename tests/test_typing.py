@@ -272,6 +272,11 @@ STUBBED_MYPY = {
     "self.greeter.gret(name)": [
         'error: "TypedGreeterStub" has no attribute "gret"; maybe "greet"?  [attr-defined]'
     ],
+    'reveal_type(executor.run(TypedShip, "sku"))': [_revealed("list[str]")],
+    'reveal_type(executor.start(TypedShip, "sku", workflow_id="w"))': [
+        _revealed("swfobjects.client._handle.WorkflowHandle[list[str]]")
+    ],
+    'reveal_type(executor.run(TypedHello, "x"))': [_revealed("str")],
 }
 """With generated stubs mypy needs no plugin: the same findings with it and without (a
 misspelt name too: the stubs have no ``__getattr__``)."""
@@ -308,6 +313,11 @@ STUBBED_PYRIGHT = {
     "self.greeter.gret(name)": [
         'error: Cannot access attribute "gret" for class "TypedGreeterStub"'
     ],
+    'reveal_type(executor.run(TypedShip, "sku"))': ['information: Type of "{}" is "list[str]"'],
+    'reveal_type(executor.start(TypedShip, "sku", workflow_id="w"))': [
+        'information: Type of "{}" is "WorkflowHandle[list[str]]"'
+    ],
+    'reveal_type(executor.run(TypedHello, "x"))': ['information: Type of "{}" is "str"'],
 }
 """pyright reads the generated stubs as mypy does: the attribute style typed and checked."""
 

@@ -135,6 +135,8 @@ def _stub_class(cls: type, imports: _Imports) -> list[str]:
     lines = [f"class {cls.__name__}Stub({base}[{cls.__name__}]):"]
     for name in methods:
         lines += _def(name, *_signature(cls, name, imports), indent="    ")
+    if is_workflow(cls):  # what executor.start()/run() read the result type from
+        lines.append(f"    swf_entry = {methods[0]}")
     return lines
 
 

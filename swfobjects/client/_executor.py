@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, Protocol, TypeVar, overload
 
 from ..payloads._foreign import ForeignArguments
@@ -17,6 +17,8 @@ from ..workflow._classes import Workflow
 from ..workflow._declarations import WorkflowType, check_name
 from ..workflow._functions import WorkflowFunction
 from ..workflow._options import timeout_value
+from ..workflow._promise import Promise
+from ..workflow._stubs import TypedStub
 from ._handle import WorkflowHandle
 from ._starting import start_params, start_request
 
@@ -36,6 +38,15 @@ class _RunsTo(Protocol[R_co]):
     """
 
     def run(self, *args: Any, **kwargs: Any) -> Coroutine[Any, Any, R_co]: ...
+
+
+class _EntryOf(Protocol[R]):
+    """A generated workflow stub (``swfobjects stubgen``): its ``swf_entry`` is the entry
+    method, whatever its name, returning ``Promise[R]``. Through the workflow's ``swf_stub``
+    annotation, ``start``/``run`` read ``R`` from it in every type checker."""
+
+    @property
+    def swf_entry(self) -> Callable[..., Promise[R]]: ...
 
 
 class ExecutorBase:
@@ -70,6 +81,19 @@ class ExecutorBase:
     def start(
         self,
         workflow_class: type[_RunsTo[R]],
+        *args: Any,
+        workflow_id: str | None = None,
+        task_list: str | None = None,
+        tags: Iterable[str] = (),
+        execution_start_to_close_timeout: Any = None,
+        task_start_to_close_timeout: Any = None,
+        child_policy: str | None = None,
+        **kwargs: Any,
+    ) -> WorkflowHandle[R]: ...
+    @overload
+    def start(
+        self,
+        workflow_class: type[TypedStub[_EntryOf[R]]],
         *args: Any,
         workflow_id: str | None = None,
         task_list: str | None = None,
@@ -205,6 +229,8 @@ class ExecutorBase:
 
     @overload
     def run(self, workflow_class: type[_RunsTo[R]], *args: Any, **kwargs: Any) -> R: ...
+    @overload
+    def run(self, workflow_class: type[TypedStub[_EntryOf[R]]], *args: Any, **kwargs: Any) -> R: ...
     @overload
     def run(self, workflow_class: WorkflowFunction[..., R], *args: Any, **kwargs: Any) -> R: ...
     @overload

@@ -96,6 +96,7 @@ EXPECTED = textwrap.dedent(
             def go(
                 self, orders: list[Order], *, verbose: t.Literal['yes', 'no'] = ...
             ) -> _Promise[int]: ...
+            swf_entry = go
     '''
 )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Literal
 
-from swfobjects import ActivityWorker, Workflow, activity_task, decision_task
+from swfobjects import ActivityWorker, SerialExecutor, Workflow, activity_task, decision_task
 
 if TYPE_CHECKING:
     from .stubbed_stubs import TypedGreeterStub, TypedShipStub
@@ -65,3 +65,9 @@ class TypedHello(Workflow):
         length: int = await self.greeter.greet(name)
         self.greeter.gret(name)
         return await self.greeter.greet(name) + str(length)
+
+
+def entries(executor: SerialExecutor) -> None:
+    reveal_type(executor.run(TypedShip, "sku"))
+    reveal_type(executor.start(TypedShip, "sku", workflow_id="w"))
+    reveal_type(executor.run(TypedHello, "x"))

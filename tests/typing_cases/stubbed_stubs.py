@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
     class TypedShipStub(_WorkflowCalls[TypedShip]):
         def ship(self, sku: str, *extra: str) -> _Promise[list[str]]: ...
+        swf_entry = ship
 
     class TypedHelloStub(_WorkflowCalls[TypedHello]):
         def run(self, name: str) -> _Promise[str]: ...
+        swf_entry = run
