@@ -23,6 +23,7 @@ from ..payloads.storage._stores import DataStore
 from ..replay._pending import waiting_for
 from ..swf.client import SWFClient
 from ..swf.limits import LONG_POLL_SECONDS, MAX_DESCRIPTION, MAX_TAGS
+from ..worker._interceptors import Interceptor, checked_interceptors
 from ..worker._limits import shutdown_timeout
 from ..worker._pollers import ActivityWorkerRunner, DecisionWorker, Workers, default_identity
 from ..worker._retrying import Backoff, RetryingClient, error_code
@@ -81,7 +82,9 @@ class SWFExecutor(ExecutorBase):
     ``poll_interval``: the longest pause between ``DescribeWorkflowExecution`` calls while a
     handle waits for a result. ``cache_size``: runs whose replay state deciders keep.
     ``check_replay`` (for tests): after every cached decision, replay the full history and
-    require the same decisions.
+    require the same decisions. ``interceptors``: hooks for metrics and tracing
+    (:class:`~swfobjects.worker.Interceptor`), shown each ``start()`` and given to every worker
+    this executor makes; the first in the list is the outermost.
     """
 
     def __init__(
@@ -98,8 +101,10 @@ class SWFExecutor(ExecutorBase):
         poll_interval: float = 2.0,
         cache_size: int = 1000,
         check_replay: bool = False,
+        interceptors: Iterable[Interceptor] = (),
     ) -> None:
         self.domain = domain
+        self.interceptors = checked_interceptors(interceptors)
         self.raw_client: SWFClient = (
             client if client is not None else swf_client(session, endpoint_url, region_name)
         )
@@ -272,6 +277,7 @@ class SWFExecutor(ExecutorBase):
             backoff=self.backoff,
             cache_size=self.cache_size,
             check_replay=self.check_replay,
+            interceptors=self.interceptors,
         )
 
     def activity_worker(
@@ -304,6 +310,7 @@ class SWFExecutor(ExecutorBase):
             max_activities_per_second=max_activities_per_second,
             max_task_list_activities_per_second=max_task_list_activities_per_second,
             graceful_shutdown_timeout=graceful_shutdown_timeout,
+            interceptors=self.interceptors,
         )
 
     def workers(

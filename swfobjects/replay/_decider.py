@@ -53,6 +53,7 @@ from ._commands import WAKE_TIMER_PREFIX, ContinueAsNew
 from ._determinism import DeterminismGuard
 from ._event_checks import check_event, check_timestamp, history_error
 from ._history_events import HistoryEvents
+from ._outgoing import OutgoingHook
 from ._runtime import WorkflowRuntime
 
 __all__ = ["MAX_DECISIONS", "MAX_RESPONSE_CHARS", "Decider", "Unawaited", "decide", "payloads_for"]
@@ -98,6 +99,8 @@ class Decider:
     >>> decider = Decider(Hello.workflow_type())                  # doctest: +SKIP
     >>> decider.feed(events); decider.decisions()                 # doctest: +SKIP
     [{'decisionType': 'ScheduleActivityTask', ...}]
+
+    ``hooks``: interceptors shown each call the workflow code makes (see ``_outgoing``).
     """
 
     def __init__(
@@ -108,6 +111,7 @@ class Decider:
         run_id: str = "",
         strict: bool = False,
         unawaited: Unawaited = "warn",
+        hooks: tuple[OutgoingHook, ...] = (),
     ) -> None:
         if unawaited not in ("warn", "error", "ignore"):
             raise ValueError(f"unawaited must be 'warn', 'error' or 'ignore', not {unawaited!r}")
@@ -115,7 +119,9 @@ class Decider:
         self.unawaited = unawaited
         self.guard = DeterminismGuard() if strict else None
         self.payloads = payloads or Payloads()
-        self.runtime = WorkflowRuntime(workflow, self.payloads, workflow_id, run_id, self.guard)
+        self.runtime = WorkflowRuntime(
+            workflow, self.payloads, workflow_id, run_id, self.guard, hooks
+        )
         self.events = HistoryEvents(self.runtime)
         self.last_event_id = 0
         self.close_decision: dict[str, Any] | None = None

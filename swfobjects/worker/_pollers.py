@@ -45,6 +45,7 @@ from ..swf.limits import MAX_NAME
 from ..workflow._options import NO_TIMEOUT
 from ._activities import ActivityRunner, Heartbeat, task_heartbeat
 from ._decisions import DecisionHandler, collect_decision_task, poll_request
+from ._interceptors import Interceptor, checked_interceptors
 from ._limits import ActivityLimits
 from ._retrying import Backoff, RetryingClient, error_code
 
@@ -203,6 +204,8 @@ class DecisionWorker(_PollLoop):
 
     ``task_lists`` defaults to the task lists of the given workflow classes; any workflow type
     in the process registry can be decided (the classes only say where to poll).
+    ``interceptors``: :class:`Interceptor` hooks around decision tasks, run start and close,
+    and the calls workflow code makes (the first in the list outermost).
     """
 
     kind = "decider"
@@ -220,12 +223,14 @@ class DecisionWorker(_PollLoop):
         backoff: Backoff | None = None,
         cache_size: int = 1000,
         check_replay: bool = False,
+        interceptors: Iterable[Interceptor] = (),
     ) -> None:
         self.handler = DecisionHandler(
             workflows,
             Payloads(store=as_payload_store(data_store, domain)),
             cache_size=cache_size,
             check_replay=check_replay,
+            interceptors=interceptors,
         )
         if task_lists is None:
             task_lists = [w.task_list for w in self.handler.workflow_types()]
@@ -307,6 +312,7 @@ class ActivityWorkerRunner(_PollLoop):
     Limits (see :mod:`._limits`): ``max_concurrent_activities`` across all task lists,
     ``max_activities_per_second`` for the worker, ``max_task_list_activities_per_second`` per
     task list (one rate, or a mapping by task list), and ``graceful_shutdown_timeout``.
+    ``interceptors``: :class:`Interceptor` hooks around each activity attempt.
     """
 
     kind = "activity-worker"
@@ -328,6 +334,7 @@ class ActivityWorkerRunner(_PollLoop):
         max_activities_per_second: float | None = None,
         max_task_list_activities_per_second: float | Mapping[str, float] | None = None,
         graceful_shutdown_timeout: float | None = None,
+        interceptors: Iterable[Interceptor] = (),
     ) -> None:
         limits = ActivityLimits(
             max_concurrent_activities,
@@ -336,7 +343,12 @@ class ActivityWorkerRunner(_PollLoop):
             graceful_shutdown_timeout,
         )
         self.payloads = Payloads(store=as_payload_store(data_store, domain))
-        self.runner = ActivityRunner(workers, self.payloads, create_missing=create_missing)
+        self.runner = ActivityRunner(
+            workers,
+            self.payloads,
+            create_missing=create_missing,
+            interceptors=checked_interceptors(interceptors),
+        )
         self.auto_heartbeat = auto_heartbeat
         if task_lists is None:
             task_lists = [a.task_list for a in self.runner.activity_types()]
