@@ -19,6 +19,7 @@ from ..exceptions import HistoryError, NonDeterminismError, UnknownWorkflowTypeE
 from ..payloads._payload import Payloads
 from ..replay._decider import Decider, Unawaited
 from ..replay._outgoing import WorkflowRun
+from ..replay._runtime import to_datetime
 from ..swf._shapes import decision_attributes
 from ..swf.client import SWFClient, TaskKind, full_history, paged
 from ..swf.limits import MAX_PAGE_SIZE
@@ -182,7 +183,7 @@ class DecisionHandler:
             if not previous:
                 for interceptor in interceptors:
                     interceptor.workflow_started(run)
-            close = _close_of(run, out[0][0])
+            close = _close_of(run, out[0][0], info.decided_at)
             if close is not None:
                 for interceptor in interceptors:
                     interceptor.workflow_closed(close)
@@ -254,6 +255,7 @@ class DecisionHandler:
         if info is not None:
             info.run = decider.runtime.run_info()
             info.decisions = tuple(decisions)
+            info.decided_at = to_datetime(decider.runtime.timestamp).timestamp()
         if self.cache_size and not decider.closed:
             cache = self._cache
             cache[run_id] = decider
@@ -352,7 +354,9 @@ _CLOSING: dict[str, CloseOutcome] = {
 }
 
 
-def _close_of(run: WorkflowRun, decisions: list[dict[str, Any]]) -> WorkflowClose | None:
+def _close_of(
+    run: WorkflowRun, decisions: list[dict[str, Any]], closed_at: float
+) -> WorkflowClose | None:
     """The close ``decisions`` decide for ``run``, if they close it (it comes last)."""
     if not decisions:
         return None
@@ -363,7 +367,7 @@ def _close_of(run: WorkflowRun, decisions: list[dict[str, Any]]) -> WorkflowClos
     reason = ""
     if outcome == "failed":
         reason = decision_attributes(last).get("reason") or ""
-    return WorkflowClose(run, outcome, reason)
+    return WorkflowClose(run, outcome, reason, closed_at)
 
 
 def _shape(decisions: list[dict[str, Any]]) -> list[tuple[str, Any]]:

@@ -73,6 +73,8 @@ class DecisionTask:
     """The run (its start headers, start time), once the decider has read its start."""
     decisions: tuple[Mapping[str, Any], ...] = ()
     """The decisions made, once ``call_next()`` returned."""
+    decided_at: float = 0.0
+    """Epoch seconds of the task's ``DecisionTaskStarted`` event (SWF's clock), with ``run``."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,9 @@ class WorkflowClose:
     outcome: CloseOutcome
     reason: str = ""
     """The failure's reason (``"failed"`` only)."""
+    closed_at: float = 0.0
+    """Epoch seconds of the closing decision task's start (SWF's clock, like
+    ``run.started_at``)."""
 
 
 class Interceptor:
