@@ -269,3 +269,41 @@ def test_an_activity_interceptor_wraps_the_call_and_may_replace_the_result() -> 
         {"h": "v"},
         "7.2",
     )
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+@pytest.mark.parametrize("server", ["local_swf", "moto_endpoint"])
+def test_hooks_fire_once_per_real_event_on_the_swf_executor(
+    server: str, request: pytest.FixtureRequest
+) -> None:
+    from swfobjects.testing import LocalEnvironment
+
+    if server == "local_swf":
+        client = request.getfixturevalue("local_swf").client()
+    else:
+        import boto3
+
+        from swfobjects.client import swf_client
+
+        session = boto3.session.Session(
+            aws_access_key_id="moto", aws_secret_access_key="moto", region_name="us-east-1"
+        )
+        client = swf_client(session, endpoint_url=request.getfixturevalue("moto_endpoint"))
+    log: list[tuple[Any, ...]] = []
+    _flaky_calls.clear()
+    with LocalEnvironment(
+        client, interceptors=[Recorder("r", log)], decision_threads=1, activity_threads=1
+    ) as env:
+        handle = env.start(HookChild, 21)
+        assert handle.result() == 42
+    assert [e[1:3] for e in log if e[1] in ("started", "closed")] == [
+        ("started", "HookChild"),
+        ("closed", "HookChild"),
+    ]
+    started_headers = next(e[3] for e in log if e[1] == "started")
+    assert started_headers == {"r": f"start_workflow:{handle.workflow_id}"}
+    activity = next(e for e in log if e[1] == "activity>")
+    assert activity[3] == {"r": "activity:1"} and activity[4] == 1
+    decisions = [e for e in log if e[1] == "decision<"]
+    assert len(decisions) == 2  # the start (schedules the activity) and the completion
