@@ -39,8 +39,10 @@ def without_cache(events: list[dict[str, Any]], points: list[int]) -> tuple[floa
     return time.process_time() - start, out
 
 
-def with_cache(events: list[dict[str, Any]], points: list[int]) -> tuple[float, list[Any]]:
-    decider = Decider(Sequential.workflow_type(), workflow_id="bench", run_id="run")
+def with_cache(
+    events: list[dict[str, Any]], points: list[int], strict: bool = True
+) -> tuple[float, list[Any]]:
+    decider = Decider(Sequential.workflow_type(), workflow_id="bench", run_id="run", strict=strict)
     out = []
     previous = 0
     start = time.process_time()

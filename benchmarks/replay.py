@@ -2,30 +2,190 @@
 fan-out workflows at 1,000, 5,000 and 25,000 events.
 
     python -m benchmarks.replay [--quick] [--json FILE]
+    python -m benchmarks.replay --guard-ratio [--rounds N]
+    python -m benchmarks.replay --compare [SIMPLEFLOW_PYTHON] [--rounds N]
 
 Histories are real: recorded by running the workflows on the SerialExecutor. Replay is a fresh
-``Decider`` fed the whole history (what a decider without a cache does on every task).
-Memory: tracemalloc's peak during replay, next to the memory of the history's own event dicts
-(the same events parsed from JSON, as a client holds them).
+``Decider`` fed the whole history (what a decider without a cache does on every task), with
+the determinism guard on (the default). Memory: tracemalloc's peak during replay, next to the
+memory of the history's own event dicts (the same events parsed from JSON, as a client holds
+them).
+
+``--guard-ratio``: what the determinism guard costs, guarded and unguarded runs alternated in
+this process: full replay of 664 sequential activities (3,987 events) and of a fan-out of 332,
+and every decision of the sequential run through one cached ``Decider`` (the sticky cache: per
+decision, only the new events). Best of ``--rounds`` each; prints the ratios.
+
+``--compare``: swfobjects against simpleflow on the same two histories, alternately: a
+simpleflow process (``benchmarks/_simpleflow_replay.py``, run by a Python that has simpleflow,
+default ``$SIMPLEFLOW_PYTHON``; e.g. ``python -m venv /tmp/sfvenv && /tmp/sfvenv/bin/pip install
+simpleflow``) replays its translation of each history while this one replays the original.
+Both replay the history cut after its last ``DecisionTaskStarted`` (what a decider is given).
 """
 
 from __future__ import annotations
 
 import gc
 import json
+import os
+import subprocess
+import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from typing import Any
 
 from benchmarks._histories import FanOut, Sequential, activities_for_events, record
 from benchmarks._report import exponent, finish, parser, print_table
+from benchmarks.decisions import decision_points, with_cache
 from swfobjects.replay import Decider
 
+SIDE_BY_SIDE = ((Sequential, 664), (FanOut, 332))
+"""The histories of issue 17: 664 sequential activities (3,987 events), a fan-out of 332."""
 
-def replay_once(workflow: type, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    decider = Decider(workflow.workflow_type(), workflow_id="bench", run_id="run")
+
+def replay_once(
+    workflow: type, events: list[dict[str, Any]], strict: bool = True
+) -> list[dict[str, Any]]:
+    decider = Decider(workflow.workflow_type(), workflow_id="bench", run_id="run", strict=strict)
     decider.feed(events)
     return decider.decisions()
+
+
+def recorded(workflow: type, n: int) -> list[dict[str, Any]]:
+    """The history of ``workflow(n)`` as a client holds it (parsed JSON), cut after its last
+    ``DecisionTaskStarted``: what a decider is asked to decide."""
+    raw = json.loads(json.dumps(record(workflow, n), default=lambda value: value.timestamp()))
+    return raw[: decision_points(raw)[-1]]
+
+
+def alternate(rounds: int, **runs: Callable[[], float]) -> dict[str, float]:
+    """Best seconds of each run, the runs alternated ``rounds`` times (this machine drifts by
+    up to 40% from minute to minute; alternating puts each pair in the same minute)."""
+    best = dict.fromkeys(runs, float("inf"))
+    for _ in range(rounds):
+        for name, run in runs.items():
+            gc.collect()
+            best[name] = min(best[name], run())
+    return best
+
+
+def timed(run: Callable[[], object]) -> Callable[[], float]:
+    def seconds() -> float:
+        start = time.process_time()  # CPU time: other processes on the cores count less
+        run()
+        return time.process_time() - start
+
+    return seconds
+
+
+def guard_ratio(rounds: int) -> dict[str, Any]:
+    """The determinism guard's cost: guarded / unguarded, full replay and cached decisions."""
+    rows, results = [], []
+    for workflow, n in SIDE_BY_SIDE:
+        events = recorded(workflow, n)
+        if replay_once(workflow, events) != replay_once(workflow, events, strict=False):
+            raise SystemExit(f"{workflow.__name__}: guarded and unguarded replay differ")
+        best = alternate(
+            rounds,
+            guarded=timed(lambda w=workflow, e=events: replay_once(w, e)),
+            unguarded=timed(lambda w=workflow, e=events: replay_once(w, e, strict=False)),
+        )
+        per = {k: v / len(events) * 1e6 for k, v in best.items()}
+        ratio = best["guarded"] / best["unguarded"]
+        results.append({"what": f"full replay, {workflow.__name__}", "events": len(events), **per})
+        rows.append(
+            [
+                f"full replay, {workflow.__name__} ({n})",
+                len(events),
+                "us/event",
+                per["unguarded"],
+                per["guarded"],
+                ratio,
+            ]
+        )
+    events = recorded(Sequential, 664)
+    points = decision_points(events)
+    best = alternate(
+        rounds,
+        guarded=lambda: with_cache(events, points)[0],
+        unguarded=lambda: with_cache(events, points, strict=False)[0],
+    )
+    per = {k: v / len(points) * 1e6 for k, v in best.items()}
+    ratio = best["guarded"] / best["unguarded"]
+    results.append({"what": "cached decisions, Sequential", "decisions": len(points), **per})
+    rows.append(
+        [
+            "cached decision, Sequential (664)",
+            len(points),
+            "us/decision",
+            per["unguarded"],
+            per["guarded"],
+            ratio,
+        ]
+    )
+    print_table(
+        f"Determinism guard cost (best of {rounds}, alternated)",
+        ["what", "units", "per", "unguarded", "guarded", "ratio"],
+        rows,
+    )
+    return {"guard_ratio": results}
+
+
+def compare(python: str, rounds: int) -> dict[str, Any]:
+    """swfobjects vs simpleflow, full replay of the same histories, alternated."""
+    histories = {w.__name__: recorded(w, n) for w, n in SIDE_BY_SIDE}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(histories, handle)
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_simpleflow_replay.py")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # its own packages only
+    try:
+        child = subprocess.Popen(
+            [python, script, handle.name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+    except OSError as error:
+        raise SystemExit(
+            f"cannot run simpleflow's Python {python!r} ({error}); create one: "
+            "python -m venv /tmp/sfvenv && /tmp/sfvenv/bin/pip install simpleflow, "
+            "then --compare /tmp/sfvenv/bin/python"
+        ) from error
+    assert child.stdin is not None and child.stdout is not None
+    try:
+        if child.stdout.readline().strip() != "ready":
+            raise SystemExit("simpleflow could not replay the histories (its error is above)")
+        stdin, stdout = child.stdin, child.stdout
+
+        def simpleflow(name: str) -> float:
+            stdin.write(name + "\n")
+            stdin.flush()
+            return float(stdout.readline())
+
+        rows, results = [], []
+        for workflow, n in SIDE_BY_SIDE:
+            name, events = workflow.__name__, histories[workflow.__name__]
+            best = alternate(
+                rounds,
+                swfobjects=timed(lambda w=workflow, e=events: replay_once(w, e)),
+                simpleflow=lambda name=name: simpleflow(name),
+            )
+            per = {k: v / len(events) * 1e6 for k, v in best.items()}
+            ratio = best["simpleflow"] / best["swfobjects"]
+            results.append({"workflow": name, "activities": n, "events": len(events), **per})
+            rows.append([f"{name} ({n})", len(events), per["swfobjects"], per["simpleflow"], ratio])
+    finally:
+        child.stdin.close()
+        child.wait(timeout=60)
+        os.unlink(handle.name)
+    print_table(
+        f"Full replay, us/event (best of {rounds}, alternated; swfobjects with its guard on)",
+        ["workflow", "events", "swfobjects", "simpleflow", "simpleflow/swfobjects"],
+        rows,
+    )
+    return {"compare": results}
 
 
 def measure(workflow: type, target: int, repeats: int) -> dict[str, Any]:
@@ -59,7 +219,31 @@ def measure(workflow: type, target: int, repeats: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    args = parser(__doc__.splitlines()[0]).parse_args()
+    options = parser(__doc__.splitlines()[0])
+    options.add_argument("--guard-ratio", action="store_true", help="the determinism guard's cost")
+    options.add_argument(
+        "--compare",
+        nargs="?",
+        const=os.environ.get("SIMPLEFLOW_PYTHON", ""),
+        metavar="SIMPLEFLOW_PYTHON",
+        help="replay simpleflow's translation of the same histories with this Python",
+    )
+    options.add_argument("--rounds", type=int, default=15, help="alternations (default 15)")
+    args = options.parse_args()
+    if args.guard_ratio or args.compare is not None:
+        results: dict[str, Any] = {}
+        if args.guard_ratio:
+            results.update(guard_ratio(args.rounds))
+        if args.compare is not None:
+            if not args.compare:
+                raise SystemExit(
+                    "--compare needs simpleflow's Python: --compare PATH or "
+                    "$SIMPLEFLOW_PYTHON (python -m venv /tmp/sfvenv && "
+                    "/tmp/sfvenv/bin/pip install simpleflow)"
+                )
+            results.update(compare(args.compare, args.rounds))
+        finish(args, "replay", results)
+        return
     sizes = [300, 1_000] if args.quick else [1_000, 5_000, 25_000]
     repeats = 1 if args.quick else 3
     results = [

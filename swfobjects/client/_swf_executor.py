@@ -82,7 +82,10 @@ class SWFExecutor(ExecutorBase):
     ``poll_interval``: the longest pause between ``DescribeWorkflowExecution`` calls while a
     handle waits for a result. ``cache_size``: runs whose replay state deciders keep.
     ``check_replay`` (for tests): after every cached decision, replay the full history and
-    require the same decisions. ``interceptors``: hooks for metrics and tracing
+    require the same decisions. ``check_determinism`` (default on): deciders fail a decision
+    whose workflow code reads the clock or randomness, sleeps, or uses threads or asyncio
+    (``NonDeterministicCallError``; it costs a few percent of a decision); ``False`` turns it
+    off. ``interceptors``: hooks for metrics and tracing
     (:class:`~swfobjects.worker.Interceptor`), shown each ``start()`` and given to every worker
     this executor makes; the first in the list is the outermost.
     """
@@ -101,6 +104,7 @@ class SWFExecutor(ExecutorBase):
         poll_interval: float = 2.0,
         cache_size: int = 1000,
         check_replay: bool = False,
+        check_determinism: bool = True,
         interceptors: Iterable[Interceptor] = (),
     ) -> None:
         self.domain = domain
@@ -116,6 +120,7 @@ class SWFExecutor(ExecutorBase):
         self.poll_interval = poll_interval
         self.cache_size = cache_size
         self.check_replay = check_replay
+        self.check_determinism = check_determinism
         self._running: list[Workers] = []
         self._lock = threading.Lock()
 
@@ -277,6 +282,7 @@ class SWFExecutor(ExecutorBase):
             backoff=self.backoff,
             cache_size=self.cache_size,
             check_replay=self.check_replay,
+            check_determinism=self.check_determinism,
             interceptors=self.interceptors,
         )
 

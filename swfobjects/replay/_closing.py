@@ -16,6 +16,13 @@ coroutine its scheduler has not finished is closed while ``runtime_var`` holds
 closer swallows it and logs at debug level. A running determinism guard (another run's) is
 paused meanwhile: the abandoned run's code is not that run's.
 
+The finalizer never closes anything itself: it only queues the closer (:func:`defer`), and
+the queue is emptied (:func:`close_deferred`) when a decider is next made or fed, or at exit.
+A finalizer may run inside the cyclic collector, which starts at any allocation, also in the
+middle of CPython's ``ContextVar.set`` (botocore sets one per call). Setting
+``runtime_var`` there, as closing does, replaces the context's variable map that the outer
+``set`` is still reading: a use-after-free that crashed the interpreter, rarely, under load.
+
 >>> from swfobjects.replay._scheduler import Scheduler
 >>> closer = RunCloser(Scheduler(), "Checkout (order-42)")
 >>> closer()                    # runs once, whether called or triggered by weakref.finalize
@@ -23,14 +30,16 @@ paused meanwhile: the abandoned run's code is not that run's.
 
 from __future__ import annotations
 
+import atexit
 import logging
+from collections import deque
 from typing import Any, NoReturn
 
 from ..payloads._framework_io import framework_io
 from ..workflow._context import runtime_var
 from ._scheduler import Scheduler, Task
 
-__all__ = ["CLOSED_RUN", "ClosedRun", "RunClosed", "RunCloser"]
+__all__ = ["CLOSED_RUN", "ClosedRun", "RunClosed", "RunCloser", "close_deferred", "defer"]
 
 log = logging.getLogger("swfobjects.decider")
 
@@ -73,16 +82,22 @@ class RunCloser:
     """Closes one run's unfinished coroutines; the callback of its decider's finalizer.
 
     It holds the scheduler and a description, never the decider (a finalizer whose callback
-    referred to its object would keep that object alive forever).
+    referred to its object would keep that object alive forever). Called directly by
+    ``Decider.discard()``; queued by :func:`defer` when the decider is freed undiscarded.
     """
 
-    __slots__ = ("scheduler", "what")
+    __slots__ = ("done", "scheduler", "what")
 
     def __init__(self, scheduler: Scheduler, what: str) -> None:
         self.scheduler = scheduler
         self.what = what
+        self.done = False
 
     def __call__(self) -> None:
+        """Close the run's coroutines (once; later calls do nothing)."""
+        if self.done:
+            return
+        self.done = True
         token = runtime_var.set(CLOSED_RUN)
         try:
             with framework_io():  # pause another run's determinism guard, if one is on
@@ -101,3 +116,27 @@ class RunCloser:
                 self.what,
                 ", ".join(task.name or "a coroutine" for task in stuck),
             )
+
+
+_DEFERRED: deque[RunCloser] = deque()
+"""Closers of runs freed undiscarded, waiting for a safe moment (see the module docstring)."""
+
+
+def defer(closer: RunCloser) -> None:
+    """The finalizer's callback: queue ``closer``, nothing else (it may run inside the
+    collector, where setting a context variable is unsafe)."""
+    _DEFERRED.append(closer)
+
+
+def close_deferred() -> None:
+    """Close every queued run now: called where no ``ContextVar.set`` can be under way (a
+    decider being made or fed, interpreter exit). Safe from any thread."""
+    while _DEFERRED:
+        try:
+            closer = _DEFERRED.popleft()
+        except IndexError:  # another thread took the last one
+            return
+        closer()
+
+
+atexit.register(close_deferred)

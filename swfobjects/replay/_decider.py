@@ -10,8 +10,8 @@ within SWF's caps (decisions per response, request size, open activities and tim
 
 The decider does the slicing into decision tasks and the closing; applying one event is
 :class:`~._history_events.HistoryEvents`' job, and what workflow code asks for is
-:class:`~._runtime.WorkflowRuntime`'s. While a strict decider runs a decision, the
-determinism guard is on, and the payload layer is told how to pause it for store I/O.
+:class:`~._runtime.WorkflowRuntime`'s. While a strict decider (the default) runs a decision, the
+determinism guard is on (store I/O pauses it: see ``payloads._framework_io``).
 
 A :class:`Decider` can be kept between decision tasks of one run (the sticky cache): feeding it
 only the new events gives the same decisions as a full replay, because the processing is the
@@ -33,7 +33,6 @@ from typing import Any, Literal
 
 from ..exceptions import CancelledError, HistoryError, SwfObjectsError, WorkflowCodeError
 from ..payloads._failures import encode_failure
-from ..payloads._framework_io import unguarded_var
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
@@ -48,7 +47,7 @@ from ..workflow._declarations import WorkflowType
 from ..workflow._functions import WorkflowFunction
 from ..workflow._promise import Promise
 from ..workflow._state import StateMethod
-from ._closing import RunCloser
+from ._closing import RunCloser, close_deferred, defer
 from ._commands import WAKE_TIMER_PREFIX, ContinueAsNew
 from ._determinism import DeterminismGuard
 from ._event_checks import check_event, check_timestamp, history_error
@@ -109,7 +108,7 @@ class Decider:
         payloads: Payloads | None = None,
         workflow_id: str = "",
         run_id: str = "",
-        strict: bool = False,
+        strict: bool = True,
         unawaited: Unawaited = "warn",
         hooks: tuple[OutgoingHook, ...] = (),
     ) -> None:
@@ -136,12 +135,16 @@ class Decider:
         self._last_context: str | None = None
         self.execution_context: str | None = None
         """The encoded ``@state`` to send with :meth:`decisions` (None: none, or unchanged)."""
-        self._closer = weakref.finalize(
-            self, RunCloser(self.runtime.scheduler, f"{workflow.name} ({workflow_id or run_id})")
+        self._closer = RunCloser(
+            self.runtime.scheduler, f"{workflow.name} ({workflow_id or run_id})"
         )
-        """Closes the run's coroutines when :meth:`discard` is called or, failing that, when
-        this decider is freed (the callback holds the scheduler, not the decider)."""
+        """Closes the run's coroutines when :meth:`discard` is called (it holds the scheduler,
+        not the decider)."""
+        self._finalizer = weakref.finalize(self, defer, self._closer)
+        """The safety net: a decider freed undiscarded queues its closer, run at the next
+        safe moment (see ``_closing``: never inside the collector)."""
         self._discarded = False
+        close_deferred()
 
     @property
     def closed(self) -> bool:
@@ -163,6 +166,7 @@ class Decider:
         then. Idempotent; feeding a discarded decider raises ``RuntimeError``.
         """
         self._discarded = True
+        self._finalizer.detach()
         self._closer()
 
     def feed(self, events: Iterable[dict[str, Any]]) -> None:
@@ -176,6 +180,7 @@ class Decider:
                 f"this Decider of {self.workflow.name} was discarded (its coroutines are "
                 "closed); make a new Decider and feed it the whole history"
             )
+        close_deferred()
         if not isinstance(events, list):
             try:
                 events = list(events)
@@ -306,7 +311,6 @@ class Decider:
         runtime.timestamp = timestamp
         token = runtime_var.set(runtime)
         guard = self.guard
-        unguarded = None if guard is None else unguarded_var.set(guard.paused)
         try:
             if guard is not None:
                 guard.__enter__()
@@ -341,10 +345,8 @@ class Decider:
         finally:
             if guard is not None:
                 guard.__exit__(None, None, None)
-            if unguarded is not None:
-                unguarded_var.reset(unguarded)
             runtime_var.reset(token)
-        if guard is not None:
+        if guard is not None and guard.violation is not None:
             guard.raise_if_violated(started["eventId"])
         if self.close_decision is None:
             if runtime.fatal is not None:

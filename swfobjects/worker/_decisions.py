@@ -73,8 +73,9 @@ def collect_decision_task(
 class DecisionHandler:
     """Decides decision tasks for the workflow classes it knows.
 
-    ``cache_size`` bounds the sticky cache (runs kept); 0 disables it. ``strict`` turns on
-    the check for clock and randomness calls in workflow code (see ``_determinism``);
+    ``cache_size`` bounds the sticky cache (runs kept); 0 disables it. ``strict`` (default on)
+    fails a decision whose workflow code reads the clock or randomness, sleeps, or uses threads
+    or asyncio (see ``_determinism``);
     ``unawaited`` says what to do when a run completes with promises it never awaited
     (``"warn"``, ``"error"``: fail the workflow, ``"ignore"``). ``interceptors``: see
     ``_interceptors`` (decision tasks, run start and close, outgoing calls).
@@ -86,7 +87,7 @@ class DecisionHandler:
         payloads: Payloads | None = None,
         registry: Registry = REGISTRY,
         cache_size: int = 1000,
-        strict: bool = False,
+        strict: bool = True,
         check_replay: bool = False,
         unawaited: Unawaited = "warn",
         interceptors: Iterable[Interceptor] = (),

@@ -204,6 +204,8 @@ class DecisionWorker(_PollLoop):
 
     ``task_lists`` defaults to the task lists of the given workflow classes; any workflow type
     in the process registry can be decided (the classes only say where to poll).
+    ``check_determinism`` (default on) fails a decision whose workflow code reads the clock or
+    randomness, sleeps, or uses threads or asyncio; ``False`` turns the check off.
     ``interceptors``: :class:`Interceptor` hooks around decision tasks, run start and close,
     and the calls workflow code makes (the first in the list outermost).
     """
@@ -223,12 +225,14 @@ class DecisionWorker(_PollLoop):
         backoff: Backoff | None = None,
         cache_size: int = 1000,
         check_replay: bool = False,
+        check_determinism: bool = True,
         interceptors: Iterable[Interceptor] = (),
     ) -> None:
         self.handler = DecisionHandler(
             workflows,
             Payloads(store=as_payload_store(data_store, domain)),
             cache_size=cache_size,
+            strict=check_determinism,
             check_replay=check_replay,
             interceptors=interceptors,
         )

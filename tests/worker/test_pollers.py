@@ -73,6 +73,14 @@ class Renamed(Workflow, task_list="pollers-decide", version="1.0"):
         return await self.shouter.explode(text)
 
 
+class ReadsTheClock(Workflow, task_list="pollers-decide", version="1.0"):
+    @decision_task
+    async def run(self) -> float:
+        import time
+
+        return time.time()
+
+
 class LenientStubber(Stubber):
     """A Stubber that also accepts what SWF and moto really send for an empty poll.
 
@@ -267,6 +275,23 @@ def test_nondeterminism_is_logged_and_the_task_left_to_time_out(caplog) -> None:
     message = record.getMessage()
     assert "wf-1" in message and "run-1" in message and "NonDeterminismError" in message
     assert f"at event {scheduled}:" in message
+
+
+def test_the_decision_worker_checks_determinism_unless_told_not_to(caplog) -> None:
+    history = History().started(ReadsTheClock)
+    history.decision(completed=False)
+    client, stub = stubbed()
+    stub.add_response(
+        "poll_for_decision_task", decision_task_response(history.events, workflow=ReadsTheClock)
+    )
+    worker = DecisionWorker(client, DOMAIN, [ReadsTheClock], identity="tester", backoff=NO_WAIT)
+    with stub, caplog.at_level(logging.ERROR, logger="swfobjects.workers"):
+        assert worker.poll_once("pollers-decide") is True  # no respond call was stubbed
+    assert worker.failed_decisions == 1
+    message = next(r for r in caplog.records if "decider failed" in r.getMessage()).getMessage()
+    assert "NonDeterministicCallError" in message and "time.time() called at" in message
+    unchecked = DecisionWorker(client, DOMAIN, [ReadsTheClock], check_determinism=False)
+    assert unchecked.handler.strict is False and worker.handler.strict is True
 
 
 def test_a_malformed_history_is_logged_with_its_cause_and_the_worker_goes_on(caplog) -> None:
