@@ -8,7 +8,8 @@ defines what an outgoing call looks like (:class:`OutgoingCall`), what a run loo
 
 The hook runs each time workflow code makes the call, on replay too: the headers it adds go
 into the decision's input, and a replay must decide the same input, so they must depend only
-on the call and the run (``call.caller``), never on the clock or a random source.
+on the call and the run (``call.caller``), never on the clock or a random source (a decider's
+determinism guard watches the hook as it watches workflow code).
 ``call.replaying`` says when the call is being replayed, for hooks that count things.
 """
 
