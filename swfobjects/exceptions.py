@@ -401,7 +401,7 @@ class WorkflowCodeError(SwfObjectsError, TypeError):
     """Workflow code awaited something the workflow scheduler cannot drive (an asyncio future,
     say): workflows run on swfobjects' deterministic scheduler, not on asyncio. Also the failure
     of a workflow that completed without awaiting promises it started, under
-    ``SerialExecutor(unawaited="error")``."""
+    ``unawaited="error"`` (``SerialExecutor``, ``SWFExecutor``, ``DecisionWorker``)."""
 
 
 class UnknownActivityTypeError(SwfObjectsError, LookupError):

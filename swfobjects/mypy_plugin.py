@@ -44,7 +44,8 @@ from mypy.types import (
 __all__ = ["SwfObjectsPlugin", "plugin"]
 
 _STUBS = "swfobjects.workflow._stubs"
-_CLIENT = f"{_STUBS}._Client"
+_CLIENTS = frozenset({f"{_STUBS}.ActivityClient", f"{_STUBS}.WorkflowClient"})
+"""The classes whose ``__getattr__`` gives the attribute style."""
 _ACTIVITY_TASK = frozenset(
     {
         "swfobjects.workflow._functions.activity_task",  # what ``swfobjects`` exports
@@ -79,9 +80,9 @@ class SwfObjectsPlugin(Plugin):
     """Types the attribute style of client stubs and the executors' ``start``/``run``."""
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        # Called for every attribute of a _Client (it has __getattr__), real ones included.
+        # Called for every attribute reached through a client's __getattr__.
         owner, _, name = fullname.rpartition(".")
-        if owner == _CLIENT:
+        if owner in _CLIENTS:
             return partial(_stub_method_type, name)
         return None
 

@@ -23,7 +23,11 @@ def test_the_names_it_hooks_exist() -> None:
     from swfobjects.workflow import _declarations, _functions, _stubs
 
     assert f"{ExecutorBase.__module__}.{ExecutorBase.__qualname__}" == plugin._EXECUTOR
-    assert f"{_stubs.__name__}._Client" == plugin._CLIENT and "__getattr__" in vars(_stubs._Client)
+    assert plugin._CLIENTS == {
+        f"{_stubs.__name__}.{cls.__name__}" for cls in (ActivityClient, WorkflowClient)
+    }
+    assert all("__getattr__" in vars(cls) for cls in (ActivityClient, WorkflowClient))
+    assert not hasattr(_stubs.ActivityCalls, "__getattr__")  # stubgen's base: names checked
     for client, decorators in [
         (ActivityClient, [_declarations.activity_task, _functions.activity_task]),
         (WorkflowClient, [_declarations.decision_task, _functions.decision_task]),

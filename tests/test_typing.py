@@ -53,11 +53,11 @@ MYPY_WITH_PLUGIN = {
         'error: "Greeter" has no @activity_task "helper" (it has: count, greet)  [attr-defined]'
     ],
     "self.greeter.call(Greeter.greet, 42)": [
-        'error: Argument 2 to "call" of "ActivityClient" has incompatible type "int"; '
+        'error: Argument 2 to "call" of "ActivityCalls" has incompatible type "int"; '
         'expected "str"  [arg-type]'
     ],
     "self.greeter.call(Other.other, 1)": [
-        'error: Argument 1 to "call" of "ActivityClient" has incompatible type '
+        'error: Argument 1 to "call" of "ActivityCalls" has incompatible type '
         '"Callable[[Other, int], int]"; expected "Callable[[Greeter, int], int]"  [arg-type]',
     ],
     "self.child.ship(7)": [
@@ -65,7 +65,7 @@ MYPY_WITH_PLUGIN = {
         "  [arg-type]"
     ],
     "self.child.call(Ship.ship, 7)": [
-        'error: Argument 2 to "call" of "WorkflowClient" has incompatible type "int"; '
+        'error: Argument 2 to "call" of "WorkflowCalls" has incompatible type "int"; '
         'expected "str"  [arg-type]'
     ],
     "length: int = await self.greeter.greet(name)": [
@@ -127,7 +127,7 @@ PYRIGHT = {
         'error: Argument of type "Literal[42]" cannot be assigned to parameter "name" of type "str"'
     ],
     "self.greeter.call(Other.other, 1)": [
-        'error: Argument of type "(self: Other, n: int) -> int" cannot be assigned to parameter '
+        'error: Argument of type "(Other, n: int) -> int" cannot be assigned to parameter '
         '"method" of type "(Greeter, **P@call) -> R@call" in function "call"'
     ],
     "self.child.call(Ship.ship, 7)": [
@@ -198,12 +198,13 @@ def test_mypy_without_the_plugin_types_the_call_style_and_run_entries(
     assert _by_source_line(_mypy_findings(stdout)) == MYPY_WITHOUT_PLUGIN
 
 
-def test_pyright_types_the_call_style_and_run_entries(tmp_path: pathlib.Path) -> None:
+def _pyright(tmp_path: pathlib.Path, case: pathlib.Path) -> dict[str, list[str]]:
+    """pyright's findings on ``case``, by source line, or a skip saying why there are none."""
     pyright = shutil.which("pyright")
     if pyright is None:
-        pytest.skip("pyright is not installed (pip install pyright; it needs node)")
+        pytest.skip("pyright is not installed (pip install 'pyright[nodejs]': the test extra)")
     config = tmp_path / "pyrightconfig.json"
-    include = os.path.relpath(CASES, tmp_path)  # pyright takes only relative paths here
+    include = os.path.relpath(case, tmp_path)  # pyright takes only relative paths here
     config.write_text(json.dumps({"extraPaths": [str(REPO)], "include": [include]}))
     done = subprocess.run(
         [pyright, "--outputjson", "--pythonpath", sys.executable, "-p", str(config)],
@@ -212,6 +213,13 @@ def test_pyright_types_the_call_style_and_run_entries(tmp_path: pathlib.Path) ->
         timeout=300,
     )
     report = json.loads(done.stdout)
+    pinned = re.search(r"pyright\[nodejs\]==([\d.]+)", (REPO / "setup.cfg").read_text())
+    assert pinned, "setup.cfg's test extra pins pyright: its messages are compared exactly"
+    if report["version"] != pinned[1]:
+        pytest.skip(
+            f"pyright {report['version']} is installed; its messages are pinned to "
+            f"{pinned[1]} (setup.cfg's test extra)"
+        )
     findings = []
     for diagnostic in report["generalDiagnostics"]:
         line = diagnostic["range"]["start"]["line"] + 1
@@ -219,11 +227,104 @@ def test_pyright_types_the_call_style_and_run_entries(tmp_path: pathlib.Path) ->
         findings.append(
             (pathlib.Path(diagnostic["file"]), line, f"{diagnostic['severity']}: {message}")
         )
-    expected = {
+    return _by_source_line(findings)
+
+
+def _pyright_expected(table: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {
         line: [m.replace("{}", line.removeprefix("reveal_type(")[:-1]) for m in messages]
-        for line, messages in PYRIGHT.items()
+        for line, messages in table.items()
     }
-    assert _by_source_line(findings) == expected
+
+
+def test_pyright_types_the_call_style_and_run_entries(tmp_path: pathlib.Path) -> None:
+    assert _pyright(tmp_path, CASES) == _pyright_expected(PYRIGHT)
+
+
+STUBBED = REPO / "tests" / "typing_cases" / "stubbed.py"
+STUBBED_MYPY = {
+    "reveal_type(self.greeter)": [_revealed("tests.typing_cases.stubbed_stubs.TypedGreeterStub")],
+    "reveal_type(self.greeter.greet(name))": [_revealed(f"{PROMISE}[str]")],
+    'reveal_type(self.eu_greeter.count(["a"], upper=True))': [_revealed(f"{PROMISE}[int]")],
+    "reveal_type(self.greeter.when(self.now()))": [_revealed(f"{PROMISE}[datetime.date]")],
+    'reveal_type(self.child.ship("sku", "gift"))': [_revealed(f"{PROMISE}[list[str]]")],
+    "reveal_type(self.greeter.call(TypedGreeter.greet, name))": [_revealed(f"{PROMISE}[str]")],
+    "self.greeter.greet(42)": [
+        'error: Argument 1 to "greet" of "TypedGreeterStub" has incompatible type "int"; expected '
+        '"str"  [arg-type]'
+    ],
+    'self.greeter.count(["a"], True)': [
+        'error: Too many positional arguments for "count" of "TypedGreeterStub"  [call-arg]',
+        'note: "count" defined in "tests.typing_cases.stubbed_stubs"',
+    ],
+    'self.greeter.when(self.now(), "medium")': [
+        'error: Argument 2 to "when" of "TypedGreeterStub" has incompatible type '
+        "\"Literal['medium']\"; expected \"Literal['fast', 'slow']\"  [arg-type]"
+    ],
+    "self.child.ship(7)": [
+        'error: Argument 1 to "ship" of "TypedShipStub" has incompatible type "int"; expected "str"'
+        "  [arg-type]"
+    ],
+    "length: int = await self.greeter.greet(name)": [
+        'error: Incompatible types in assignment (expression has type "str", variable has type '
+        '"int")  [assignment]'
+    ],
+    "self.greeter.gret(name)": [
+        'error: "TypedGreeterStub" has no attribute "gret"; maybe "greet"?  [attr-defined]'
+    ],
+}
+"""With generated stubs mypy needs no plugin: the same findings with it and without (a
+misspelt name too: the stubs have no ``__getattr__``)."""
+
+STUBBED_PYRIGHT = {
+    "reveal_type(self.greeter)": ['information: Type of "{}" is "TypedGreeterStub"'],
+    "reveal_type(self.greeter.greet(name))": ['information: Type of "{}" is "Promise[str]"'],
+    'reveal_type(self.eu_greeter.count(["a"], upper=True))': [
+        'information: Type of "{}" is "Promise[int]"'
+    ],
+    "reveal_type(self.greeter.when(self.now()))": ['information: Type of "{}" is "Promise[date]"'],
+    'reveal_type(self.child.ship("sku", "gift"))': [
+        'information: Type of "{}" is "Promise[list[str]]"'
+    ],
+    "reveal_type(self.greeter.call(TypedGreeter.greet, name))": [
+        'information: Type of "{}" is "Promise[str]"'
+    ],
+    "self.greeter.greet(42)": [
+        'error: Argument of type "Literal[42]" cannot be assigned to parameter "name" of type '
+        '"str" in function "greet"'
+    ],
+    'self.greeter.count(["a"], True)': ["error: Expected 1 positional argument"],
+    'self.greeter.when(self.now(), "medium")': [
+        'error: Argument of type "Literal[\'medium\']" cannot be assigned to parameter "mode" '
+        "of type \"Literal['fast', 'slow']\" in function \"when\""
+    ],
+    "self.child.ship(7)": [
+        'error: Argument of type "Literal[7]" cannot be assigned to parameter "sku" of type '
+        '"str" in function "ship"'
+    ],
+    "length: int = await self.greeter.greet(name)": [
+        'error: Type "str" is not assignable to declared type "int"'
+    ],
+    "self.greeter.gret(name)": [
+        'error: Cannot access attribute "gret" for class "TypedGreeterStub"'
+    ],
+}
+"""pyright reads the generated stubs as mypy does: the attribute style typed and checked."""
+
+
+@pytest.mark.parametrize("plugin", [True, False], ids=["plugin", "no-plugin"])
+def test_mypy_types_the_attribute_style_through_generated_stubs(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, plugin: bool
+) -> None:
+    monkeypatch.chdir(REPO)
+    stdout, _status = _mypy(tmp_path, plugin, STUBBED)
+    assert _by_source_line(_mypy_findings(stdout)) == STUBBED_MYPY
+
+
+def test_pyright_types_the_attribute_style_through_generated_stubs(
+    tmp_path: pathlib.Path,
+) -> None:
+    assert _pyright(tmp_path, STUBBED) == _pyright_expected(STUBBED_PYRIGHT)
 
 
 FUNCTIONS = textwrap.dedent(

@@ -10,12 +10,13 @@ The verbs, beside ``swfobjects local``::
     swfobjects cancel order-42 / terminate order-42 --reason "bad input"
     swfobjects list --open / show order-42 / history order-42 > run.json
     swfobjects replay run.json --workflow shop:Checkout   # exit 1 if the code no longer fits
+    swfobjects stubgen shop                        # shop_stubs.py: typed clients for pyright
 
 Global options (before or after the verb): ``--domain`` (or ``$SWFOBJECTS_DOMAIN``),
 ``--endpoint-url`` (or ``$AWS_ENDPOINT_URL_SWF``), ``--region``, ``--data-store``, ``--json``,
 ``--debug``. The CLI sits on top of every layer; ``_commands`` holds the parser,
-``_verbs`` and ``_worker`` the verbs, ``_context`` the connection and the loading of the
-user's modules, ``_timeline`` the history table.
+``_verbs``, ``_worker`` and ``_stubgen`` the verbs, ``_context`` the connection and the loading
+of the user's modules, ``_timeline`` the history table.
 """
 
 from ._commands import VERBS, add_commands, run_command

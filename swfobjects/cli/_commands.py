@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from ..exceptions import HistoryFileError, SwfObjectsError
 from . import _verbs
 from ._context import DOMAIN_VARIABLE, CommandError, Context
+from ._stubgen import stubgen
 from ._worker import worker
 
 __all__ = ["VERBS", "add_commands", "run_command"]
@@ -39,6 +40,7 @@ VERBS: dict[str, Verb] = {
     "show": _verbs.show,
     "history": _verbs.history,
     "replay": _verbs.replay,
+    "stubgen": stubgen,
 }
 """Verb name -> the function that runs it."""
 
@@ -209,6 +211,10 @@ def add_commands(
         metavar="RUN_ID",
         help="the recorded run's id (seeds self.random(); read from child ids when not given)",
     )
+
+    sub = verb("stubgen", "write MODULE_stubs.py: typed client stubs for pyright and every checker")
+    sub.add_argument("modules", nargs="+", metavar="MODULE")
+    sub.add_argument("--check", action="store_true", help="write nothing; status 1 if stale")
 
 
 def run_command(args: argparse.Namespace, argv: Sequence[str], out: TextIO | None = None) -> int:

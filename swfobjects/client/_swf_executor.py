@@ -20,6 +20,7 @@ from typing import Any
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
+from ..replay._decider import Unawaited, check_unawaited
 from ..replay._pending import waiting_for
 from ..swf.client import SWFClient
 from ..swf.limits import LONG_POLL_SECONDS, MAX_DESCRIPTION, MAX_TAGS
@@ -85,7 +86,10 @@ class SWFExecutor(ExecutorBase):
     require the same decisions. ``check_determinism`` (default on): deciders fail a decision
     whose workflow code reads the clock or randomness, sleeps, or uses threads or asyncio
     (``NonDeterministicCallError``; it costs a few percent of a decision); ``False`` turns it
-    off. ``interceptors``: hooks for metrics and tracing
+    off. ``unawaited``: a workflow that completes with promises it
+    never awaited is a warning naming them (``"warn"``, the default), fails with
+    ``WorkflowCodeError`` naming them (``"error"``, as on the SerialExecutor) or passes
+    (``"ignore"``). ``interceptors``: hooks for metrics and tracing
     (:class:`~swfobjects.worker.Interceptor`), shown each ``start()`` and given to every worker
     this executor makes; the first in the list is the outermost.
     """
@@ -105,8 +109,10 @@ class SWFExecutor(ExecutorBase):
         cache_size: int = 1000,
         check_replay: bool = False,
         check_determinism: bool = True,
+        unawaited: Unawaited = "warn",
         interceptors: Iterable[Interceptor] = (),
     ) -> None:
+        self.unawaited = check_unawaited(unawaited)
         self.domain = domain
         self.interceptors = checked_interceptors(interceptors)
         self.raw_client: SWFClient = (
@@ -283,6 +289,7 @@ class SWFExecutor(ExecutorBase):
             cache_size=self.cache_size,
             check_replay=self.check_replay,
             check_determinism=self.check_determinism,
+            unawaited=self.unawaited,
             interceptors=self.interceptors,
         )
 

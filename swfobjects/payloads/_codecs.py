@@ -894,13 +894,22 @@ class ArgumentsCodec:
                 hint = dict[str, hint]  # type: ignore[valid-type]
             self._params.append((name, param.kind, codec_for(hint)))
         self._names = frozenset(name for name, _, _ in self._params)
+        self._keywords = frozenset(
+            name
+            for name, kind, _ in self._params
+            if kind in (_POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        )
+        """Names a ``**extra`` key may not take: Python would bind it to the parameter."""
+        self._rest = next((name for name, kind, _ in self._params if kind is _VAR_POSITIONAL), None)
 
     def encode(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """JSON-ready object for bound arguments (``BoundArguments.arguments``)."""
         out = {}
-        for name, _kind, codec in self._params:
+        for name, kind, codec in self._params:
             if name in arguments:
                 value = arguments[name]
+                if kind is _VAR_POSITIONAL and type(value) is tuple:
+                    value = list(value)  # bind() gives *rest as a tuple; its codec is list[T]
                 native = codec._native
                 if native is not None and type(value) in native:
                     out[name] = value  # the fast path of codec.encode, without naming the field
@@ -909,7 +918,12 @@ class ArgumentsCodec:
         return out
 
     def decode(self, data: Any) -> tuple[list[Any], dict[str, Any]]:
-        """Positional and keyword arguments for a JSON object made by :meth:`encode`."""
+        """Positional and keyword arguments for a JSON object made by :meth:`encode`.
+
+        Named parameters go as keywords, except before a non-empty ``*rest``: then every
+        parameter ahead of it goes positionally (a missing one as its default), since
+        ``f(2, 3, a=1)`` cannot mean ``f(1, 2, 3)``.
+        """
         if data is None:
             data = {}
         if type(data) is list:
@@ -927,6 +941,8 @@ class ArgumentsCodec:
             )
         args: list[Any] = []
         kwargs: dict[str, Any] = {}
+        rest = self._rest
+        spread = rest is not None and bool(data.get(rest))
         for name, kind, codec in self._params:
             if name not in data:
                 param = self.signature.parameters[name]
@@ -937,6 +953,8 @@ class ArgumentsCodec:
                     raise SerializationError(
                         f"cannot decode {self.what} input: missing argument '{name}'", path=name
                     )
+                if spread and kind is _POSITIONAL_OR_KEYWORD:
+                    args.append(param.default)  # a later *rest needs this slot filled
                 continue
             value = data[name]
             native = codec._native
@@ -947,12 +965,22 @@ class ArgumentsCodec:
                 path = _join(name, exc.path) if exc.path and exc.path != name else name
                 raise SerializationError(str(exc), path=path) from None
             if kind is _POSITIONAL_OR_KEYWORD:
-                kwargs[name] = value
+                if spread:
+                    args.append(value)
+                else:
+                    kwargs[name] = value
             elif kind is _POSITIONAL_ONLY:
                 args.append(value)
             elif kind is _VAR_POSITIONAL:
                 args.extend(value)
             elif kind is _VAR_KEYWORD:
+                clash = self._keywords.intersection(value)
+                if clash:
+                    raise SerializationError(
+                        f"cannot decode {self.what} input: {sorted(clash)[0]!r} given both as a "
+                        f"parameter and in {name!r}",
+                        path=_join(name, sorted(clash)[0]),
+                    )
                 kwargs.update(value)
             else:
                 kwargs[name] = value

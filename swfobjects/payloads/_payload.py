@@ -103,7 +103,11 @@ class Payloads:
         """
         if codec is RAW:
             return text if text is not None else ""
-        return codec.decode(self.decode_data(text, what), what)
+        data = self.decode_data(text, what)
+        native = codec._native  # codec.decode's fast path, without the call
+        if native is not None and type(data) in native:
+            return data
+        return codec.decode(data, what)
 
     def decode_data(self, text: str | None, what: str) -> Any:
         """JSON-ready data for a payload string."""

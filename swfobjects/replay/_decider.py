@@ -36,7 +36,6 @@ from ..payloads._failures import encode_failure
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
-from ..swf._shapes import EVENT_KEYS, event_attributes_key
 from ..swf.limits import (
     MAX_DECISIONS_PER_RESPONSE,
     MAX_OPEN_ACTIVITIES,
@@ -55,14 +54,30 @@ from ._history_events import HistoryEvents
 from ._outgoing import OutgoingHook
 from ._runtime import WorkflowRuntime
 
-__all__ = ["MAX_DECISIONS", "MAX_RESPONSE_CHARS", "Decider", "Unawaited", "decide", "payloads_for"]
+__all__ = [
+    "MAX_DECISIONS",
+    "MAX_RESPONSE_CHARS",
+    "Decider",
+    "Unawaited",
+    "check_unawaited",
+    "decide",
+    "payloads_for",
+]
 
 log = logging.getLogger("swfobjects.decider")
 
 Unawaited = Literal["warn", "error", "ignore"]
 """What a decider does when a run completes while promises it started were never awaited:
 log a warning (the default), fail the workflow with ``WorkflowCodeError`` (for tests), or
-nothing."""
+nothing. The same on every executor: the decider decides it."""
+
+
+def check_unawaited(value: str) -> Unawaited:
+    """``value`` if it is an :data:`Unawaited` mode, else ``ValueError`` saying which are."""
+    if value not in ("warn", "error", "ignore"):
+        raise ValueError(f"unawaited must be 'warn', 'error' or 'ignore', not {value!r}")
+    return value  # type: ignore[return-value]
+
 
 MAX_DECISIONS = MAX_DECISIONS_PER_RESPONSE
 """Decisions per response; the rest go out with the next decision task."""
@@ -79,8 +94,12 @@ _DECISION_TASK_EVENTS = frozenset(
     }
 )
 """Events that delimit decision tasks; the decider reads them itself instead of buffering them."""
+_UNBUFFERED = _DECISION_TASK_EVENTS | {"ActivityTaskStarted"}
+"""Events never applied to the run: the decision task events, and ``ActivityTaskStarted``
+(nothing in replay depends on it, and it is one event in six of a sequential history)."""
 
 _EVENT_ID = itemgetter("eventId")
+_EVENT_TYPE = itemgetter("eventType")
 
 _PAUSE_GC_FROM = 500
 """Feeds of at least this many events run with the cyclic garbage collector paused.
@@ -112,10 +131,8 @@ class Decider:
         unawaited: Unawaited = "warn",
         hooks: tuple[OutgoingHook, ...] = (),
     ) -> None:
-        if unawaited not in ("warn", "error", "ignore"):
-            raise ValueError(f"unawaited must be 'warn', 'error' or 'ignore', not {unawaited!r}")
         self.workflow = workflow
-        self.unawaited = unawaited
+        self.unawaited = check_unawaited(unawaited)
         self.guard = DeterminismGuard() if strict else None
         self.payloads = payloads or Payloads()
         self.runtime = WorkflowRuntime(
@@ -210,7 +227,7 @@ class Decider:
             markers_read = False
             for event in events:
                 event_type = event["eventType"]
-                if event_type not in _DECISION_TASK_EVENTS:
+                if event_type not in _UNBUFFERED:
                     buffer.append(event)
                 elif event_type == "DecisionTaskStarted":
                     self._started = event
@@ -249,6 +266,8 @@ class Decider:
         after it. A decision this decider ran live already holds its markers' values, so only
         feeds that replay a decision pay for this pass.
         """
+        if "MarkerRecorded" not in map(_EVENT_TYPE, events):  # a C-level scan: most have none
+            return
         markers = self.runtime.marker_book.values
         seen: set[str] = set()
         for event in events:
@@ -319,18 +338,18 @@ class Decider:
             event: Any = None
             try:
                 for event in visible:
-                    event_type = event["eventType"]
-                    handler = handlers.get(event_type)
-                    if handler is None:
+                    found = handlers.get(event["eventType"])
+                    if found is None:
                         history.apply_unhandled(event)
                         continue
-                    key = EVENT_KEYS.get(event_type) or event_attributes_key(event_type)
+                    handler, key = found
                     handler(history, event, event.get(key) or {})
             except Exception as error:  # a malformed event: see _event_checks
                 if isinstance(error, SwfObjectsError):
                     raise
                 raise history_error(error, event) from error
-            if self.events.main is None:
+            main = history.main
+            if main is None:
                 raise HistoryError(
                     f"decision task started at event {started['eventId']} has no "
                     "WorkflowExecutionStarted event before it; pass the whole history, from "
@@ -351,8 +370,8 @@ class Decider:
         if self.close_decision is None:
             if runtime.fatal is not None:
                 self.close_decision = self._failure(runtime.fatal)
-            elif self.main is not None and self.main.done():
-                self.close_decision = self._close_for(self.main)
+            elif main.done():
+                self.close_decision = self._close_for(main)
 
     def _state_context(self, state: StateMethod) -> str | None:
         """The encoded value of the ``@state`` method, or None when it did not change.

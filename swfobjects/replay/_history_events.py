@@ -27,7 +27,7 @@ from ..exceptions import (
 )
 from ..payloads._failures import decode_failure
 from ..payloads._headers import split_headers
-from ..swf._shapes import event_attributes
+from ..swf._shapes import event_attributes, event_attributes_key
 from ..workflow._promise import Promise
 from ._commands import WAKE_TIMER_PREFIX, Command, ScheduleRefused
 from ._event_checks import FIELDS, check_event, checked
@@ -40,6 +40,8 @@ log = logging.getLogger("swfobjects.decider")
 Handler = Callable[["HistoryEvents", dict[str, Any], dict[str, Any]], None]
 """An event handler: ``handler(history_events, event, its attributes)``; one plain function
 per event type, shared by every run (nothing is built per run)."""
+Dispatch = dict[str, tuple[Handler, str]]
+"""Event type -> (its handler, the key of its attributes in the event)."""
 
 _CLOSE_EVENTS = frozenset(
     {
@@ -68,7 +70,7 @@ _HOT = frozenset({"ActivityTaskScheduled", "ActivityTaskCompleted"})
 class HistoryEvents:
     """The event handlers of one run, and the commands open in SWF that events refer to."""
 
-    _handler_table: ClassVar[dict[str, Handler] | None] = None
+    _handler_table: ClassVar[Dispatch | None] = None
 
     def __init__(self, runtime: WorkflowRuntime) -> None:
         self.runtime = runtime
@@ -84,8 +86,9 @@ class HistoryEvents:
         self.markers: set[str] = set()
 
     @classmethod
-    def handlers(cls) -> dict[str, Handler]:
-        """Event type -> handler, for every ``_on_<EventType>`` method (built once).
+    def handlers(cls) -> Dispatch:
+        """Event type -> (handler, attributes key), for every ``_on_<EventType>`` method
+        (built once: the decider's event loop makes one lookup per event).
 
         Handlers of the rarer events check the event's shape first (``checked``); the hot ones
         rely on the decider turning the errors of a malformed event into a HistoryError.
@@ -100,7 +103,8 @@ class HistoryEvents:
                     table[event_type] = (
                         function
                         if event_type in _HOT or event_type not in FIELDS
-                        else checked(function)
+                        else checked(function),
+                        event_attributes_key(event_type),
                     )
             cls._handler_table = table
         return table
@@ -202,7 +206,11 @@ class HistoryEvents:
         result = attrs.get("result")
         if result is not None and type(result) is not str:
             check_event(event)
-        self._closed_activity(event, attrs).outcome.set_result(result)
+        command = self.scheduled.pop(attrs["scheduledEventId"], None)  # _closed_activity's
+        if command is None:  # fast path, inlined: one event in three of a sequential history
+            command = self._closed_activity(event, attrs)
+        command.state = "closed"
+        command.outcome.set_result(result)
 
     def _on_ActivityTaskFailed(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
         command = self._closed_activity(event, attrs)

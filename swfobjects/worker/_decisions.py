@@ -17,7 +17,7 @@ from typing import Any
 
 from ..exceptions import HistoryError, NonDeterminismError, UnknownWorkflowTypeError
 from ..payloads._payload import Payloads
-from ..replay._decider import Decider, Unawaited
+from ..replay._decider import Decider, Unawaited, check_unawaited
 from ..replay._outgoing import WorkflowRun
 from ..replay._runtime import to_datetime
 from ..swf._shapes import decision_attributes
@@ -94,7 +94,7 @@ class DecisionHandler:
     ) -> None:
         self.interceptors = checked_interceptors(interceptors)
         self.strict = strict
-        self.unawaited = unawaited
+        self.unawaited = check_unawaited(unawaited)  # refused here, not in a poll thread
         self.check_replay = check_replay
         self.payloads = payloads or Payloads()
         self.registry = registry
@@ -311,6 +311,20 @@ class DecisionHandler:
             )
 
 
+_TASK_FIELDS = (
+    "workflowExecution.runId",
+    "workflowExecution.workflowId",
+    "workflowType.name",
+    "workflowType.version",
+    "events",
+    "events[0].eventId",
+    "previousStartedEventId",
+    "startedEventId",
+)
+_TASK_FIELD_TYPES = (str, str, str, str, list, int, int, int)
+"""The type of each of :data:`_TASK_FIELDS` (exactly: ``bool`` is not an event id)."""
+
+
 def _task_fields(task: dict[str, Any]) -> tuple[dict[str, Any], str, int, int]:
     """The decision task's execution, run id, first event id and previous started event id.
 
@@ -323,27 +337,28 @@ def _task_fields(task: dict[str, Any]) -> tuple[dict[str, Any], str, int, int]:
         events = task.get("events") or []
         first = events[0]["eventId"] if events else 0
         previous = task.get("previousStartedEventId") or 0
-        checks = (
-            (run_id, str, "workflowExecution.runId"),
-            (execution["workflowId"], str, "workflowExecution.workflowId"),
-            (kind["name"], str, "workflowType.name"),
-            (kind["version"], str, "workflowType.version"),
-            (events, list, "events"),
-            (first, int, "events[0].eventId"),
-            (previous, int, "previousStartedEventId"),
-            (task.get("startedEventId", 0), int, "startedEventId"),
+        values = (
+            run_id,
+            execution["workflowId"],
+            kind["name"],
+            kind["version"],
+            events,
+            first,
+            previous,
+            task.get("startedEventId", 0),
         )
     except (KeyError, TypeError, AttributeError, IndexError) as error:
         raise HistoryError(
             f"malformed decision task: {type(error).__name__}: {error}; SWF never sends one "
             "like it, check what produced it"
         ) from None
-    for value, kind_of, field in checks:
-        if type(value) is not kind_of:
-            raise HistoryError(
-                f"malformed decision task: {field} is {value!r:.60}, not {kind_of.__name__}",
-                field=field,
-            )
+    if tuple(map(type, values)) != _TASK_FIELD_TYPES:  # one C-level check per task
+        for value, kind_of, field in zip(values, _TASK_FIELD_TYPES, _TASK_FIELDS, strict=True):
+            if type(value) is not kind_of:
+                raise HistoryError(
+                    f"malformed decision task: {field} is {value!r:.60}, not {kind_of.__name__}",
+                    field=field,
+                )
     return execution, run_id, first, previous
 
 

@@ -40,6 +40,7 @@ from ..exceptions import HistoryError, SwfObjectsError, UnknownActivityTypeError
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
+from ..replay._decider import Unawaited
 from ..swf.client import SWFClient
 from ..swf.limits import MAX_NAME
 from ..workflow._options import NO_TIMEOUT
@@ -206,6 +207,9 @@ class DecisionWorker(_PollLoop):
     in the process registry can be decided (the classes only say where to poll).
     ``check_determinism`` (default on) fails a decision whose workflow code reads the clock or
     randomness, sleeps, or uses threads or asyncio; ``False`` turns the check off.
+    ``unawaited``: when a run completes with promises it never awaited, ``"warn"`` (default:
+    a warning naming them), ``"error"`` (fail the workflow with ``WorkflowCodeError`` naming
+    them, as ``SerialExecutor(unawaited="error")`` does) or ``"ignore"``.
     ``interceptors``: :class:`Interceptor` hooks around decision tasks, run start and close,
     and the calls workflow code makes (the first in the list outermost).
     """
@@ -226,6 +230,7 @@ class DecisionWorker(_PollLoop):
         cache_size: int = 1000,
         check_replay: bool = False,
         check_determinism: bool = True,
+        unawaited: Unawaited = "warn",
         interceptors: Iterable[Interceptor] = (),
     ) -> None:
         self.handler = DecisionHandler(
@@ -234,6 +239,7 @@ class DecisionWorker(_PollLoop):
             cache_size=cache_size,
             strict=check_determinism,
             check_replay=check_replay,
+            unawaited=unawaited,
             interceptors=interceptors,
         )
         if task_lists is None:

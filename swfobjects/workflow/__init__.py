@@ -42,9 +42,10 @@ from ._markers import cached, nondeterministic, signal
 from ._options import RetryPolicy
 from ._promise import Promise
 from ._state import state
-from ._stubs import ActivityClient, WorkflowClient
+from ._stubs import ActivityCalls, ActivityClient, WorkflowCalls, WorkflowClient
 
 __all__ = [
+    "ActivityCalls",
     "ActivityClient",
     "ActivityContext",
     "ActivityFunction",
@@ -55,6 +56,7 @@ __all__ = [
     "RetryPolicy",
     "TimeoutScope",
     "Workflow",
+    "WorkflowCalls",
     "WorkflowClient",
     "WorkflowContext",
     "WorkflowFunction",

@@ -15,7 +15,7 @@ import random as random_module
 import typing
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, overload
 
 from ..exceptions import DeclarationError, SignalError
 from ..payloads._codecs import ArgumentsCodec, encode_any
@@ -34,11 +34,13 @@ from ._logging import ActivityLogger, WorkflowLogger
 from ._options import Timeout
 from ._promise import Promise
 from ._state import StateMethod, state_method
-from ._stubs import ActivityClient, WorkflowClient
+from ._stubs import ActivityCalls, ActivityClient, TypedStub, WorkflowCalls, WorkflowClient
 
 __all__ = ["ActivityWorker", "Workflow", "SwfMeta", "encode_signal_input"]
 
 Self = TypeVar("Self")
+ActivityStub = TypeVar("ActivityStub", bound=ActivityCalls[Any])
+WorkflowStub = TypeVar("WorkflowStub", bound=WorkflowCalls[Any])
 
 
 def encode_signal_input(
@@ -233,14 +235,22 @@ class ActivityWorker(metaclass=SwfMeta):
         """The activity types this class declares."""
         return list(cls._swf_activities.values())
 
+    @overload
     @classmethod
-    def client(cls: type[Self], **overrides: Any) -> ActivityClient[Self]:
+    def client(
+        cls: type[TypedStub[ActivityStub]], **overrides: Any
+    ) -> ActivityStub: ...  # pragma: no cover
+    @overload
+    @classmethod
+    def client(cls: type[Self], **overrides: Any) -> ActivityClient[Self]: ...  # pragma: no cover
+    @classmethod
+    def client(cls, **overrides: Any) -> ActivityCalls[Any]:
         """A stub to call this worker's activities from a workflow.
 
         ``overrides``: task_list, schedule_to_start_timeout, schedule_to_close_timeout,
         start_to_close_timeout, heartbeat_timeout, task_priority, retry.
         """
-        return ActivityClient(cls, cls._swf_activities, overrides)  # type: ignore[attr-defined]
+        return ActivityClient(cls, cls._swf_activities, overrides)
 
     def heartbeat(self, details: Any = None) -> bool:
         """Report progress (``RecordActivityTaskHeartbeat``); True if cancellation was asked."""
@@ -277,10 +287,18 @@ class Workflow(metaclass=SwfMeta):
         """This class's workflow type."""
         return cls._swf_workflow
 
+    @overload
     @classmethod
-    def client(cls: type[Self], **overrides: Any) -> WorkflowClient[Self]:
+    def client(
+        cls: type[TypedStub[WorkflowStub]], **overrides: Any
+    ) -> WorkflowStub: ...  # pragma: no cover
+    @overload
+    @classmethod
+    def client(cls: type[Self], **overrides: Any) -> WorkflowClient[Self]: ...  # pragma: no cover
+    @classmethod
+    def client(cls, **overrides: Any) -> WorkflowCalls[Any]:
         """A stub to start this workflow as a child of another workflow."""
-        workflow: WorkflowType = cls._swf_workflow  # type: ignore[attr-defined]
+        workflow: WorkflowType = cls._swf_workflow
         return WorkflowClient(cls, {workflow.method_name: workflow}, overrides)
 
     def timer(self, seconds: Timeout) -> Promise[None]:

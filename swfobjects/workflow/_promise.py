@@ -80,7 +80,11 @@ class Promise(Generic[T]):
             raise RuntimeError(f"{self!r} is already settled")
         self._state = _FULFILLED
         self._value = value
-        self._fire()
+        self._cancel_hook = None  # _fire(), inlined: every activity result passes here twice
+        callbacks, self._callbacks = self._callbacks, None
+        if callbacks:
+            for callback in callbacks:
+                callback(self)
 
     def set_exception(self, error: BaseException) -> None:
         """Reject the promise (decider and combinators only)."""
@@ -124,4 +128,7 @@ class Promise(Generic[T]):
     def __await__(self) -> Generator[Promise[T], None, T]:
         if self._state == _PENDING:
             yield self
+        if self._state == _FULFILLED:  # result(), inlined: once per await
+            self.observed = True
+            return self._value  # type: ignore[no-any-return]
         return self.result()

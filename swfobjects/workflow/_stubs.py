@@ -7,10 +7,12 @@ every type checker understands: ``Promise[R]`` for a method returning ``R`` (an 
 workflow entry returning ``R`` too), its arguments checked against the method's.
 
 Why two styles: Python's typing cannot say "the methods of ``C``, each returning a Promise", so
-to a type checker the attribute style ``stub.greet(...)`` goes through ``_Client.__getattr__``
+to a type checker the attribute style ``stub.greet(...)`` goes through ``__getattr__``
 (``Callable[..., Promise[Any]]``: accepted, unchecked). The mypy plugin shipped as
 ``swfobjects.mypy_plugin`` replaces that with the method's own signature and ``Promise[R]``, and
-reports names that are not activities of ``C``.
+reports names that are not activities of ``C``. For every other checker, ``swfobjects stubgen``
+writes one typed class per worker (``GreeterStub``) and the worker names it in a
+``swf_stub: GreeterStub`` annotation (:class:`TypedStub`), which ``client()``'s overloads read.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import inspect
 import types
 import typing
 from collections.abc import Callable, Coroutine, Mapping
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 
 from ..exceptions import DeclarationError
 from ._context import current_runtime, runtime_var
@@ -27,12 +29,19 @@ from ._declarations import ActivityType, WorkflowType, check_name
 from ._options import RetryPolicy, timeout_value
 from ._promise import Promise
 
-__all__ = ["ActivityClient", "WorkflowClient", "check_arguments", "ACTIVITY_OVERRIDES"]
+__all__ = [
+    "ActivityClient",
+    "TypedStub",
+    "WorkflowClient",
+    "check_arguments",
+    "ACTIVITY_OVERRIDES",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 C = TypeVar("C")
 Stub = TypeVar("Stub", bound="_Client[Any]")
+Stub_co = TypeVar("Stub_co", covariant=True)
 
 ACTIVITY_OVERRIDES = (
     "task_list",
@@ -128,12 +137,11 @@ def check_arguments(
             arguments = dict(signature.bind(*args, **kwargs).arguments)
         except TypeError as exc:
             raise TypeError(f"{what}(): {exc}") from None
-    parameters = signature.parameters
     for name, value in arguments.items():
         hint = hints.get(name, Any)
         if type(value) is hint:
             continue
-        param = parameters[name]
+        param = signature.parameters[name]
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             continue
         if not _simple_type_ok(value, hint):
@@ -143,6 +151,19 @@ def check_arguments(
                 f"{value!r}"
             )
     return arguments
+
+
+class TypedStub(Protocol[Stub_co]):
+    """A class that names its generated typed stub: ``swf_stub: GreeterStub``.
+
+    ``Greeter.client()`` is then a ``GreeterStub`` to every type checker (its methods typed one
+    by one), where it is otherwise an ``ActivityClient[Greeter]`` whose attribute style only
+    the mypy plugin can type. ``swfobjects stubgen`` writes the stub classes; the annotation is
+    all the class needs (it has no value at run time).
+    """
+
+    @property
+    def swf_stub(self) -> Stub_co: ...  # pragma: no cover
 
 
 class _StubMethod:
@@ -163,7 +184,8 @@ class _StubMethod:
 
 
 class _Client(Generic[C]):
-    """Shared machinery of activity and workflow clients."""
+    """Shared machinery of activity and workflow clients (no attribute style: see
+    :class:`ActivityClient`)."""
 
     _allowed: tuple[str, ...] = ()
 
@@ -177,20 +199,6 @@ class _Client(Generic[C]):
     def __repr__(self) -> str:
         extra = f" {self._overrides}" if self._overrides else ""
         return f"<{type(self).__name__} for {self._owner.__qualname__}{extra}>"
-
-    def __getattr__(self, name: str) -> Callable[..., Promise[Any]]:
-        """Only reached for a name that is not a stub method: say which ones there are.
-
-        Typed as a stub method so that type checkers without the plugin accept the attribute
-        style; the mypy plugin replaces this type with the method's own.
-        """
-        if name.startswith("_"):  # private and dunder lookups (copy, pickle, half-built)
-            raise AttributeError(name)
-        methods = ", ".join(sorted(self.__dict__.get("_targets", ()))) or "none"
-        raise AttributeError(
-            f"{self!r} has no stub method {name!r}: {self._owner.__qualname__} declares "
-            f"{methods} (mark the method with @activity_task / @decision_task)"
-        )
 
     def with_options(self: Stub, **overrides: Any) -> Stub:
         """A copy of this client with more per-call-site options."""
@@ -207,6 +215,17 @@ class _Client(Generic[C]):
 
     def _invoke(self, target: Any, args: Any, kwargs: Any) -> Promise[Any]:
         raise NotImplementedError
+
+
+def _no_stub_method(client: _Client[Any], name: str) -> AttributeError:
+    """The error for a name that is not a stub method of ``client``: it lists those there are."""
+    if name.startswith("_"):  # private and dunder lookups (copy, pickle, half-built)
+        return AttributeError(name)
+    methods = ", ".join(sorted(client.__dict__.get("_targets", ()))) or "none"
+    return AttributeError(
+        f"{client!r} has no stub method {name!r}: {client._owner.__qualname__} declares "
+        f"{methods} (mark the method with @activity_task / @decision_task)"
+    )
 
 
 def target_class(target: ActivityType | WorkflowType) -> type:
@@ -226,11 +245,12 @@ def _cached_hints(target: Any) -> Mapping[str, Any]:
     return hints
 
 
-class ActivityClient(_Client[C]):
-    """Stub for the activities of one :class:`ActivityWorker` class.
+class ActivityCalls(_Client[C]):
+    """An activity client without the attribute style: ``call()`` and ``with_options()``.
 
-    ``Payments.client(task_list="eu")`` applies options to every call through it: task_list,
-    the four timeouts, task_priority and retry.
+    The base of the classes ``swfobjects stubgen`` writes: they declare each stub method, and
+    having no ``__getattr__`` a misspelt name is an error to every type checker. At run time
+    every client is an :class:`ActivityClient`.
     """
 
     _allowed = ACTIVITY_OVERRIDES
@@ -253,8 +273,24 @@ class ActivityClient(_Client[C]):
         return runtime.schedule_activity(target, arguments, self._overrides)
 
 
-class WorkflowClient(_Client[C]):
-    """Stub for a :class:`Workflow` class, used from another workflow to start a child."""
+class ActivityClient(ActivityCalls[C]):
+    """Stub for the activities of one :class:`ActivityWorker` class.
+
+    ``Payments.client(task_list="eu")`` applies options to every call through it: task_list,
+    the four timeouts, task_priority and retry.
+    """
+
+    def __getattr__(self, name: str) -> Callable[..., Promise[Any]]:
+        """Only reached for a name that is not a stub method: say which ones there are.
+
+        Typed as a stub method so that type checkers without the plugin accept the attribute
+        style; the mypy plugin replaces this type with the method's own.
+        """
+        raise _no_stub_method(self, name)
+
+
+class WorkflowCalls(_Client[C]):
+    """A workflow client without the attribute style (see :class:`ActivityCalls`)."""
 
     _allowed = WORKFLOW_OVERRIDES
 
@@ -277,3 +313,11 @@ class WorkflowClient(_Client[C]):
             target.name, target.signature, _cached_hints(target), args, kwargs
         )
         return runtime.start_child(target, arguments, self._overrides)
+
+
+class WorkflowClient(WorkflowCalls[C]):
+    """Stub for a :class:`Workflow` class, used from another workflow to start a child."""
+
+    def __getattr__(self, name: str) -> Callable[..., Promise[Any]]:
+        """As :meth:`ActivityClient.__getattr__`."""
+        raise _no_stub_method(self, name)
