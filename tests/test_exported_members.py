@@ -48,6 +48,7 @@ PUBLIC_PACKAGES = [
     "swfobjects.model",
     "swfobjects.local",
     "swfobjects.cli",
+    "swfobjects.otel",
 ]
 
 

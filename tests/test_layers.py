@@ -22,7 +22,7 @@ ALLOWED: dict[str, set[str]] = {layer: set(_CHAIN[:i]) for i, layer in enumerate
 ALLOWED["model"] = {"exceptions", "swf"}
 ALLOWED["local"] = {"exceptions", "swf", "model"}
 ALLOWED["testing"] |= {"model", "local"}
-TOP_LEVEL = {"__init__", "__main__", "_cli", "cli", "mypy_plugin", "storage"}
+TOP_LEVEL = {"__init__", "__main__", "_cli", "cli", "mypy_plugin", "otel", "storage"}
 """Root modules: the public faces, which may import any layer."""
 
 
@@ -179,3 +179,20 @@ def test_function_level_and_type_checking_imports_count(tmp_path: pathlib.Path) 
     finally:
         path.unlink()
     assert found == {"swfobjects.replay._decider", "swfobjects.client._handle"}
+
+
+def test_only_the_otel_module_imports_opentelemetry() -> None:
+    """OpenTelemetry is an optional extra (``swfobjects[otel]``): nothing else may need it."""
+    importers = []
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            modules = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and not node.level
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            if any(m.split(".")[0] == "opentelemetry" for m in modules):
+                importers.append(name)
+    assert sorted(set(importers)) == ["swfobjects.otel"]

@@ -35,6 +35,12 @@ ROOT = Path(__file__).resolve().parent.parent
             "samples.http_retry",
             "GET /report: 200 'ready' (waited 30 s)\nGET /broken: gave up after attempt 1",
         ),
+        (
+            "samples.tracing",
+            "12 spans in 1 trace:\ncheckout request\n  StartWorkflow:Shipping\n"
+            "    RunWorkflow:Shipping\n      DecisionTask:Shipping\n"
+            "      RunActivity:Carrier.book (attempt 1, error: ConnectionError: carrier API busy)",
+        ),
     ],
 )
 def test_sample_runs(module, expected):

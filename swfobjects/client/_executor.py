@@ -9,8 +9,10 @@ from typing import Any, Protocol, TypeVar, overload
 from ..payloads._foreign import ForeignArguments
 from ..payloads._payload import Payloads
 from ..payloads.storage._offload import delete_payloads
+from ..replay._outgoing import OutgoingCall, outgoing_headers
 from ..swf.client import SWFClient
 from ..swf.limits import MAX_TAGS
+from ..worker._interceptors import Interceptor
 from ..worker._manual import complete_activity, fail_activity, heartbeat_activity
 from ..workflow._by_name import workflow_by_name
 from ..workflow._classes import Workflow
@@ -61,6 +63,8 @@ class ExecutorBase:
     client: SWFClient
     payloads: Payloads
     domain: str
+    interceptors: tuple[Interceptor, ...] = ()
+    """Shown each ``start()`` (``outgoing_call``), and given to the executor's workers."""
 
     def _before_start(self, workflow_class: type | WorkflowFunction[..., Any]) -> None:
         """Hook run before ``StartWorkflowExecution`` (the SerialExecutor registers types)."""
@@ -166,6 +170,12 @@ class ExecutorBase:
             task_start_to_close_timeout=None
             if task_start_to_close_timeout is None
             else timeout_value(task_start_to_close_timeout),
+            headers=outgoing_headers(
+                self.interceptors,
+                OutgoingCall("start_workflow", workflow.name, workflow.version, workflow_id),
+            )
+            if self.interceptors
+            else None,
         )
         return self._handle(workflow_id, self._start_execution(params), workflow)
 

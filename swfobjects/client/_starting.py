@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..payloads._headers import with_headers
 from ..payloads._payload import Payloads
 from ..swf.limits import MAX_TAG, MAX_TAGS
 from ..workflow._declarations import WorkflowType, check_name
@@ -26,15 +27,20 @@ def start_params(
     child_policy: str | None = None,
     execution_start_to_close_timeout: str | None = None,
     task_start_to_close_timeout: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Check the arguments against the entry method and build the request."""
+    """Check the arguments against the entry method and build the request (with the
+    ``headers`` interceptors added, see ``payloads._headers``)."""
     check_name(workflow_id, "workflow_id")
     arguments = check_arguments(
         workflow.name, workflow.signature, _cached_hints(workflow), args, kwargs
     )
     scope = {"workflow_id": workflow_id, "run_id": ""}
+    data = workflow.arguments.encode(arguments)
+    if headers:
+        data = with_headers(data, headers)
     text = payloads.encode_data(
-        workflow.arguments.encode(arguments),
+        data,
         f"input of workflow {workflow.name}",
         scope,
         workflow.input_store,

@@ -24,6 +24,7 @@ from ..replay._decider import Unawaited, check_unawaited
 from ..replay._pending import waiting_for
 from ..swf.client import SWFClient
 from ..swf.limits import LONG_POLL_SECONDS, MAX_DESCRIPTION, MAX_TAGS
+from ..worker._interceptors import Interceptor, checked_interceptors
 from ..worker._limits import shutdown_timeout
 from ..worker._pollers import ActivityWorkerRunner, DecisionWorker, Workers, default_identity
 from ..worker._retrying import Backoff, RetryingClient, error_code
@@ -88,7 +89,9 @@ class SWFExecutor(ExecutorBase):
     off. ``unawaited``: a workflow that completes with promises it
     never awaited is a warning naming them (``"warn"``, the default), fails with
     ``WorkflowCodeError`` naming them (``"error"``, as on the SerialExecutor) or passes
-    (``"ignore"``).
+    (``"ignore"``). ``interceptors``: hooks for metrics and tracing
+    (:class:`~swfobjects.worker.Interceptor`), shown each ``start()`` and given to every worker
+    this executor makes; the first in the list is the outermost.
     """
 
     def __init__(
@@ -107,9 +110,11 @@ class SWFExecutor(ExecutorBase):
         check_replay: bool = False,
         check_determinism: bool = True,
         unawaited: Unawaited = "warn",
+        interceptors: Iterable[Interceptor] = (),
     ) -> None:
         self.unawaited = check_unawaited(unawaited)
         self.domain = domain
+        self.interceptors = checked_interceptors(interceptors)
         self.raw_client: SWFClient = (
             client if client is not None else swf_client(session, endpoint_url, region_name)
         )
@@ -285,6 +290,7 @@ class SWFExecutor(ExecutorBase):
             check_replay=self.check_replay,
             check_determinism=self.check_determinism,
             unawaited=self.unawaited,
+            interceptors=self.interceptors,
         )
 
     def activity_worker(
@@ -317,6 +323,7 @@ class SWFExecutor(ExecutorBase):
             max_activities_per_second=max_activities_per_second,
             max_task_list_activities_per_second=max_task_list_activities_per_second,
             graceful_shutdown_timeout=graceful_shutdown_timeout,
+            interceptors=self.interceptors,
         )
 
     def workers(

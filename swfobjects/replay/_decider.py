@@ -51,6 +51,7 @@ from ._commands import WAKE_TIMER_PREFIX, ContinueAsNew
 from ._determinism import DeterminismGuard
 from ._event_checks import check_event, check_timestamp, history_error
 from ._history_events import HistoryEvents
+from ._outgoing import OutgoingHook
 from ._runtime import WorkflowRuntime
 
 __all__ = [
@@ -116,6 +117,8 @@ class Decider:
     >>> decider = Decider(Hello.workflow_type())                  # doctest: +SKIP
     >>> decider.feed(events); decider.decisions()                 # doctest: +SKIP
     [{'decisionType': 'ScheduleActivityTask', ...}]
+
+    ``hooks``: interceptors shown each call the workflow code makes (see ``_outgoing``).
     """
 
     def __init__(
@@ -126,12 +129,15 @@ class Decider:
         run_id: str = "",
         strict: bool = True,
         unawaited: Unawaited = "warn",
+        hooks: tuple[OutgoingHook, ...] = (),
     ) -> None:
         self.workflow = workflow
         self.unawaited = check_unawaited(unawaited)
         self.guard = DeterminismGuard() if strict else None
         self.payloads = payloads or Payloads()
-        self.runtime = WorkflowRuntime(workflow, self.payloads, workflow_id, run_id, self.guard)
+        self.runtime = WorkflowRuntime(
+            workflow, self.payloads, workflow_id, run_id, self.guard, hooks
+        )
         self.events = HistoryEvents(self.runtime)
         self.last_event_id = 0
         self.close_decision: dict[str, Any] | None = None

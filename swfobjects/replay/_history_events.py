@@ -26,6 +26,7 @@ from ..exceptions import (
     SignalError,
 )
 from ..payloads._failures import decode_failure
+from ..payloads._headers import split_headers
 from ..swf._shapes import event_attributes, event_attributes_key
 from ..workflow._promise import Promise
 from ._commands import WAKE_TIMER_PREFIX, Command, ScheduleRefused
@@ -148,7 +149,10 @@ class HistoryEvents:
             )
         workflow = self.workflow
         try:
+            runtime = self.runtime
+            runtime.started_at = event.get("eventTimestamp", 0.0)
             data = self.payloads.decode_data(attrs.get("input"), f"input of {workflow.name}")
+            data, runtime.headers = split_headers(data)
             args, kwargs = workflow.arguments.decode(data)
         except Exception as exc:  # noqa: BLE001 - fails the workflow, visibly
             error = exc

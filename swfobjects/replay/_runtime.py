@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from types import TracebackType
 from typing import Any, NoReturn, TypeVar
 
 from ..exceptions import CancelledError, SignalError
 from ..payloads._codecs import Codec
+from ..payloads._foreign import ForeignArguments
+from ..payloads._headers import with_headers
 from ..payloads._payload import Payloads
 from ..workflow._declarations import ActivityType, WorkflowType
 from ..workflow._options import RetryPolicy, Timeout, seconds_of
@@ -29,6 +31,7 @@ from ._calls import ActivityCall, ChildCall, TimerCall
 from ._commands import CommandBook, ContinueAsNew
 from ._determinism import DeterminismGuard, seeded_random
 from ._marker_book import MarkerBook
+from ._outgoing import CallKind, OutgoingCall, OutgoingHook, WorkflowRun, outgoing_headers
 from ._scheduler import Scheduler
 from ._signal_book import SignalBook
 
@@ -47,8 +50,15 @@ class WorkflowRuntime:
         workflow_id: str,
         run_id: str,
         guard: DeterminismGuard | None = None,
+        hooks: tuple[OutgoingHook, ...] = (),
     ) -> None:
         self.workflow = workflow
+        self.hooks = hooks
+        """Interceptors shown each outgoing call (see ``_outgoing``)."""
+        self.headers: Mapping[str, str] = {}
+        """The headers the run was started with."""
+        self.started_at: Any = 0.0
+        """The timestamp of the run's ``WorkflowExecutionStarted`` event."""
         self.payloads = payloads
         self.workflow_id = workflow_id
         self.run_id = run_id
@@ -159,9 +169,12 @@ class WorkflowRuntime:
         self.activities += 1
         activity_id = str(self.activities)
         what = f"input of activity {activity.name} ({activity_id})"
-        text = self.payloads.encode_data(
-            activity.arguments.encode(arguments), what, self.scope, activity.input_store
-        )
+        data = activity.arguments.encode(arguments)
+        if self.hooks and not isinstance(activity.arguments, ForeignArguments):
+            data = self._with_headers(
+                data, "activity", activity.name, activity.version, activity_id
+            )
+        text = self.payloads.encode_data(data, what, self.scope, activity.input_store)
         template, retry = self._activity_template(activity, overrides)
         attributes = dict(template, activityId=activity_id, input=text)
         call = ActivityCall(
@@ -204,6 +217,31 @@ class WorkflowRuntime:
         self._templates[key] = (activity, overrides, template, retry)
         return template, retry
 
+    def run_info(self) -> WorkflowRun:
+        """This run as interceptors see it."""
+        workflow = self.workflow
+        return WorkflowRun(
+            workflow.name,
+            workflow.version,
+            self.workflow_id,
+            self.run_id,
+            self.headers,
+            to_datetime(self.started_at).timestamp(),
+        )
+
+    def _headers_for(
+        self, kind: CallKind, name: str, version: str, target_id: str
+    ) -> dict[str, str]:
+        call = OutgoingCall(kind, name, version, target_id, self.run_info(), self.is_replaying)
+        return outgoing_headers(self.hooks, call)
+
+    def _with_headers(
+        self, data: Any, kind: CallKind, name: str, version: str, target_id: str
+    ) -> Any:
+        """``data`` (a call's encoded arguments) with the headers the hooks add, if any."""
+        headers = self._headers_for(kind, name, version, target_id)
+        return with_headers(data, headers) if headers and type(data) is dict else data
+
     def start_child(
         self, workflow: WorkflowType, arguments: dict[str, Any], overrides: dict[str, Any]
     ) -> Promise[Any]:
@@ -213,9 +251,12 @@ class WorkflowRuntime:
             overrides.get("workflow_id") or f"{self.run_id or self.workflow_id}-{self.children}"
         )
         what = f"input of child workflow {workflow.name} ({workflow_id})"
-        text = self.payloads.encode_data(
-            workflow.arguments.encode(arguments), what, self.scope, workflow.input_store
-        )
+        data = workflow.arguments.encode(arguments)
+        if self.hooks and not isinstance(workflow.arguments, ForeignArguments):
+            data = self._with_headers(
+                data, "child_workflow", workflow.name, workflow.version, workflow_id
+            )
+        text = self.payloads.encode_data(data, what, self.scope, workflow.input_store)
         attributes: dict[str, Any] = {
             "workflowType": {"name": workflow.name, "version": workflow.version},
             "workflowId": workflow_id,
@@ -312,6 +353,12 @@ class WorkflowRuntime:
         """Signal another execution (``SignalExternalWorkflowExecution``)."""
         self.signals_sent += 1
         control = f"s{self.signals_sent}"
+        if self.hooks and self._headers_for("signal", name, "", workflow_id):
+            raise TypeError(
+                f"an interceptor added headers to signal {name!r} (to {workflow_id}): signals "
+                "carry no headers (their receiver has no hook to read them); add headers only "
+                "when call.kind is 'activity', 'child_workflow' or 'start_workflow'"
+            )
         promise = self.commands.signal_external(control, workflow_id, name, input_text, run_id)
         self._track(promise)
         return promise
@@ -328,8 +375,11 @@ class WorkflowRuntime:
             args,
             kwargs,
         )
+        data = workflow.arguments.encode(arguments)
+        if self.headers and type(data) is dict:
+            data = with_headers(data, self.headers)  # the next run continues this one's trace
         text = self.payloads.encode_data(
-            workflow.arguments.encode(arguments),
+            data,
             f"continue-as-new input of {workflow.name}",
             self.scope,
             workflow.input_store,

@@ -29,6 +29,7 @@ from ..swf.client import InProcessSWFClient, TaskKind
 from ..swf.limits import Quotas
 from ..worker._activities import ActivityRunner, task_heartbeat
 from ..worker._decisions import DecisionHandler, collect_decision_task, poll_request
+from ..worker._interceptors import Interceptor, checked_interceptors
 from ..workflow._declarations import REGISTRY, ActivityType, WorkflowType
 from ..workflow._functions import WorkflowFunction
 
@@ -76,6 +77,9 @@ class SerialExecutor(ExecutorBase):
       ``run``/``run_until_idle`` returns.
     * ``quotas``: SWF's quotas to enforce, by name, instead of SWF's defaults (``{"open_timers":
       2}``; see :class:`swfobjects.swf.limits.Quotas`), to test how workflows cope with them.
+    * ``interceptors``: hooks for metrics and tracing (:class:`swfobjects.worker.Interceptor`)
+      around starts, decision tasks, run start and close, outgoing calls and activities, as
+      the SWF executor's workers run them; the first in the list is the outermost.
     """
 
     def __init__(
@@ -91,7 +95,9 @@ class SerialExecutor(ExecutorBase):
         pause_gc: bool = True,
         quotas: Mapping[str, int] | Quotas | None = None,
         unawaited: Unawaited = "warn",
+        interceptors: Iterable[Interceptor] = (),
     ) -> None:
+        self.interceptors = checked_interceptors(interceptors)
         self.skip_time = skip_time
         self.pause_gc = pause_gc
         self._gc_paused = False
@@ -101,7 +107,7 @@ class SerialExecutor(ExecutorBase):
         self._in_process = InProcessClient(self.model)
         self.client: InProcessSWFClient = self._in_process
         self.payloads = Payloads(store=as_payload_store(data_store, domain))
-        self.activities = ActivityRunner(workers, self.payloads)
+        self.activities = ActivityRunner(workers, self.payloads, interceptors=self.interceptors)
         self.decisions = DecisionHandler(
             (),
             self.payloads,
@@ -109,6 +115,7 @@ class SerialExecutor(ExecutorBase):
             strict=check_determinism,
             check_replay=check_replay,
             unawaited=unawaited,
+            interceptors=self.interceptors,
         )
         self.client.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
         self._registered: set[tuple[str, str, str]] = set()

@@ -9,12 +9,14 @@ works (or fails) in tests does the same on SWF.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
 from ..exceptions import CancelledError, PayloadTooLargeError, UnknownActivityTypeError
 from ..payloads._failures import encode_failure
+from ..payloads._headers import split_headers
 from ..payloads._payload import Payloads
 from ..swf.client import SWFClient
 from ..swf.limits import MAX_DATA, MAX_HEARTBEAT_DETAILS
@@ -23,7 +25,14 @@ from ..workflow._declarations import REGISTRY, ActivityType, Registry
 from ._manual import manual_token
 from ._retrying import error_code
 
-__all__ = ["ActivityRunner", "ActivityTaskInfo", "Heartbeat", "task_heartbeat"]
+__all__ = [
+    "ActivityExecution",
+    "ActivityHook",
+    "ActivityRunner",
+    "ActivityTaskInfo",
+    "Heartbeat",
+    "task_heartbeat",
+]
 
 log = logging.getLogger("swfobjects.activity")
 
@@ -39,6 +48,25 @@ class ActivityTaskInfo:
     run_id: str
     started_event_id: int
     task_token: str
+
+
+@dataclass(frozen=True)
+class ActivityExecution:
+    """An activity attempt, as interceptors' ``execute_activity`` hooks see it."""
+
+    info: ActivityTaskInfo
+    headers: Mapping[str, str]
+    """What the caller's ``outgoing_call`` hooks added (see ``payloads._headers``)."""
+    attempt: int
+    """1 for the first schedule of an activity call, 2 for the next (a retry, or a re-send
+    after SWF throttled the schedule), and so on."""
+
+
+class ActivityHook(Protocol):
+    """What the runner needs from an interceptor (``swfobjects.worker.Interceptor``)."""
+
+    def execute_activity(self, activity: ActivityExecution, call_next: Callable[[], Any]) -> Any:
+        """Around an activity attempt; returns the result to report."""
 
 
 Heartbeat = Callable[[Any], bool]
@@ -142,7 +170,8 @@ class ActivityRunner:
     """Executes activity tasks with the given worker instances.
 
     Worker classes whose constructor takes no argument are created on demand when
-    ``create_missing`` is true (the SerialExecutor's convenience).
+    ``create_missing`` is true (the SerialExecutor's convenience). ``interceptors`` wrap
+    each activity call (see ``_interceptors``).
     """
 
     def __init__(
@@ -151,7 +180,9 @@ class ActivityRunner:
         payloads: Payloads | None = None,
         registry: Registry = REGISTRY,
         create_missing: bool = True,
+        interceptors: Iterable[ActivityHook] = (),
     ) -> None:
+        self.interceptors = tuple(interceptors)
         self.payloads = payloads or Payloads()
         self.registry = registry
         self.create_missing = create_missing
@@ -216,12 +247,17 @@ class ActivityRunner:
                 kind["name"], kind["version"]
             )
             data = payloads.decode_data(task.get("input"), "input of " + what)
+            data, headers = split_headers(data)
             args, kwargs = activity.arguments.decode(data)
             method = getattr(instance, activity.method_name)
             manual = activity if activity.manual_completion else None
-            var_token = activity_var.set(_RunningTask(task, heartbeat, manual))
+            running = _RunningTask(task, heartbeat, manual)
+            var_token = activity_var.set(running)
             try:
-                value = method(*args, **kwargs)
+                if self.interceptors:
+                    value = self._intercepted(running, headers, partial(method, *args, **kwargs))
+                else:
+                    value = method(*args, **kwargs)
             finally:
                 activity_var.reset(var_token)
             if manual is not None:
@@ -254,3 +290,16 @@ class ActivityRunner:
         if result != "null":
             params["result"] = result
         return "RespondActivityTaskCompleted", params
+
+    def _intercepted(
+        self, running: _RunningTask, headers: Mapping[str, str], call: Callable[[], Any]
+    ) -> Any:
+        """``call()`` (the activity method) inside the interceptors' ``execute_activity``,
+        the first interceptor outermost."""
+        info = running.info
+        _, dot, schedules = info.activity_id.rpartition(".")
+        attempt = int(schedules) + 1 if dot and schedules.isdigit() else 1
+        execution = ActivityExecution(info, headers, attempt)
+        for interceptor in reversed(self.interceptors):
+            call = partial(interceptor.execute_activity, execution, call)
+        return call()

@@ -18,11 +18,21 @@ from typing import Any
 from ..exceptions import HistoryError, NonDeterminismError, UnknownWorkflowTypeError
 from ..payloads._payload import Payloads
 from ..replay._decider import Decider, Unawaited, check_unawaited
+from ..replay._outgoing import WorkflowRun
+from ..replay._runtime import to_datetime
 from ..swf._shapes import decision_attributes
 from ..swf.client import SWFClient, TaskKind, full_history, paged
 from ..swf.limits import MAX_PAGE_SIZE
 from ..workflow._declarations import REGISTRY, Registry, WorkflowType
 from ..workflow._functions import WorkflowFunction
+from ._interceptors import (
+    CloseOutcome,
+    DecisionTask,
+    Interceptor,
+    WorkflowClose,
+    checked_interceptors,
+    run_intercepted,
+)
 
 __all__ = ["DecisionHandler", "collect_decision_task", "history_before", "poll_request"]
 
@@ -106,7 +116,8 @@ class DecisionHandler:
     fails a decision whose workflow code reads the clock or randomness, sleeps, or uses threads
     or asyncio (see ``_determinism``);
     ``unawaited`` says what to do when a run completes with promises it never awaited
-    (``"warn"``, ``"error"``: fail the workflow, ``"ignore"``).
+    (``"warn"``, ``"error"``: fail the workflow, ``"ignore"``). ``interceptors``: see
+    ``_interceptors`` (decision tasks, run start and close, outgoing calls).
     """
 
     def __init__(
@@ -118,7 +129,9 @@ class DecisionHandler:
         strict: bool = True,
         check_replay: bool = False,
         unawaited: Unawaited = "warn",
+        interceptors: Iterable[Interceptor] = (),
     ) -> None:
+        self.interceptors = checked_interceptors(interceptors)
         self.strict = strict
         self.unawaited = check_unawaited(unawaited)  # refused here, not in a poll thread
         self.check_replay = check_replay
@@ -163,7 +176,10 @@ class DecisionHandler:
     ) -> dict[str, Any]:
         """The ``RespondDecisionTaskCompleted`` parameters for a decision task: its token, the
         decisions, and the workflow's ``@state`` as ``executionContext`` when it changed."""
-        decisions, context = self._decide(task, client, domain)
+        if self.interceptors:
+            decisions, context = self._intercepted(task, client, domain)
+        else:
+            decisions, context = self._decide(task, client, domain)
         params: dict[str, Any] = {"taskToken": task["taskToken"], "decisions": decisions}
         if context is not None:
             params["executionContext"] = context
@@ -180,8 +196,54 @@ class DecisionHandler:
         """
         return self._decide(task, client, domain)[0]
 
-    def _decide(
+    def _intercepted(
         self, task: dict[str, Any], client: SWFClient | None, domain: str
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """:meth:`_decide` inside the interceptors' ``decision_task`` hooks, with the run's
+        ``workflow_started`` / ``workflow_closed`` hooks when this task starts or closes it."""
+        execution, run_id, _, previous = _task_fields(task)
+        kind = task["workflowType"]
+        info = DecisionTask(
+            kind["name"],
+            kind["version"],
+            execution["workflowId"],
+            run_id,
+            task.get("startedEventId", 0),
+            previous,
+        )
+        interceptors = self.interceptors
+        out: list[tuple[list[dict[str, Any]], str | None]] = []
+
+        def decide() -> None:
+            if out:
+                raise RuntimeError("an interceptor called decision_task's call_next() twice")
+            out.append(self._decide(task, client, domain, info))
+            run = info.run
+            if run is None:
+                return
+            if not previous:
+                for interceptor in interceptors:
+                    interceptor.workflow_started(run)
+            close = _close_of(run, out[0][0], info.decided_at)
+            if close is not None:
+                for interceptor in interceptors:
+                    interceptor.workflow_closed(close)
+
+        run_intercepted(interceptors, info, decide)
+        if not out:
+            raise RuntimeError(
+                "an interceptor's decision_task returned without calling call_next(): the "
+                f"decision task of workflow {info.workflow_id} run {run_id} was not decided; "
+                "call call_next() once in every decision_task hook"
+            )
+        return out[0]
+
+    def _decide(
+        self,
+        task: dict[str, Any],
+        client: SWFClient | None,
+        domain: str,
+        info: DecisionTask | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         execution, run_id, first, previous = _task_fields(task)
         events = task.get("events") or []
@@ -214,6 +276,7 @@ class DecisionHandler:
                 run_id,
                 strict=self.strict,
                 unawaited=self.unawaited,
+                hooks=self.interceptors,
             )
         else:
             self.hits += 1
@@ -227,8 +290,14 @@ class DecisionHandler:
             if self.check_replay and hit and client is not None:
                 self._compare_with_full_replay(decider, decisions, task, client, domain)
         except BaseException:
+            if info is not None and decider.main is not None:
+                info.run = decider.runtime.run_info()
             decider.discard()
             raise
+        if info is not None:
+            info.run = decider.runtime.run_info()
+            info.decisions = tuple(decisions)
+            info.decided_at = to_datetime(decider.runtime.timestamp).timestamp()
         if self.cache_size and not decider.closed:
             cache = self._cache
             cache[run_id] = decider
@@ -259,6 +328,7 @@ class DecisionHandler:
             execution["workflowId"],
             execution["runId"],
             unawaited="ignore" if self.unawaited == "warn" else self.unawaited,  # warned once
+            hooks=self.interceptors,
         )
         fresh.runtime.silent = True  # its workflow logs were written by the decision compared
         # markers recorded by this very decision are not in history yet: reuse their values
@@ -331,6 +401,30 @@ def _task_fields(task: dict[str, Any]) -> tuple[dict[str, Any], str, int, int]:
                     field=field,
                 )
     return execution, run_id, first, previous
+
+
+_CLOSING: dict[str, CloseOutcome] = {
+    "CompleteWorkflowExecution": "completed",
+    "FailWorkflowExecution": "failed",
+    "CancelWorkflowExecution": "canceled",
+    "ContinueAsNewWorkflowExecution": "continued_as_new",
+}
+
+
+def _close_of(
+    run: WorkflowRun, decisions: list[dict[str, Any]], closed_at: float
+) -> WorkflowClose | None:
+    """The close ``decisions`` decide for ``run``, if they close it (it comes last)."""
+    if not decisions:
+        return None
+    last = decisions[-1]
+    outcome = _CLOSING.get(last["decisionType"])
+    if outcome is None:
+        return None
+    reason = ""
+    if outcome == "failed":
+        reason = decision_attributes(last).get("reason") or ""
+    return WorkflowClose(run, outcome, reason, closed_at)
 
 
 def _shape(decisions: list[dict[str, Any]]) -> list[tuple[str, Any]]:

@@ -47,6 +47,7 @@ from ..workflow._options import NO_TIMEOUT
 from ._activities import ActivityRunner, Heartbeat, task_heartbeat
 from ._decisions import DecisionHandler, collect_decision_task, poll_request
 from ._history_parser import install as install_history_parser
+from ._interceptors import Interceptor, checked_interceptors
 from ._limits import ActivityLimits
 from ._retrying import Backoff, RetryingClient, error_code
 
@@ -213,6 +214,8 @@ class DecisionWorker(_PollLoop):
     ``fast_history`` (default on) makes a boto3 ``client`` parse history events with
     :mod:`._history_parser` (same dicts as botocore, several times less CPU); other clients are
     left alone.
+    ``interceptors``: :class:`Interceptor` hooks around decision tasks, run start and close,
+    and the calls workflow code makes (the first in the list outermost).
     """
 
     kind = "decider"
@@ -233,6 +236,7 @@ class DecisionWorker(_PollLoop):
         check_determinism: bool = True,
         unawaited: Unawaited = "warn",
         fast_history: bool = True,
+        interceptors: Iterable[Interceptor] = (),
     ) -> None:
         if fast_history:
             install_history_parser(client)
@@ -243,6 +247,7 @@ class DecisionWorker(_PollLoop):
             strict=check_determinism,
             check_replay=check_replay,
             unawaited=unawaited,
+            interceptors=interceptors,
         )
         if task_lists is None:
             task_lists = [w.task_list for w in self.handler.workflow_types()]
@@ -330,6 +335,7 @@ class ActivityWorkerRunner(_PollLoop):
     Limits (see :mod:`._limits`): ``max_concurrent_activities`` across all task lists,
     ``max_activities_per_second`` for the worker, ``max_task_list_activities_per_second`` per
     task list (one rate, or a mapping by task list), and ``graceful_shutdown_timeout``.
+    ``interceptors``: :class:`Interceptor` hooks around each activity attempt.
     """
 
     kind = "activity-worker"
@@ -351,6 +357,7 @@ class ActivityWorkerRunner(_PollLoop):
         max_activities_per_second: float | None = None,
         max_task_list_activities_per_second: float | Mapping[str, float] | None = None,
         graceful_shutdown_timeout: float | None = None,
+        interceptors: Iterable[Interceptor] = (),
     ) -> None:
         limits = ActivityLimits(
             max_concurrent_activities,
@@ -359,7 +366,12 @@ class ActivityWorkerRunner(_PollLoop):
             graceful_shutdown_timeout,
         )
         self.payloads = Payloads(store=as_payload_store(data_store, domain))
-        self.runner = ActivityRunner(workers, self.payloads, create_missing=create_missing)
+        self.runner = ActivityRunner(
+            workers,
+            self.payloads,
+            create_missing=create_missing,
+            interceptors=checked_interceptors(interceptors),
+        )
         self.auto_heartbeat = auto_heartbeat
         if task_lists is None:
             task_lists = [a.task_list for a in self.runner.activity_types()]
