@@ -119,6 +119,18 @@ class SwfModel:
         finally:
             runtime.call_now = None
 
+    def undelivered(self, token: str) -> bool:
+        """The started task ``token`` names never reached its poller (the answer's write
+        failed): it times out now with SWF's ``START_TO_CLOSE`` semantics (see
+        :meth:`Timeouts.undelivered <._timeouts.Timeouts.undelivered>` for why not an undo).
+        False if the token no longer names a started task."""
+        runtime = self._runtime
+        runtime.call_now = float(runtime.clock())
+        try:
+            return self.timeouts.undelivered(token)
+        finally:
+            runtime.call_now = None
+
     def snapshot(self) -> dict[str, Any]:
         """The whole state of this model as plain, versioned JSON data (see ``_snapshot``):
         ``other.restore(model.snapshot())`` answers every later call as ``model`` would."""
