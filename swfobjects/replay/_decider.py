@@ -4,7 +4,11 @@ Events are read once, in order (O(N) for N events). Between two decision tasks t
 recorded are buffered; at each *completed* decision task we apply the events that task could
 see (those before its ``DecisionTaskStarted``), run the workflow's coroutines until they block,
 and match the commands they produce against the events SWF recorded for that decision
-(``ActivityTaskScheduled``, ``TimerStarted``...). A mismatch is a :class:`NonDeterminismError`.
+(``ActivityTaskScheduled``, ``TimerStarted``...). A mismatch is a :class:`NonDeterminismError`,
+and so is a decision the replayed code made that history does not record at all: SWF records
+the event of every decision of a completed task (or its ``*Failed`` event) right after its
+``DecisionTaskCompleted``, so once the events up to the next decision task are applied, each
+decision that task sent must have been matched (see :meth:`Decider._check_recorded`).
 At the last, still open, decision task the pending commands become the decisions to send,
 within SWF's caps (decisions per response, request size, open activities and timers).
 
@@ -31,7 +35,13 @@ from collections.abc import Iterable
 from operator import itemgetter
 from typing import Any, Literal
 
-from ..exceptions import CancelledError, HistoryError, SwfObjectsError, WorkflowCodeError
+from ..exceptions import (
+    CancelledError,
+    HistoryError,
+    NonDeterminismError,
+    SwfObjectsError,
+    WorkflowCodeError,
+)
 from ..payloads._failures import encode_failure
 from ..payloads._framework_io import unguarded_var
 from ..payloads._payload import Payloads, PayloadStore
@@ -49,7 +59,7 @@ from ..workflow._functions import WorkflowFunction
 from ..workflow._promise import Promise
 from ..workflow._state import StateMethod
 from ._closing import RunCloser
-from ._commands import WAKE_TIMER_PREFIX, ContinueAsNew
+from ._commands import WAKE_TIMER_PREFIX, Command, ContinueAsNew
 from ._determinism import DeterminismGuard
 from ._event_checks import check_event, check_timestamp, history_error
 from ._history_events import HistoryEvents
@@ -124,6 +134,9 @@ class Decider:
         self._started: dict[str, Any] | None = None
         self._visible = 0
         self._current: list[dict[str, Any]] = []
+        self._sent: tuple[int, list[Command]] | None = None
+        """(``DecisionTaskCompleted`` event id, the commands that task sent) until the events
+        after it are applied and checked to record each of them."""
         self._handlers = HistoryEvents.handlers()
         self._prefetch = getattr(self.payloads.store, "prefetch_events", None)
         self._state: StateMethod | None = getattr(workflow.workflow_class, "_swf_state", None)
@@ -279,6 +292,8 @@ class Decider:
             )
         if self.ran_for != started["eventId"]:
             self._run_decision(started, replaying=True)
+        sent = self._plan()[0]
+        self._sent = (event["eventId"], sent) if sent else None
         if self._state is not None and "executionContext" in attrs:
             self._last_context = attrs["executionContext"]
         self.ran_for = None
@@ -320,6 +335,8 @@ class Decider:
                 if isinstance(error, SwfObjectsError):
                     raise
                 raise history_error(error, event) from error
+            if self._sent is not None:
+                self._check_recorded(started)
             if self.events.main is None:
                 raise HistoryError(
                     f"decision task started at event {started['eventId']} has no "
@@ -442,8 +459,41 @@ class Decider:
             "failWorkflowExecutionDecisionAttributes": {"reason": reason, "details": details},
         }
 
-    def _build_decisions(self, started_event_id: int) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
+    def _check_recorded(self, started: dict[str, Any]) -> None:
+        """Raise if a decision sent by the last completed decision task has no event.
+
+        Called once the events before ``started`` are applied: those include every event SWF
+        recorded for that task's decisions, and applying one stamps its command's
+        ``recorded_by``. A command still unrecorded since that task completed was decided by
+        the replayed code there but never recorded by SWF: the code changed (it makes a
+        decision the execution never made) or the event was dropped from the history. Either
+        way, deciding on would silently send it again, so the decision task fails instead.
+        """
+        assert self._sent is not None
+        completed_id, sent = self._sent
+        self._sent = None
+        for command in sent:
+            if command.recorded_by > completed_id:
+                continue
+            if (
+                command.state == "closed"
+                and self.runtime.commands.pending.get(command.key) is not command
+            ):
+                continue  # withdrawn by the code before it was ever sent: nothing to record
+            decision_type = command.decision["decisionType"]
+            raise NonDeterminismError(
+                f"history event {completed_id} (DecisionTaskCompleted): the replayed workflow "
+                f"code made decision {decision_type} {command.ident} in that decision task, but "
+                f"no event after it (up to event {started['eventId']}) records it; the workflow "
+                "code changed since this execution started, or the history lost that event",
+                completed_id,
+            )
+
+    def _plan(self) -> tuple[list[Command], bool, bool]:
+        """The pending commands the next response sends, within SWF's caps, in order; and
+        whether some were deferred (the response is full) or held (open activities or timers
+        at SWF's limit)."""
+        out: list[Command] = []
         size = 0
         open_activities = len(self.events.scheduled)
         open_timers = len(self.events.timers)
@@ -463,8 +513,13 @@ class Decider:
                     held = True
                     continue
                 open_timers += 1
-            out.append(command.decision)
+            out.append(command)
             size += command.size
+        return out, deferred, held
+
+    def _build_decisions(self, started_event_id: int) -> list[dict[str, Any]]:
+        commands, deferred, held = self._plan()
+        out = [command.decision for command in commands]
         if deferred:
             out.append(
                 {
