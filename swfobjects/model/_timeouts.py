@@ -22,7 +22,8 @@ __all__ = ["Timeouts"]
 
 
 class Timeouts:
-    """Fire due timers, activity/decision task timeouts and execution timeouts."""
+    """Fire due timers, activity/decision task timeouts and execution timeouts, and purge
+    closed runs whose retention period ended."""
 
     __slots__ = ("_runtime", "_executions", "_queues", "_due", "_append")
 
@@ -112,6 +113,8 @@ class Timeouts:
                 },
             )
             return True
+        if kind == "purge":
+            return self._executions.purge(item[1])
         if kind == "execution":
             execution = item[1]
             self._executions.close(
