@@ -134,9 +134,10 @@ class Decider:
         self._started: dict[str, Any] | None = None
         self._visible = 0
         self._current: list[dict[str, Any]] = []
-        self._sent: tuple[int, list[Command]] | None = None
-        """(``DecisionTaskCompleted`` event id, the commands that task sent) until the events
-        after it are applied and checked to record each of them."""
+        self._sent: tuple[int, tuple[Command, ...], int, int] | None = None
+        """(``DecisionTaskCompleted`` event id, the commands pending when it completed, and the
+        open activities and timers then) until the events after it are applied and checked
+        to record each command that task sent."""
         self._handlers = HistoryEvents.handlers()
         self._prefetch = getattr(self.payloads.store, "prefetch_events", None)
         self._state: StateMethod | None = getattr(workflow.workflow_class, "_swf_state", None)
@@ -292,8 +293,15 @@ class Decider:
             )
         if self.ran_for != started["eventId"]:
             self._run_decision(started, replaying=True)
-        sent = self._plan()[0]
-        self._sent = (event["eventId"], sent) if sent else None
+        pending = self.runtime.commands.pending
+        if pending:  # what the task sent is picked from these only if one goes unrecorded
+            history = self.events
+            self._sent = (
+                event["eventId"],
+                tuple(pending.values()),
+                len(history.scheduled),
+                len(history.timers),
+            )
         if self._state is not None and "executionContext" in attrs:
             self._last_context = attrs["executionContext"]
         self.ran_for = None
@@ -335,8 +343,14 @@ class Decider:
                 if isinstance(error, SwfObjectsError):
                     raise
                 raise history_error(error, event) from error
-            if self._sent is not None:
-                self._check_recorded(started)
+            sent = self._sent
+            if sent is not None:  # inline: once per decision; see _check_recorded
+                self._sent = None
+                completed_id = sent[0]
+                for command in sent[1]:
+                    if command.recorded_by <= completed_id:
+                        self._check_recorded(sent, started)
+                        break
             if self.events.main is None:
                 raise HistoryError(
                     f"decision task started at event {started['eventId']} has no "
@@ -459,20 +473,23 @@ class Decider:
             "failWorkflowExecutionDecisionAttributes": {"reason": reason, "details": details},
         }
 
-    def _check_recorded(self, started: dict[str, Any]) -> None:
+    def _check_recorded(
+        self, sent: tuple[int, tuple[Command, ...], int, int], started: dict[str, Any]
+    ) -> None:
         """Raise if a decision sent by the last completed decision task has no event.
 
+        ``sent``: that task's ``DecisionTaskCompleted`` event id, the commands pending then and
+        the open activities and timers then; some command is still unrecorded since.
         Called once the events before ``started`` are applied: those include every event SWF
         recorded for that task's decisions, and applying one stamps its command's
-        ``recorded_by``. A command still unrecorded since that task completed was decided by
-        the replayed code there but never recorded by SWF: the code changed (it makes a
-        decision the execution never made) or the event was dropped from the history. Either
-        way, deciding on would silently send it again, so the decision task fails instead.
+        ``recorded_by``. A command the task sent (picked as a response picks them: some may
+        have been deferred or held) and still unrecorded was decided by the replayed code
+        there but never recorded by SWF: the code changed (it makes a decision the execution
+        never made) or the event was dropped from the history. Either way, deciding on would
+        silently send it again, so the decision task fails instead.
         """
-        assert self._sent is not None
-        completed_id, sent = self._sent
-        self._sent = None
-        for command in sent:
+        completed_id, pending, open_activities, open_timers = sent
+        for command in _select(pending, open_activities, open_timers)[0]:
             if command.recorded_by > completed_id:
                 continue
             if (
@@ -489,36 +506,11 @@ class Decider:
                 completed_id,
             )
 
-    def _plan(self) -> tuple[list[Command], bool, bool]:
-        """The pending commands the next response sends, within SWF's caps, in order; and
-        whether some were deferred (the response is full) or held (open activities or timers
-        at SWF's limit)."""
-        out: list[Command] = []
-        size = 0
-        open_activities = len(self.events.scheduled)
-        open_timers = len(self.events.timers)
-        deferred = False
-        held = False
-        for command in self.runtime.commands.pending.values():
-            if len(out) >= MAX_DECISIONS - 2 or size + command.size > MAX_RESPONSE_CHARS:
-                deferred = True
-                break
-            if command.kind == "activity":
-                if open_activities >= MAX_OPEN_ACTIVITIES:
-                    held = True
-                    continue
-                open_activities += 1
-            elif command.kind == "timer":
-                if open_timers >= MAX_OPEN_TIMERS - 1:  # one left for the wake-up timer
-                    held = True
-                    continue
-                open_timers += 1
-            out.append(command)
-            size += command.size
-        return out, deferred, held
-
     def _build_decisions(self, started_event_id: int) -> list[dict[str, Any]]:
-        commands, deferred, held = self._plan()
+        history = self.events
+        commands, deferred, held = _select(
+            self.runtime.commands.pending.values(), len(history.scheduled), len(history.timers)
+        )
         out = [command.decision for command in commands]
         if deferred:
             out.append(
@@ -535,6 +527,35 @@ class Decider:
         return out
 
     # --- events -------------------------------------------------------------------------
+
+
+def _select(
+    pending: Iterable[Command], open_activities: int, open_timers: int
+) -> tuple[list[Command], bool, bool]:
+    """The ``pending`` commands a response sends, in order, within SWF's caps (decisions and
+    characters per response; open activities and timers, given how many are open); and
+    whether some were deferred (the response is full) or held (at an open limit)."""
+    out: list[Command] = []
+    size = 0
+    deferred = False
+    held = False
+    for command in pending:
+        if len(out) >= MAX_DECISIONS - 2 or size + command.size > MAX_RESPONSE_CHARS:
+            deferred = True
+            break
+        if command.kind == "activity":
+            if open_activities >= MAX_OPEN_ACTIVITIES:
+                held = True
+                continue
+            open_activities += 1
+        elif command.kind == "timer":
+            if open_timers >= MAX_OPEN_TIMERS - 1:  # one left for the wake-up timer
+                held = True
+                continue
+            open_timers += 1
+        out.append(command)
+        size += command.size
+    return out, deferred, held
 
 
 def _out_of_order(events: list[dict[str, Any]], last: int) -> HistoryError:
