@@ -1,13 +1,16 @@
 """``swfobjects local --db``: journal size and start-up time before and after compaction, and
 how long a compaction holds the service's lock.
 
-    python -m benchmarks.journal [--calls 20000] [--open 200] [--quick] [--json FILE]
+    python -m benchmarks.journal [--calls 20000] [--open 200] [--purged] [--quick] [--json FILE]
 
 Builds a journal of ``--calls`` mutating calls through the service's engine (in-process, no
 HTTP, as the service runs them): executions of one activity each (start, decision poll,
 schedule, activity poll, complete, decision poll, complete workflow), plus ``--open``
 executions left open with a started activity and an armed timer, so the state holds closed
-histories, open tasks, tokens and timers. Then measures, each the fastest of three:
+histories, open tasks, tokens and timers. With ``--purged`` the clock then moves past the
+domain's retention period (one day) and one journaled clock tick deletes the closed executions,
+as the service does: what is left to snapshot is the open executions. Then measures, each the
+fastest of three:
 
 - start-up (open the journal, check its chain, replay it) of the full journal;
 - an online compaction (``Engine.compact()``: the seconds every call waits);
@@ -32,6 +35,7 @@ from swfobjects.local._engine import Engine
 from swfobjects.local._persistence import Journal
 
 REPEAT = 3
+RETENTION_SECONDS = 86_400  # the domain's retention: "1" day
 DOMAIN = "bench"
 WORKFLOW = {"name": "wf", "version": "1"}
 ACTIVITY = {"name": "act", "version": "1"}
@@ -58,7 +62,7 @@ def _setup(engine: Engine) -> None:
             "domain": DOMAIN,
             **WORKFLOW,
             "defaultTaskList": {"name": "decisions"},
-            "defaultExecutionStartToCloseTimeout": "86400",
+            "defaultExecutionStartToCloseTimeout": "864000",  # open ones outlive --purged's day
             "defaultTaskStartToCloseTimeout": "600",
             "defaultChildPolicy": "TERMINATE",
         },
@@ -71,7 +75,7 @@ def _setup(engine: Engine) -> None:
             "defaultTaskList": {"name": "activities"},
             "defaultTaskScheduleToStartTimeout": "NONE",
             "defaultTaskScheduleToCloseTimeout": "NONE",
-            "defaultTaskStartToCloseTimeout": "3600",
+            "defaultTaskStartToCloseTimeout": "172800",
             "defaultTaskHeartbeatTimeout": "NONE",
         },
     )
@@ -93,16 +97,18 @@ def _schedule(i: int) -> list[dict[str, Any]]:
     ]
 
 
-def build(path: str, calls: int, open_runs: int) -> int:
-    """Write a journal of about ``calls`` rows; returns how many it has."""
-    engine = Engine(clock=_Clock(), journal=Journal(path), poll_timeout=0)
+def build(path: str, calls: int, open_runs: int, purged: bool = False) -> int:
+    """Write a journal of about ``calls`` rows; returns how many it has. ``purged``: end with
+    the clock past the retention period, and the tick that deletes the closed executions."""
+    clock = _Clock()
+    engine = Engine(clock=clock, journal=Journal(path), poll_timeout=0)
     _setup(engine)
     for i in range(open_runs):  # open: a started activity and an armed timer each
         engine.call(
             "StartWorkflowExecution",
             {"domain": DOMAIN, "workflowId": f"open{i}", "workflowType": WORKFLOW},
         )
-        timer = {"timerId": "t", "startToFireTimeout": "86000"}
+        timer = {"timerId": "t", "startToFireTimeout": "172800"}
         _decide(
             engine,
             [*_schedule(i), {"decisionType": "StartTimer", "startTimerDecisionAttributes": timer}],
@@ -123,6 +129,9 @@ def build(path: str, calls: int, open_runs: int) -> int:
         engine.call("RespondActivityTaskCompleted", {"taskToken": task["taskToken"], "result": "r"})
         complete = {"decisionType": "CompleteWorkflowExecution"}
         _decide(engine, [complete])
+    if purged:
+        clock.now += RETENTION_SECONDS
+        assert engine.advance() == i  # every closed execution; nothing of the open ones
     rows = engine.journal.since_snapshot
     engine.close()
     return rows
@@ -148,11 +157,16 @@ def main() -> None:
     options = parser(__doc__.splitlines()[0])
     options.add_argument("--calls", type=int, default=20_000, help="journal rows (20,000)")
     options.add_argument("--open", type=int, default=200, help="executions left open (200)")
+    options.add_argument(
+        "--purged",
+        action="store_true",
+        help="move past the retention period first: closed executions are deleted",
+    )
     args = options.parse_args()
     calls, open_runs = (300, 10) if args.quick else (args.calls, args.open)
     with tempfile.TemporaryDirectory() as directory:
         path = os.path.join(directory, "journal.sqlite")
-        rows = build(path, calls, open_runs)
+        rows = build(path, calls, open_runs, args.purged)
         size_full = _size(path)
         startup_full = fastest_start_up(path)
 
@@ -175,6 +189,7 @@ def main() -> None:
     results = {
         "rows": rows,
         "open_executions": open_runs,
+        "closed_executions_purged": args.purged,
         "bytes_full": size_full,
         "bytes_after_online_compaction": size_online,
         "bytes_after_offline_compaction": size_vacuumed,
@@ -185,7 +200,8 @@ def main() -> None:
         "offline_compaction_s": offline.seconds,
     }
     print_table(
-        f"journal of {rows:,} calls ({open_runs} open executions)",
+        f"journal of {rows:,} calls ({open_runs} open executions"
+        + (", closed ones purged)" if args.purged else ")"),
         ["", "full journal", "compacted"],
         [
             ["file bytes (with -wal)", size_full, f"{size_online:,} / {size_vacuumed:,} vacuumed"],

@@ -18,6 +18,10 @@ The model (``SwfModel``) is the one implementation of SWF semantics and is not t
   ``InternalFailure`` having changed nothing anyone could see. A call refused by a quota
   changed nothing and is not recorded; the quotas themselves are (when they change);
 - the ``pollers`` quota: at most that many polls wait on one task list at once;
+- a task is handed only to a poll whose client is still connected (``alive``), and a task whose
+  answer could not be written (the client went away in between) is reported back through
+  :meth:`Engine.undelivered` and times out at once, journaled (see
+  :meth:`SwfModel.undelivered <swfobjects.model.SwfModel.undelivered>` for why not an undo);
 - compaction: after ``compact_every`` journal rows, the model's snapshot replaces them (under
   the lock, as one more write: calls wait for it, see :meth:`Engine.compact`). A compaction
   that cannot be written changes nothing and is tried again ``compact_every`` rows later.
@@ -47,7 +51,7 @@ from ..model import (
     snapshot_json,
 )
 from ..swf.limits import LONG_POLL_SECONDS, Quotas
-from ._persistence import ADVANCE, QUOTAS, Journal, JournalEntry, JournalError
+from ._persistence import ADVANCE, QUOTAS, UNDELIVERED, Journal, JournalEntry, JournalError
 
 __all__ = ["DEFAULT_COMPACT_EVERY", "Engine", "READ_ONLY", "POLLS", "check_compact_every"]
 
@@ -189,6 +193,8 @@ class Engine:
                     self.model.advance()
                 elif entry.operation == QUOTAS:
                     self.model.quotas = Quotas(**json.loads(entry.body))
+                elif entry.operation == UNDELIVERED:
+                    self.model.undelivered(entry.body)
                 else:
                     self.model.call(entry.operation, json.loads(entry.body))
             except SwfFault:
@@ -197,11 +203,15 @@ class Engine:
         self._replay_ids = None
         return count
 
-    def _record(self, operation: str, params: dict[str, Any] | None) -> None:
+    def _record(
+        self, operation: str, params: dict[str, Any] | None, *, body: str | None = None
+    ) -> None:
         """Journal what the model just did (the caller holds the lock); if the row cannot be
-        written, undo it by rebuilding the model from the journal, and refuse the call."""
+        written, undo it by rebuilding the model from the journal, and refuse the call.
+        ``body``: the row's text when it is not the JSON of ``params``."""
         if self.journal is not None:
-            body = "" if params is None else json.dumps(params, separators=(",", ":"))
+            if body is None:
+                body = "" if params is None else json.dumps(params, separators=(",", ":"))
             try:
                 self.journal.append(JournalEntry(self._now, operation, body, tuple(self._ids)))
             except sqlite3.Error as exc:
@@ -354,6 +364,26 @@ class Engine:
                     self._idle_polls[key] = left
                 else:
                     del self._idle_polls[key]
+
+    def undelivered(self, operation: str, params: dict[str, Any], result: dict[str, Any]) -> bool:
+        """The answer ``result`` of the poll ``operation`` could not be written to its client.
+
+        If it handed over a task (the first page of a decision task, or an activity task),
+        that task times out now, recorded and journaled like any state change, so a live
+        poller (or the decider, for an activity) gets on with it instead of waiting for the
+        start-to-close timeout. A later history page (``nextPageToken``) hands over nothing:
+        the decider still holds the task and may ask for the page again. Returns whether a
+        task was timed out.
+        """
+        token = result.get("taskToken")
+        if operation not in POLLS or not isinstance(token, str) or params.get("nextPageToken"):
+            return False
+        with self.lock:
+            self._begin()
+            if not self.model.undelivered(token):
+                return False
+            self._record(UNDELIVERED, None, body=token)
+            return True
 
     # --- time ---------------------------------------------------------------------------
 

@@ -49,10 +49,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ADVANCE", "Journal", "JournalEntry", "JournalError", "QUOTAS", "SNAPSHOT"]
+__all__ = [
+    "ADVANCE",
+    "Journal",
+    "JournalEntry",
+    "JournalError",
+    "QUOTAS",
+    "SNAPSHOT",
+    "UNDELIVERED",
+]
 
 ADVANCE = ""  # the operation name of a clock tick that fired timers or timeouts
 QUOTAS = "#quotas"  # the quotas in force from here on (body: their JSON), when they changed
+UNDELIVERED = "#undelivered"  # a handed-out task whose answer never left (body: its token)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal (

@@ -84,7 +84,14 @@ class _Handler(BaseHTTPRequestHandler):
             internal = SwfFault("InternalFailure", f"internal error in {operation}: {exc!r}", 500)
             self._send(*encode_fault(internal))
             return
-        self._send(200, encode_result(result))
+        try:
+            self._send(200, encode_result(result))
+        except OSError as exc:  # the client went away after the hand-over
+            self.close_connection = True
+            if self.server.engine.undelivered(operation, params, result):
+                self.log_message(
+                    "%s: answer not delivered (%s), its task timed out", operation, exc
+                )
 
     def _client_connected(self) -> bool:
         """Whether the client still holds this connection open (checked before a waiting

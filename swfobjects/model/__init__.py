@@ -12,11 +12,12 @@ one way, downwards in this list; nothing imports anything above it::
     _model       SwfModel: builds the collaborators, dispatches call() through one table
     _snapshot    the whole state as plain, versioned JSON and back (snapshot, restore)
     _visibility  Visibility: List*/Count* executions, pending task counts, resource tags
-    _timeouts    Timeouts: advance() fires due timers and timeouts
+    _timeouts    Timeouts: advance() fires due timers and timeouts and purges closed runs
+                 past retention; undelivered() times out a task whose answer was lost
     _decisions   Decisions: RespondDecisionTaskCompleted (validating and applying decisions)
     _tasks       Tasks: polls, activity answers, heartbeats
     _executions  Executions: runs, history events, start/signal/cancel/terminate/close,
-                 children and continue-as-new, history paging, describe
+                 children and continue-as-new, history paging, describe, retention
     _registry    Registry: domains and types
     _queues      TaskQueues: decision/activity queues and task tokens ("is this task live")
     _due         DueHeap: armed timers and timeouts, soonest first

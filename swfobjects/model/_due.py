@@ -6,8 +6,9 @@ Only a data structure: arming (``push``) is done by whoever starts the timed thi
 doubles.
 
 An entry is ``(when, seq, item)``; ``item`` is one of ``("timer", execution, timer)``,
-``("activity", task, timeout_type)``, ``("decision", execution, started_event_id)`` and
-``("execution", execution)``.
+``("activity", task, timeout_type)``, ``("decision", execution, started_event_id)``,
+``("execution", execution)`` (its start-to-close timeout) and ``("purge", execution)`` (a
+closed run whose domain's retention period ends: it is deleted).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def still_pending(item: DueItem) -> bool:
         )
     if kind == "decision":
         return bool(item[1].is_open and item[1].decision_started_id == item[2])
+    if kind == "purge":
+        return True  # armed once, when the run closed; firing it removes it
     return bool(item[1].is_open)
 
 
@@ -100,7 +103,7 @@ class DueHeap:
     def next_due_item(self) -> tuple[float, str] | None:
         """(when, kind) of the next timer or timeout still pending, dropping stale entries.
 
-        Kinds: "timer", "activity", "decision", "execution".
+        Kinds: "timer", "activity", "decision", "execution", "purge".
         """
         entries = self.entries
         while entries:

@@ -1,4 +1,5 @@
-"""The executions of the SWF model: every run, its history, and its life from start to close.
+"""The executions of the SWF model: every run, its history, and its life from start to close
+(and, after its domain's retention period, its deletion).
 
 Owns ``runs`` and ``open_by_id`` and is the only writer of history events (:meth:`append`),
 so what an event implies happens in one place: a decision-waking event schedules a decision
@@ -13,6 +14,7 @@ from typing import Any
 
 from ..swf._shapes import EVENT_KEYS, event_attributes_key
 from ..swf.limits import MAX_REASON, MAX_TAG, MAX_TAGS
+from ..swf.values import retention_seconds
 from ._due import DueHeap
 from ._paging import paged
 from ._params import CHILD_POLICIES, check_new_name, choice
@@ -72,6 +74,7 @@ class Executions:
     __slots__ = (
         "runs",
         "open_by_id",
+        "retention",
         "_runtime",
         "_registry",
         "_queues",
@@ -89,6 +92,9 @@ class Executions:
         self._listeners = runtime.listeners  # notified inline where it is hot
         self.runs: dict[tuple[str, str, str], Execution] = {}
         self.open_by_id: dict[tuple[str, str], Execution] = {}
+        self.retention = True
+        """Delete closed runs after their domain's retention period, as SWF does (off: kept
+        for ever, for the SerialExecutor, whose clock skips ahead)."""
 
     def operations(self) -> dict[str, Handler]:
         """The SWF operations this collaborator serves, by name."""
@@ -405,8 +411,33 @@ class Executions:
             del self.open_by_id[key]
         self._apply_child_policy(execution, child_policy or execution.child_policy)
         self._report_to_parent(execution, status, attributes)
+        self.arm_purge(execution)
         self._runtime.notify()
         return event_id
+
+    # --- retention ----------------------------------------------------------------------
+
+    def arm_purge(self, execution: Execution) -> None:
+        """Arm the deletion of the closed run ``execution`` at the end of its domain's
+        retention period (at once for ``0`` or ``NONE``: SWF keeps no record of it)."""
+        if not self.retention or execution.closed_at is None:
+            return
+        domain = self._registry.domains.get(execution.domain)
+        if domain is None:  # cannot happen: domains are never deleted
+            return
+        self._due.push(
+            execution.closed_at + retention_seconds(domain.retention), "purge", execution
+        )
+
+    def purge(self, execution: Execution) -> bool:
+        """Delete the closed run ``execution`` (its retention period ended): it leaves the
+        visibility calls, and its history and description answer ``UnknownResourceFault``,
+        as in SWF. False if it is not here (deleted already)."""
+        key = (execution.domain, execution.workflow_id, execution.run_id)
+        if execution.is_open or self.runs.get(key) is not execution:
+            return False
+        del self.runs[key]
+        return True
 
     def _apply_child_policy(self, execution: Execution, policy: str) -> None:
         """Terminate or ask to cancel the open children of a closing run, as its policy says."""

@@ -53,6 +53,12 @@ class SwfModel:
     ``quotas`` overrides some of SWF's quotas by name (``SwfModel(quotas={"open_timers": 2})``;
     see :class:`~swfobjects.swf.limits.Quotas`): a call over one answers SWF's
     ``LimitExceededFault`` before changing anything, a decision over one fails with SWF's cause.
+
+    A closed execution is deleted when its domain's retention period has passed on the model's
+    clock (``workflowExecutionRetentionPeriodInDays``; ``0`` and ``NONE``: at once), as SWF
+    deletes it: it leaves ``ListClosedWorkflowExecutions`` and the counts, and its history
+    answers ``UnknownResourceFault``. ``retention=False`` keeps closed executions for ever (the
+    SerialExecutor, whose clock skips ahead over idle time).
     """
 
     def __init__(
@@ -62,12 +68,14 @@ class SwfModel:
         account_id: str = DEFAULT_ACCOUNT_ID,
         region: str = DEFAULT_REGION,
         quotas: Mapping[str, int] | Quotas | None = None,
+        retention: bool = True,
     ) -> None:
         runtime = self._runtime = Runtime(clock, account_id, region, Quotas.from_mapping(quotas))
         self.registry = Registry(runtime)
         self.queues = TaskQueues(runtime)
         self.due = DueHeap()
         self.executions = Executions(runtime, self.registry, self.queues, self.due)
+        self.executions.retention = retention
         self.tasks = Tasks(runtime, self.registry, self.executions, self.queues, self.due)
         self.decisions = Decisions(runtime, self.registry, self.executions, self.queues, self.due)
         self.timeouts = Timeouts(runtime, self.executions, self.queues, self.due)
@@ -116,6 +124,18 @@ class SwfModel:
             raise SwfFault(
                 "ValidationException", f"{operation}: missing or malformed field ({exc})"
             ) from None
+        finally:
+            runtime.call_now = None
+
+    def undelivered(self, token: str) -> bool:
+        """The started task ``token`` names never reached its poller (the answer's write
+        failed): it times out now with SWF's ``START_TO_CLOSE`` semantics (see
+        :meth:`Timeouts.undelivered <._timeouts.Timeouts.undelivered>` for why not an undo).
+        False if the token no longer names a started task."""
+        runtime = self._runtime
+        runtime.call_now = float(runtime.clock())
+        try:
+            return self.timeouts.undelivered(token)
         finally:
             runtime.call_now = None
 

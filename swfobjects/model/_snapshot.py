@@ -11,7 +11,8 @@ What is and is not state:
 - domains, types, executions (every field of :class:`~._state.Execution`, their open activity
   tasks, timers and children), which executions are open under which workflow id, the task
   queues, the due heap (entries with their sequence numbers, so timers due at the same moment
-  still fire in the order they were armed) and the quotas in force;
+  still fire in the order they were armed; the purges of closed runs included) and the quotas
+  in force;
 - not the clock, the id source, the listeners, the account id or the region: the caller's
   (the local service's) own, kept as they are by :func:`restore`;
 - not what no call can tell apart: queue and heap entries already stale or moot (their task
@@ -217,6 +218,11 @@ def _restore(model: SwfModel, data: dict[str, Any]) -> None:
                 queues.tokens[task.token] = task
     model.due.replace(due_entries, next_seq)
     model.quotas = quotas
+    # A snapshot written before retention was modelled arms no purge: arm the missing ones.
+    armed = {id(item[1]) for _, _, item in due_entries if item[0] == "purge"}
+    for execution in executions:
+        if execution.close_status is not None and id(execution) not in armed:
+            runs.arm_purge(execution)
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -251,6 +257,8 @@ def _can_fire(item: tuple[Any, ...]) -> bool:
         return bool(item[1].decision_state == "started")
     if kind == "activity" and item[2] == "SCHEDULE_TO_START":
         return not item[1].started_event_id
+    if kind == "purge":
+        return bool(item[1].close_status is not None)
     return True
 
 
@@ -280,7 +288,7 @@ def _due_item(item: tuple[Any, ...], index: dict[int, int]) -> list[Any]:
         return [kind, index[id(task.execution)], task.activity_id, item[2]]
     if kind == "decision":
         return [kind, index[id(item[1])], item[2]]
-    if kind == "execution":
+    if kind in ("execution", "purge"):
         return [kind, index[id(item[1])]]
     raise AssertionError(f"unknown due item kind {kind!r}")  # a new kind needs a reference here
 
@@ -323,6 +331,6 @@ def _restored_item(item: list[Any], executions: list[Execution]) -> tuple[Any, .
         return (kind, execution.activities[item[2]], item[3])
     if kind == "decision":
         return (kind, execution, int(item[2]))
-    if kind == "execution":
+    if kind in ("execution", "purge"):
         return (kind, execution)
     raise ValueError(f"unknown due item kind {kind!r}")

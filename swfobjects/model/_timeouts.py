@@ -11,18 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._due import DueHeap, DueItem
+from ._due import DueHeap, DueItem, still_pending
 from ._executions import Executions
 from ._params import seconds as _seconds
 from ._queues import TaskQueues
 from ._runtime import Runtime
-from ._state import ActivityTaskState
+from ._state import ActivityTaskState, Execution
 
 __all__ = ["Timeouts"]
 
 
 class Timeouts:
-    """Fire due timers, activity/decision task timeouts and execution timeouts."""
+    """Fire due timers, activity/decision task timeouts and execution timeouts, and purge
+    closed runs whose retention period ended."""
 
     __slots__ = ("_runtime", "_executions", "_queues", "_due", "_append")
 
@@ -43,6 +44,42 @@ class Timeouts:
         while (entry := pop_due(now)) is not None:
             if self._fire(entry[1], entry[0]):
                 fired += 1
+        if fired:
+            self._runtime.notify()
+        return fired
+
+    def undelivered(self, token: str) -> bool:
+        """The task ``token`` names was handed to a poll whose answer never reached its
+        client (the write failed: the worker was killed): time it out now, as SWF would at
+        its start-to-close timeout, instead of leaving it held by no one until then.
+
+        Why a timeout and not "as if never polled": the hand-over is history.
+        ``ActivityTaskStarted`` or ``DecisionTaskStarted`` was appended, journaled and may
+        already have been read (``GetWorkflowExecutionHistory``), and later events may follow
+        it. SWF's histories are append-only and a started task is never started again, so
+        taking the event back would make the journal and every reader's history lie. A
+        ``START_TO_CLOSE`` timeout is what SWF itself records for a started task whose worker
+        is gone; it only comes sooner. A decision task is then scheduled again at once (a live
+        poller gets it); an activity's timeout wakes the decider, whose retry policy decides.
+
+        False (and nothing changes) if the token no longer names a started task (answered,
+        timed out, or its run closed).
+        """
+        item = self._queues.tokens.get(token)
+        if isinstance(item, Execution):
+            if item.decision_token != token or item.decision_state != "started":
+                return False
+            if item.close_status is not None:
+                return False
+            fired = self._fire(("decision", item, item.decision_started_id), self._runtime.now())
+        elif isinstance(item, ActivityTaskState):
+            if item.token != token or not item.started_event_id:
+                return False
+            if not still_pending(("activity", item)):
+                return False
+            fired = self._activity_timeout(item, "START_TO_CLOSE", self._runtime.now())
+        else:
+            return False
         if fired:
             self._runtime.notify()
         return fired
@@ -76,6 +113,8 @@ class Timeouts:
                 },
             )
             return True
+        if kind == "purge":
+            return self._executions.purge(item[1])
         if kind == "execution":
             execution = item[1]
             self._executions.close(

@@ -74,10 +74,24 @@ class Command:
     ``key`` is unique per run (``"A:<activityId>"``, ``"T:<timerId>"``...); ``size`` is an
     estimate of its share of the response, for the request size cap; ``state`` is "pending"
     (not yet seen in history), "open" (recorded, awaiting its outcome) or "closed";
-    ``run_id`` is a started child's run id (needed to cancel it).
+    ``run_id`` is a started child's run id (needed to cancel it); ``recorded_by`` is the id of
+    the last history event that recorded this decision (its ``*Scheduled``, ``*Started``,
+    ``*Initiated``, ``MarkerRecorded`` or ``*Failed`` event; 0: none yet), which the decider
+    compares with the decision task that sent it.
     """
 
-    __slots__ = ("key", "kind", "decision", "outcome", "size", "name", "version", "state", "run_id")
+    __slots__ = (
+        "key",
+        "kind",
+        "decision",
+        "outcome",
+        "size",
+        "name",
+        "version",
+        "state",
+        "run_id",
+        "recorded_by",
+    )
 
     def __init__(
         self,
@@ -98,6 +112,7 @@ class Command:
         self.version = version
         self.state = "pending"
         self.run_id = ""
+        self.recorded_by = 0
 
     @property
     def ident(self) -> str:

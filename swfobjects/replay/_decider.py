@@ -4,7 +4,11 @@ Events are read once, in order (O(N) for N events). Between two decision tasks t
 recorded are buffered; at each *completed* decision task we apply the events that task could
 see (those before its ``DecisionTaskStarted``), run the workflow's coroutines until they block,
 and match the commands they produce against the events SWF recorded for that decision
-(``ActivityTaskScheduled``, ``TimerStarted``...). A mismatch is a :class:`NonDeterminismError`.
+(``ActivityTaskScheduled``, ``TimerStarted``...). A mismatch is a :class:`NonDeterminismError`,
+and so is a decision the replayed code made that history does not record at all: SWF records
+the event of every decision of a completed task (or its ``*Failed`` event) right after its
+``DecisionTaskCompleted``, so once the events up to the next decision task are applied, each
+decision that task sent must have been matched (see :meth:`Decider._check_recorded`).
 At the last, still open, decision task the pending commands become the decisions to send,
 within SWF's caps (decisions per response, request size, open activities and timers).
 
@@ -31,7 +35,13 @@ from collections.abc import Iterable
 from operator import itemgetter
 from typing import Any, Literal
 
-from ..exceptions import CancelledError, HistoryError, SwfObjectsError, WorkflowCodeError
+from ..exceptions import (
+    CancelledError,
+    HistoryError,
+    NonDeterminismError,
+    SwfObjectsError,
+    WorkflowCodeError,
+)
 from ..payloads._failures import encode_failure
 from ..payloads._payload import Payloads, PayloadStore
 from ..payloads.storage._offload import as_payload_store
@@ -47,7 +57,7 @@ from ..workflow._functions import WorkflowFunction
 from ..workflow._promise import Promise
 from ..workflow._state import StateMethod
 from ._closing import RunCloser, close_deferred, defer
-from ._commands import WAKE_TIMER_PREFIX, ContinueAsNew
+from ._commands import WAKE_TIMER_PREFIX, Command, ContinueAsNew
 from ._determinism import DeterminismGuard
 from ._event_checks import check_event, check_timestamp, history_error
 from ._history_events import HistoryEvents
@@ -146,6 +156,10 @@ class Decider:
         self._started: dict[str, Any] | None = None
         self._visible = 0
         self._current: list[dict[str, Any]] = []
+        self._sent: tuple[int, tuple[Command, ...], int, int] | None = None
+        """(``DecisionTaskCompleted`` event id, the commands pending when it completed, and the
+        open activities and timers then) until the events after it are applied and checked
+        to record each command that task sent."""
         self._handlers = HistoryEvents.handlers()
         self._prefetch = getattr(self.payloads.store, "prefetch_events", None)
         self._state: StateMethod | None = getattr(workflow.workflow_class, "_swf_state", None)
@@ -309,6 +323,15 @@ class Decider:
             )
         if self.ran_for != started["eventId"]:
             self._run_decision(started, replaying=True)
+        pending = self.runtime.commands.pending
+        if pending:  # what the task sent is picked from these only if one goes unrecorded
+            history = self.events
+            self._sent = (
+                event["eventId"],
+                tuple(pending.values()),
+                len(history.scheduled),
+                len(history.timers),
+            )
         if self._state is not None and "executionContext" in attrs:
             self._last_context = attrs["executionContext"]
         self.ran_for = None
@@ -348,6 +371,14 @@ class Decider:
                 if isinstance(error, SwfObjectsError):
                     raise
                 raise history_error(error, event) from error
+            sent = self._sent
+            if sent is not None:  # inline: once per decision; see _check_recorded
+                self._sent = None
+                completed_id = sent[0]
+                for command in sent[1]:
+                    if command.recorded_by <= completed_id:
+                        self._check_recorded(sent, started)
+                        break
             main = history.main
             if main is None:
                 raise HistoryError(
@@ -469,29 +500,45 @@ class Decider:
             "failWorkflowExecutionDecisionAttributes": {"reason": reason, "details": details},
         }
 
+    def _check_recorded(
+        self, sent: tuple[int, tuple[Command, ...], int, int], started: dict[str, Any]
+    ) -> None:
+        """Raise if a decision sent by the last completed decision task has no event.
+
+        ``sent``: that task's ``DecisionTaskCompleted`` event id, the commands pending then and
+        the open activities and timers then; some command is still unrecorded since.
+        Called once the events before ``started`` are applied: those include every event SWF
+        recorded for that task's decisions, and applying one stamps its command's
+        ``recorded_by``. A command the task sent (picked as a response picks them: some may
+        have been deferred or held) and still unrecorded was decided by the replayed code
+        there but never recorded by SWF: the code changed (it makes a decision the execution
+        never made) or the event was dropped from the history. Either way, deciding on would
+        silently send it again, so the decision task fails instead.
+        """
+        completed_id, pending, open_activities, open_timers = sent
+        for command in _select(pending, open_activities, open_timers)[0]:
+            if command.recorded_by > completed_id:
+                continue
+            if (
+                command.state == "closed"
+                and self.runtime.commands.pending.get(command.key) is not command
+            ):
+                continue  # withdrawn by the code before it was ever sent: nothing to record
+            decision_type = command.decision["decisionType"]
+            raise NonDeterminismError(
+                f"history event {completed_id} (DecisionTaskCompleted): the replayed workflow "
+                f"code made decision {decision_type} {command.ident} in that decision task, but "
+                f"no event after it (up to event {started['eventId']}) records it; the workflow "
+                "code changed since this execution started, or the history lost that event",
+                completed_id,
+            )
+
     def _build_decisions(self, started_event_id: int) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        size = 0
-        open_activities = len(self.events.scheduled)
-        open_timers = len(self.events.timers)
-        deferred = False
-        held = False
-        for command in self.runtime.commands.pending.values():
-            if len(out) >= MAX_DECISIONS - 2 or size + command.size > MAX_RESPONSE_CHARS:
-                deferred = True
-                break
-            if command.kind == "activity":
-                if open_activities >= MAX_OPEN_ACTIVITIES:
-                    held = True
-                    continue
-                open_activities += 1
-            elif command.kind == "timer":
-                if open_timers >= MAX_OPEN_TIMERS - 1:  # one left for the wake-up timer
-                    held = True
-                    continue
-                open_timers += 1
-            out.append(command.decision)
-            size += command.size
+        history = self.events
+        commands, deferred, held = _select(
+            self.runtime.commands.pending.values(), len(history.scheduled), len(history.timers)
+        )
+        out = [command.decision for command in commands]
         if deferred:
             out.append(
                 {
@@ -507,6 +554,35 @@ class Decider:
         return out
 
     # --- events -------------------------------------------------------------------------
+
+
+def _select(
+    pending: Iterable[Command], open_activities: int, open_timers: int
+) -> tuple[list[Command], bool, bool]:
+    """The ``pending`` commands a response sends, in order, within SWF's caps (decisions and
+    characters per response; open activities and timers, given how many are open); and
+    whether some were deferred (the response is full) or held (at an open limit)."""
+    out: list[Command] = []
+    size = 0
+    deferred = False
+    held = False
+    for command in pending:
+        if len(out) >= MAX_DECISIONS - 2 or size + command.size > MAX_RESPONSE_CHARS:
+            deferred = True
+            break
+        if command.kind == "activity":
+            if open_activities >= MAX_OPEN_ACTIVITIES:
+                held = True
+                continue
+            open_activities += 1
+        elif command.kind == "timer":
+            if open_timers >= MAX_OPEN_TIMERS - 1:  # one left for the wake-up timer
+                held = True
+                continue
+            open_timers += 1
+        out.append(command)
+        size += command.size
+    return out, deferred, held
 
 
 def _out_of_order(events: list[dict[str, Any]], last: int) -> HistoryError:

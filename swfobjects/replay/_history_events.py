@@ -137,6 +137,7 @@ class HistoryEvents:
                 event["eventId"],
             )
         command.state = "open"
+        command.recorded_by = event["eventId"]
         return command
 
     def _on_WorkflowExecutionStarted(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
@@ -308,7 +309,9 @@ class HistoryEvents:
             )
         self.markers.add(name)
         command = self.pending.pop("M:" + name, None)
-        if command is None and name not in self.runtime.marker_book.consumed:
+        if command is not None:
+            command.recorded_by = event["eventId"]
+        elif name not in self.runtime.marker_book.consumed:
             if name.startswith(("nd.", "cache.", "patch.")):
                 raise NonDeterminismError(
                     f"history event {event['eventId']} records marker {name!r}, which the "
@@ -322,6 +325,7 @@ class HistoryEvents:
         command = self.pending.pop("M:" + name, None)
         if command is not None:  # send it again with the next decision
             command.state = "pending"
+            command.recorded_by = event["eventId"]
             self.pending["M:" + name] = command
 
     # --- children -----------------------------------------------------------------------
@@ -421,6 +425,16 @@ class HistoryEvents:
     ) -> None:
         self._pop_command("RCE:" + attrs["workflowId"], event)
 
+    def _on_RequestCancelExternalWorkflowExecutionFailed(
+        self, event: dict[str, Any], attrs: dict[str, Any]
+    ) -> None:
+        """The cancel request of a child was refused (the child closed meanwhile, or SWF
+        refused the decision outright): nothing waits for it; it is not sent again."""
+        command = self.pending.pop("RCE:" + attrs["workflowId"], None)
+        if command is not None:
+            command.state = "closed"
+            command.recorded_by = event["eventId"]
+
     # --- signals and cancellation -------------------------------------------------------
 
     def _on_WorkflowExecutionSignaled(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
@@ -454,6 +468,11 @@ class HistoryEvents:
         self, event: dict[str, Any], attrs: dict[str, Any]
     ) -> None:
         command = self.signals.pop(attrs.get("initiatedEventId", 0), None)
+        if command is None:  # refused as a decision, without an initiated event before it
+            command = self.pending.pop("S:" + attrs.get("control", ""), None)
+            if command is not None:
+                command.state = "closed"
+                command.recorded_by = event["eventId"]
         if command is not None:
             command.outcome.set_exception(
                 SignalError(

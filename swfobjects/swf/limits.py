@@ -86,7 +86,10 @@ MAX_RESOURCE_TAG_KEY = 128
 """Characters per resource tag key (shape ``ResourceTagKey``)."""
 
 MAX_RETENTION_DAYS = 90
-"""A domain's ``workflowExecutionRetentionPeriodInDays`` (0 to this, or ``NONE``)."""
+"""A domain's ``workflowExecutionRetentionPeriodInDays`` (0 to this, or ``NONE``). SWF deletes
+a closed execution's record and history that many days after it closed; ``0`` and ``NONE``
+mean not retained at all: deleted as soon as the execution closes (botocore's
+``RegisterDomain`` documentation; see :func:`swfobjects.swf.values.retention_seconds`)."""
 
 MAX_PAGE_SIZE = 1_000
 """``maximumPageSize`` of every paged call, and its default (shape ``PageSize``)."""

@@ -36,11 +36,13 @@ __all__ = [
     "is_timeout",
     "priority_problem",
     "retention_problem",
+    "retention_seconds",
     "timeout_problem",
 ]
 
 NO_TIMEOUT = "NONE"
-"""SWF's spelling of "no timeout" (and of "no retention limit")."""
+"""SWF's spelling of "no timeout" (and, as a retention period, of "not retained": the same as
+``0`` days, see :func:`retention_seconds`)."""
 CHILD_POLICIES = ("TERMINATE", "REQUEST_CANCEL", "ABANDON")
 """SWF's ``ChildPolicy`` members."""
 REGISTRATION_STATUSES = ("REGISTERED", "DEPRECATED")
@@ -87,6 +89,23 @@ def retention_problem(value: object) -> str | None:
     if not _DIGITS(value) or int(value) > MAX_RETENTION_DAYS:
         return f"must be 0 to {MAX_RETENTION_DAYS} days (decimal digits) or 'NONE'"
     return None
+
+
+def retention_seconds(value: str) -> int:
+    """How long SWF keeps a closed execution of a domain with retention ``value`` (a value
+    :func:`retention_problem` accepts), in seconds after it closed.
+
+    ``NONE`` is not "for ever": SWF documents ``NONE`` and ``0`` alike as "the workflow
+    execution history isn't retained. As soon as the workflow execution completes, the
+    execution record and its history are deleted."
+
+    >>> retention_seconds("1"), retention_seconds("0"), retention_seconds("NONE")
+    (86400, 0, 0)
+    """
+    return 0 if value == NO_TIMEOUT else int(value) * _SECONDS_PER_DAY
+
+
+_SECONDS_PER_DAY = 86_400
 
 
 def priority_problem(value: object) -> str | None:

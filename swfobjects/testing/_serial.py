@@ -59,6 +59,9 @@ class SerialExecutor(ExecutorBase):
     * ``skip_time``: jump the clock to the next timer when nothing else can run; with
       ``skip_time=False`` time only moves when the real (or frozen) clock does, and
       :meth:`run_until_idle` fires the timers that are due.
+      Closed executions are kept for the executor's lifetime (unlike SWF, which deletes
+      them after the domain's retention period): skipped time would otherwise delete runs
+      a test still reads.
     * ``data_store``: where payloads too large for SWF go (see ``swfobjects.storage``).
     * ``check_determinism`` (default on): fail a decision whose workflow code calls the
       clock, ``random`` or ``uuid4`` directly.
@@ -103,7 +106,8 @@ class SerialExecutor(ExecutorBase):
         self._gc_paused = False
         self.domain = domain
         self._offset = 0.0
-        self.model = SwfModel(clock=self._clock, quotas=quotas)
+        # retention=False: skipped time would delete closed runs a test still reads
+        self.model = SwfModel(clock=self._clock, quotas=quotas, retention=False)
         self._in_process = InProcessClient(self.model)
         self.client: InProcessSWFClient = self._in_process
         self.payloads = Payloads(store=as_payload_store(data_store, domain))
