@@ -233,19 +233,20 @@ class Decider:
             guard.__enter__()
         try:
             self._apply(events)
+            self.last_event_id = last
+            runtime.history_length = last
+            self.execution_context = None
             started = self._started
-            if started is not None and self.ran_for != started["eventId"]:
-                self._run_decision(started, replaying=False)
-                self.ran_for = started["eventId"]
+            live = None if started is None or self.ran_for == started["eventId"] else started
+            if live is not None:
+                self._run_decision(live, replaying=False)
+                self.ran_for = live["eventId"]
         finally:
             if guard is not None:
                 guard.__exit__(None, None, None)
             runtime_var.reset(token)
-        self.last_event_id = last
-        runtime.history_length = last
-        self.execution_context = None
-        if started is not None and self.ran_for == started["eventId"]:
-            self._current = self._build_decisions(started["eventId"])
+        if live is not None:
+            self._current = self._build_decisions(live["eventId"])
             if self._state is not None:
                 self.execution_context = self._state_context(self._state)
 
