@@ -13,7 +13,7 @@ import os
 import random
 import sys
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from ..exceptions import CancelledError, DeclarationError
 from ..workflow._declarations import ActivityType, WorkflowType
@@ -26,6 +26,7 @@ __all__ = [
     "Command",
     "CommandBook",
     "ContinueAsNew",
+    "Outcome",
     "ScheduleRefused",
     "backoff",
 ]
@@ -68,8 +69,20 @@ class ContinueAsNew(BaseException):
         self.input_text = input_text
 
 
+class Outcome(Protocol):
+    """What a command's events settle: a :class:`Promise`, or (for activities, the hot path)
+    the :class:`~._calls.ActivityCall` itself, which saves a promise per activity."""
+
+    @property
+    def description(self) -> str: ...
+
+    def set_result(self, value: Any) -> None: ...
+
+    def set_exception(self, error: BaseException) -> None: ...
+
+
 class Command:
-    """One decision the workflow wants sent, and the promise its events settle.
+    """One decision the workflow wants sent, and the outcome its events settle.
 
     ``key`` is unique per run (``"A:<activityId>"``, ``"T:<timerId>"``...); ``size`` is an
     estimate of its share of the response, for the request size cap; ``state`` is "pending"
@@ -98,7 +111,7 @@ class Command:
         key: str,
         kind: str,
         decision: dict[str, Any],
-        outcome: Promise[Any],
+        outcome: Outcome,
         size: int = 300,
         name: str = "",
         version: str = "",
@@ -207,10 +220,10 @@ class CommandBook:
         return outcome
 
     def schedule_activity(
-        self, activity: ActivityType, activity_id: str, attributes: dict[str, Any]
-    ) -> Promise[Any]:
-        """Queue one ``ScheduleActivityTask``; its promise gives the raw result text."""
-        outcome: Promise[Any] = Promise(f"activity {activity_id}")
+        self, activity: ActivityType, activity_id: str, attributes: dict[str, Any], call: Outcome
+    ) -> Command:
+        """Queue one ``ScheduleActivityTask``; its events settle ``call`` with the raw result
+        text (the call cancels it with :meth:`cancel`)."""
         if attributes["activityId"] != activity_id:
             attributes = dict(attributes, activityId=activity_id)
         decision = {
@@ -219,11 +232,10 @@ class CommandBook:
         }
         size = len(attributes["input"]) + 400
         command = Command(
-            "A:" + activity_id, "activity", decision, outcome, size, activity.name, activity.version
+            "A:" + activity_id, "activity", decision, call, size, activity.name, activity.version
         )
-        outcome._cancel_hook = partial(self.cancel, command)
         self.add(command)
-        return outcome
+        return command
 
     def start_child(self, workflow: WorkflowType, attributes: dict[str, Any]) -> Promise[Any]:
         """Queue one ``StartChildWorkflowExecution``; its promise gives the raw result."""

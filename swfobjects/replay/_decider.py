@@ -237,6 +237,43 @@ class Decider:
                 if list(map(_EVENT_ID, events)) != list(range(last + 1, last + 1 + len(events))):
                     raise _out_of_order(events, last)
                 last = events[-1]["eventId"]
+        except SwfObjectsError:
+            raise
+        except Exception as error:
+            raise history_error(error, event, events) from error
+        # The run's context variable and the determinism guard are set once for the whole
+        # feed, not per decision task: a full replay runs one decision per activity, and
+        # setting and resetting them each time was a tenth of its cost. What runs between two
+        # decisions is the decider's own code (the guard ignores it) and store I/O (which
+        # pauses the guard itself, see ``payloads._framework_io``).
+        runtime = self.runtime
+        token = runtime_var.set(runtime)
+        guard = self.guard
+        if guard is not None:
+            guard.__enter__()
+        try:
+            self._apply(events)
+            self.last_event_id = last
+            runtime.history_length = last
+            self.execution_context = None
+            started = self._started
+            live = None if started is None or self.ran_for == started["eventId"] else started
+            if live is not None:
+                self._run_decision(live, replaying=False)
+                self.ran_for = live["eventId"]
+        finally:
+            if guard is not None:
+                guard.__exit__(None, None, None)
+            runtime_var.reset(token)
+        if live is not None:
+            self._current = self._build_decisions(live["eventId"])
+            if self._state is not None:
+                self.execution_context = self._state_context(self._state)
+
+    def _apply(self, events: list[dict[str, Any]]) -> None:
+        """Buffer ``events`` and replay every decision task they complete."""
+        event: Any = None
+        try:
             buffer = self._buffer
             markers_read = False
             for event in events:
@@ -262,16 +299,6 @@ class Decider:
             raise
         except Exception as error:
             raise history_error(error, event, events) from error
-        self.last_event_id = last
-        self.runtime.history_length = last
-        self.execution_context = None
-        started = self._started
-        if started is not None and self.ran_for != started["eventId"]:
-            self._run_decision(started, replaying=False)
-            self.ran_for = started["eventId"]
-            self._current = self._build_decisions(started["eventId"])
-            if self._state is not None:
-                self.execution_context = self._state_context(self._state)
 
     def _read_markers(self, events: list[dict[str, Any]]) -> None:
         """Record the value of every marker in ``events`` before any decision is replayed.
@@ -338,6 +365,8 @@ class Decider:
         self._started = None
 
     def _run_decision(self, started: dict[str, Any], replaying: bool) -> None:
+        """Apply the events the decision task could see and run the workflow until it blocks
+        (inside :meth:`_feed`'s context variable and guard)."""
         visible = self._buffer[: self._visible]
         prefetch = self._prefetch
         if prefetch is not None:
@@ -351,51 +380,43 @@ class Decider:
         if type(timestamp) is not float or not 0.0 <= timestamp <= 253_402_300_799.0:
             check_timestamp(started)  # ints, datetimes and years before 1970 are fine too
         runtime.timestamp = timestamp
-        token = runtime_var.set(runtime)
-        guard = self.guard
+        handlers = self._handlers
+        history = self.events
+        event: Any = None
         try:
-            if guard is not None:
-                guard.__enter__()
-            handlers = self._handlers
-            history = self.events
-            event: Any = None
-            try:
-                for event in visible:
-                    found = handlers.get(event["eventType"])
-                    if found is None:
-                        history.apply_unhandled(event)
-                        continue
-                    handler, key = found
-                    handler(history, event, event.get(key) or {})
-            except Exception as error:  # a malformed event: see _event_checks
-                if isinstance(error, SwfObjectsError):
-                    raise
-                raise history_error(error, event) from error
-            sent = self._sent
-            if sent is not None:  # inline: once per decision; see _check_recorded
-                self._sent = None
-                completed_id = sent[0]
-                for command in sent[1]:
-                    if command.recorded_by <= completed_id:
-                        self._check_recorded(sent, started)
-                        break
-            main = history.main
-            if main is None:
-                raise HistoryError(
-                    f"decision task started at event {started['eventId']} has no "
-                    "WorkflowExecutionStarted event before it; pass the whole history, from "
-                    "event 1",
-                    started["eventId"],
-                )
-            run = runtime.scheduler.run
+            for event in visible:
+                found = handlers.get(event["eventType"])
+                if found is None:
+                    history.apply_unhandled(event)
+                    continue
+                handler, key = found
+                handler(history, event, event.get(key) or {})
+        except Exception as error:  # a malformed event: see _event_checks
+            if isinstance(error, SwfObjectsError):
+                raise
+            raise history_error(error, event) from error
+        sent = self._sent
+        if sent is not None:  # inline: once per decision; see _check_recorded
+            self._sent = None
+            completed_id = sent[0]
+            for command in sent[1]:
+                if command.recorded_by <= completed_id:
+                    self._check_recorded(sent, started)
+                    break
+        main = history.main
+        if main is None:
+            raise HistoryError(
+                f"decision task started at event {started['eventId']} has no "
+                "WorkflowExecutionStarted event before it; pass the whole history, from "
+                "event 1",
+                started["eventId"],
+            )
+        run = runtime.scheduler.run
+        run()
+        signals = runtime.signals
+        while signals.waiters and signals.check_waiters():
             run()
-            signals = runtime.signals
-            while signals.waiters and signals.check_waiters():
-                run()
-        finally:
-            if guard is not None:
-                guard.__exit__(None, None, None)
-            runtime_var.reset(token)
+        guard = self.guard
         if guard is not None and guard.violation is not None:
             guard.raise_if_violated(started["eventId"])
         if self.close_decision is None:
