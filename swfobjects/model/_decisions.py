@@ -133,9 +133,88 @@ _CLOSE = frozenset(
 )
 
 
+_PLAIN_ACTIVITY_KEYS = frozenset(
+    {
+        "activityType",
+        "activityId",
+        "taskList",
+        "scheduleToStartTimeout",
+        "scheduleToCloseTimeout",
+        "startToCloseTimeout",
+        "heartbeatTimeout",
+        "input",
+        "control",
+    }
+)
+"""The attributes :func:`_plain_activity` knows how to check (no priority, tags or policy)."""
+
+
+def _plain_timeout(value: Any) -> bool:
+    """True for an absent timeout, ``NONE`` or digits within SWF's maximum."""
+    return (
+        value is None
+        or value == "NONE"
+        or (
+            type(value) is str
+            and value.isdigit()
+            and value.isascii()
+            and int(value) <= MAX_TIMEOUT_SECONDS
+        )
+    )
+
+
+def _plain_activity(attrs: dict[str, Any]) -> bool:
+    """True when a ``ScheduleActivityTask``'s attributes pass every check the general path
+    below makes, written out for the shape the decider sends: this runs for every scheduled
+    activity, and the general path's tables, loops and helper calls cost it twice as much.
+    False only means "not sure": the general path then decides, and names the problem.
+    """
+    if not attrs.keys() <= _PLAIN_ACTIVITY_KEYS:
+        return False
+    get = attrs.get
+    activity_id = get("activityId")
+    kind = get("activityType")
+    task_list = get("taskList", _SOME_TASK_LIST)
+    if not (
+        type(activity_id) is str
+        and len(activity_id) <= MAX_NAME
+        and is_valid_name(activity_id)  # refuses "" too
+        and type(kind) is dict
+        and type(task_list) is dict
+    ):
+        return False
+    name, version, list_name = kind.get("name"), kind.get("version"), task_list.get("name")
+    text, control = get("input"), get("control")
+    return bool(
+        type(name) is str
+        and name
+        and type(version) is str
+        and version
+        and type(list_name) is str
+        and list_name
+        and (text is None or (type(text) is str and len(text) <= MAX_DATA))
+        and (control is None or (type(control) is str and len(control) <= MAX_DATA))
+        and _plain_timeout(get("scheduleToStartTimeout"))
+        and _plain_timeout(get("scheduleToCloseTimeout"))
+        and _plain_timeout(get("startToCloseTimeout"))
+        and _plain_timeout(get("heartbeatTimeout"))
+    )
+
+
+_SOME_TASK_LIST = {"name": "-"}
+"""Stands in for an absent ``taskList`` in :func:`_plain_activity` (absent is fine)."""
+
+
 def validate_decisions(decisions: list[Any]) -> None:
     """Refuse malformed decisions with SWF's ``ValidationException`` (nothing recorded)."""
     for index, decision in enumerate(decisions):
+        if (
+            type(decision) is dict
+            and decision.get("decisionType") == "ScheduleActivityTask"
+            and type(attrs := decision.get("scheduleActivityTaskDecisionAttributes")) is dict
+            and _plain_activity(attrs)
+        ):
+            continue  # the common case, checked at once
         if not isinstance(decision, dict):
             raise SwfFault("ValidationException", f"{_where(index)} must be an object")
         decision_type = decision.get("decisionType")
