@@ -393,10 +393,14 @@ class Decisions:
         if not isinstance(decisions, list):
             raise SwfFault("ValidationException", "decisions must be a list")
         validate_decisions(decisions)
-        context = _text(params, "executionContext")
+        context = params.get("executionContext")
+        if context is not None:  # most decisions send none: no call then
+            context = _text(params, "executionContext")
         # SWF's sticky task list: checked as SWF checks it, though the model keeps no sticky
         # routing (its next decision task goes to the execution's own task list)
-        _timeout(params.get("taskListScheduleToStartTimeout"), "taskListScheduleToStartTimeout")
+        sticky = params.get("taskListScheduleToStartTimeout")
+        if sticky is not None:
+            _timeout(sticky, "taskListScheduleToStartTimeout")
         self._queues.drop_decision_token(execution)
         attributes: dict[str, Any] = {
             "scheduledEventId": execution.decision_scheduled_id,
