@@ -149,17 +149,13 @@ _PLAIN_ACTIVITY_KEYS = frozenset(
 """The attributes :func:`_plain_activity` knows how to check (no priority, tags or policy)."""
 
 
-def _plain_timeout(value: Any) -> bool:
-    """True for an absent timeout, ``NONE`` or digits within SWF's maximum."""
+def _plain_seconds(value: Any) -> bool:
+    """True for a timeout of digits within SWF's maximum."""
     return (
-        value is None
-        or value == "NONE"
-        or (
-            type(value) is str
-            and value.isdigit()
-            and value.isascii()
-            and int(value) <= MAX_TIMEOUT_SECONDS
-        )
+        type(value) is str
+        and value.isdigit()
+        and value.isascii()
+        and int(value) <= MAX_TIMEOUT_SECONDS
     )
 
 
@@ -185,7 +181,7 @@ def _plain_activity(attrs: dict[str, Any]) -> bool:
         return False
     name, version, list_name = kind.get("name"), kind.get("version"), task_list.get("name")
     text, control = get("input"), get("control")
-    return bool(
+    if not (
         type(name) is str
         and name
         and type(version) is str
@@ -194,11 +190,17 @@ def _plain_activity(attrs: dict[str, Any]) -> bool:
         and list_name
         and (text is None or (type(text) is str and len(text) <= MAX_DATA))
         and (control is None or (type(control) is str and len(control) <= MAX_DATA))
-        and _plain_timeout(get("scheduleToStartTimeout"))
-        and _plain_timeout(get("scheduleToCloseTimeout"))
-        and _plain_timeout(get("startToCloseTimeout"))
-        and _plain_timeout(get("heartbeatTimeout"))
-    )
+    ):
+        return False
+    for value in (
+        get("scheduleToStartTimeout"),
+        get("scheduleToCloseTimeout"),
+        get("startToCloseTimeout"),
+        get("heartbeatTimeout"),
+    ):  # all four allow NONE, with the same maximum
+        if value is not None and value != "NONE" and not _plain_seconds(value):
+            return False
+    return True
 
 
 _SOME_TASK_LIST = {"name": "-"}
