@@ -27,21 +27,25 @@ DueItem = tuple[Any, ...]
 
 
 def still_pending(item: DueItem) -> bool:
-    """True while the timer or timeout ``item`` describes can still fire."""
+    """True while the timer or timeout ``item`` describes can still fire.
+
+    Reads ``close_status`` rather than the ``is_open`` property: every entry of the heap goes
+    through here once per sweep, and a property is a Python call.
+    """
     kind = item[0]
-    if kind == "timer":
-        execution, timer = item[1], item[2]
-        return bool(execution.is_open and execution.timers.get(timer.timer_id) is timer)
     if kind == "activity":
         task = item[1]
-        return bool(
-            task.execution.is_open and task.execution.activities.get(task.activity_id) is task
-        )
+        execution = task.execution
+        return execution.close_status is None and execution.activities.get(task.activity_id) is task
     if kind == "decision":
-        return bool(item[1].is_open and item[1].decision_started_id == item[2])
+        execution = item[1]
+        return execution.close_status is None and execution.decision_started_id == item[2]
+    if kind == "timer":
+        execution, timer = item[1], item[2]
+        return execution.close_status is None and execution.timers.get(timer.timer_id) is timer
     if kind == "purge":
         return True  # armed once, when the run closed; firing it removes it
-    return bool(item[1].is_open)
+    return item[1].close_status is None
 
 
 class DueHeap:

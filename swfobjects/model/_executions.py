@@ -117,29 +117,30 @@ class Executions:
         """
         events = execution.events
         event_id = len(events) + 1
-        now = self._runtime.call_now
+        runtime = self._runtime
+        now = runtime.call_now
         events.append(
             {
-                "eventTimestamp": now if now is not None else float(self._runtime.clock()),
+                "eventTimestamp": now if now is not None else float(runtime.clock()),
                 "eventType": event_type,
                 "eventId": event_id,
                 EVENT_KEYS.get(event_type) or event_attributes_key(event_type): attributes,
             }
         )
-        if execution.close_status is None:
-            if event_type in _DECISION_WAKERS:  # a decision task, or one needed after this one
-                state = execution.decision_state
-                if state == "started":
-                    execution.decision_needed = True
-                elif state == "none":
-                    self.schedule_decision(execution)  # appends (and checks) its own event
-            if (
-                event_id
-                >= self._runtime.quotas.history_events - 1  # the terminated event is the last one
-                and execution.close_status is None
-                and event_type != "WorkflowExecutionTerminated"
-            ):
-                self.terminate(execution, "EVENT_LIMIT_EXCEEDED", None, None)
+        if execution.close_status is not None:
+            return event_id
+        if event_type in _DECISION_WAKERS:  # a decision task, or one needed after this one
+            state = execution.decision_state
+            if state == "started":
+                execution.decision_needed = True
+            elif state == "none":
+                self.schedule_decision(execution)  # appends (and checks) its own event
+        if (
+            event_id >= runtime.quotas.history_events - 1  # the terminated event is the last one
+            and execution.close_status is None
+            and event_type != "WorkflowExecutionTerminated"
+        ):
+            self.terminate(execution, "EVENT_LIMIT_EXCEEDED", None, None)
         return event_id
 
     def schedule_decision(self, execution: Execution) -> None:

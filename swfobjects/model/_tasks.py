@@ -68,11 +68,22 @@ class Tasks:
             "RecordActivityTaskHeartbeat": self.record_activity_task_heartbeat,
         }
 
+    def _domain(self, name: Any) -> str:
+        """``name`` if it is a registered domain, else :meth:`Registry.domain`'s fault.
+
+        :meth:`Registry.domain` written out for the case that raises nothing: every poll
+        names its domain, and this is one dictionary lookup instead of a call and three checks.
+        """
+        domain = self._registry.domains.get(name) if type(name) is str else None
+        if domain is None or domain.status != "REGISTERED":
+            return self._registry.domain(name).name  # raises SWF's fault
+        return domain.name
+
     # --- decision tasks -----------------------------------------------------------------
 
     def poll_for_decision_task(self, params: dict[str, Any]) -> dict[str, Any]:
         """Start the next decision task of the task list (or serve a later history page)."""
-        domain = self._registry.domain(params.get("domain")).name
+        domain = self._domain(params.get("domain"))
         task_list = params["taskList"]["name"]
         size = params.get("maximumPageSize")
         if size is None or size == MAX_PAGE_SIZE:  # the default: nothing to check
@@ -151,7 +162,7 @@ class Tasks:
 
     def poll_for_activity_task(self, params: dict[str, Any]) -> dict[str, Any]:
         """Start the next activity task of the task list and arm its running timeouts."""
-        domain = self._registry.domain(params.get("domain")).name
+        domain = self._domain(params.get("domain"))
         task = self._queues.take_activity(domain, params["taskList"]["name"])
         if task is None:
             return dict(_NO_ACTIVITY_TASK)
@@ -197,9 +208,12 @@ class Tasks:
             "startedEventId": task.started_event_id,
         }
         for key, limit in fields:  # all checked before anything changes
-            value = _text(params, key, limit)
-            if value is not None:
-                attributes[key] = value
+            value = params.get(key)
+            if value is None:
+                continue
+            if type(value) is not str or len(value) > limit:
+                value = _text(params, key, limit)  # refuses it, naming the problem
+            attributes[key] = value
         self._queues.close_activity(task)
         if event_type == "ActivityTaskCanceled" and task.cancel_requested_event_id:
             attributes["latestCancelRequestedEventId"] = task.cancel_requested_event_id

@@ -193,12 +193,18 @@ class SerialExecutor(ExecutorBase):
         run_activity = self._run_activity
         decide = self._decide
         worked = False
+        activity_lists = self._task_lists("activity", activity_queues)
+        decision_lists = self._task_lists("decision", decision_queues)
         while True:
             ran = False
-            for queue, poll in self._task_lists("activity", activity_queues):
+            if len(activity_lists) != len(activity_queues):  # a task list was added
+                activity_lists = self._task_lists("activity", activity_queues)
+            for queue, poll in activity_lists:
                 if queue and drain(call, queue, "PollForActivityTask", poll, run_activity):
                     ran = True
-            for queue, poll in self._task_lists("decision", decision_queues):
+            if len(decision_lists) != len(decision_queues):
+                decision_lists = self._task_lists("decision", decision_queues)
+            for queue, poll in decision_lists:
                 if queue and drain(call, queue, "PollForDecisionTask", poll, decide):
                     ran = True
             if not ran:
