@@ -14,10 +14,15 @@ and its first attempt is an error). The activity's own spans join the trace too.
 
 from __future__ import annotations
 
-from opentelemetry import trace
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+try:
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+except ModuleNotFoundError as missing:
+    raise SystemExit(
+        f"samples.tracing needs OpenTelemetry ({missing}): pip install -e '.[otel]'"
+    ) from None
 
 from swfobjects import (
     ActivityWorker,

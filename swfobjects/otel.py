@@ -37,20 +37,27 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from opentelemetry import context as otel_context
-from opentelemetry import trace
-from opentelemetry.propagate import get_global_textmap
-from opentelemetry.propagators.textmap import TextMapPropagator
-from opentelemetry.sdk.trace import Tracer as SdkTracer
-from opentelemetry.sdk.trace.id_generator import IdGenerator
-from opentelemetry.trace import (
-    NonRecordingSpan,
-    SpanContext,
-    SpanKind,
-    Status,
-    StatusCode,
-    TraceFlags,
-)
+try:
+    from opentelemetry import context as otel_context
+    from opentelemetry import trace
+    from opentelemetry.propagate import get_global_textmap
+    from opentelemetry.propagators.textmap import TextMapPropagator
+    from opentelemetry.sdk.trace import Tracer as SdkTracer
+    from opentelemetry.sdk.trace.id_generator import IdGenerator
+    from opentelemetry.trace import (
+        NonRecordingSpan,
+        SpanContext,
+        SpanKind,
+        Status,
+        StatusCode,
+        TraceFlags,
+    )
+except ModuleNotFoundError as missing:  # the optional extra is not installed
+    raise ModuleNotFoundError(
+        f"swfobjects.otel needs OpenTelemetry ({missing}): pip install 'swfobjects[otel]' "
+        "(in a checkout: pip install -e '.[otel]')",
+        name=missing.name,
+    ) from None
 
 from .replay._outgoing import OutgoingCall, WorkflowRun
 from .worker._activities import ActivityExecution

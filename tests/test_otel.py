@@ -221,3 +221,16 @@ def test_swf_executor_against_moto(spans: Any, moto_endpoint: str) -> None:
 def test_the_global_provider_is_used_by_default() -> None:
     assert isinstance(trace.get_tracer_provider(), trace.TracerProvider)
     TracingInterceptor()._tracer()  # a no-op or proxy tracer: nothing fails without the SDK
+
+
+def test_without_the_extra_the_import_says_how_to_install_it() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['opentelemetry'] = None\n"
+        "try:\n    import swfobjects.otel\n"
+        "except ModuleNotFoundError as error:\n    print(error)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "pip install 'swfobjects[otel]'" in done.stdout, done.stderr
