@@ -327,12 +327,20 @@ class Engine:
         alive: Callable[[], bool] | None,
     ) -> dict[str, Any]:
         deadline = time.monotonic() + wait
+        decisions = operation == "PollForDecisionTask"
         with self._changed:
+            if alive is not None and not params.get("nextPageToken"):
+                # A poll that finds a task at once is checked too (the socket only when a
+                # task waits): its client may have died while the request waited for a
+                # thread or for this lock.
+                named = params.get("taskList")
+                name = named.get("name") if isinstance(named, dict) else None
+                if self._ready(decisions, params.get("domain"), name) and not alive():
+                    return {}  # nobody reads it; the task stays queued for a live poller
             result = self._call_locked(operation, params)
             if result.get("taskToken") or params.get("nextPageToken"):
                 return result
             domain, task_list = params["domain"], params["taskList"]["name"]
-            decisions = operation == "PollForDecisionTask"
             key = (operation, domain, task_list)
             idle = self._idle_polls.get(key, 0)
             limit = self.model.quotas.pollers
@@ -364,6 +372,15 @@ class Engine:
                     self._idle_polls[key] = left
                 else:
                     del self._idle_polls[key]
+
+    def _ready(self, decisions: bool, domain: Any, task_list: Any) -> bool:
+        """Whether a poll on ``task_list`` would get a task now (False for malformed names:
+        the call itself then answers SWF's validation error)."""
+        if not isinstance(domain, str) or not isinstance(task_list, str):
+            return False
+        model = self.model
+        ready = model.has_decision_task if decisions else model.has_activity_task
+        return ready(domain, task_list)
 
     def undelivered(self, operation: str, params: dict[str, Any], result: dict[str, Any]) -> bool:
         """The answer ``result`` of the poll ``operation`` could not be written to its client.

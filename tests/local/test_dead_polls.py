@@ -175,3 +175,35 @@ def test_an_activity_task_whose_answer_cannot_be_written_times_out_at_once(
         )
         task = client.poll_for_activity_task(domain=DOMAIN, taskList={"name": "activities"})
         assert task.get("activityId") == "a1-retry"
+
+
+def test_a_poll_whose_client_died_before_it_was_served_leaves_the_waiting_task() -> None:
+    """The task is already queued when the poll is served, but the poll's client died while
+    its request waited (here: for the engine's lock): no hand-over, a live poll gets it."""
+    with LocalSWF(poll_timeout=3) as swf:
+        client = swf.client()
+        register(client)
+        run = client.start_workflow_execution(
+            domain=DOMAIN, workflowId="died-waiting", workflowType=WORKFLOW
+        )["runId"]
+        decision = client.poll_for_decision_task(domain=DOMAIN, taskList={"name": "decisions"})
+        client.respond_decision_task_completed(
+            taskToken=decision["taskToken"], decisions=[schedule("a1")]
+        )
+        engine = swf.engine
+        assert engine is not None
+        with engine.lock:  # the poll below is read, then waits here for the lock
+            dead = _open_poll(swf, "PollForActivityTask", "activities")
+            time.sleep(0.3)
+            dead.close()  # the worker is killed while its poll waits
+            time.sleep(0.1)
+        got = client.poll_for_activity_task(
+            domain=DOMAIN, taskList={"name": "activities"}, identity="live"
+        )
+        assert got.get("activityId") == "a1"
+        assert "ActivityTaskTimedOut" not in _types(client, "died-waiting", run)
+        events = client.get_workflow_execution_history(
+            domain=DOMAIN, execution={"workflowId": "died-waiting", "runId": run}
+        )["events"]
+        starts = [e for e in events if e["eventType"] == "ActivityTaskStarted"]
+        assert [e["activityTaskStartedEventAttributes"]["identity"] for e in starts] == ["live"]
