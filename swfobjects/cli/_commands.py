@@ -134,6 +134,13 @@ def add_commands(
         metavar="SECONDS",
         help="on SIGTERM, wait this long for tasks in hand, then cancel them (wait for all)",
     )
+    sub.add_argument(
+        "--interceptor",
+        action="append",
+        metavar="MODULE:NAME",
+        help="an Interceptor object or class (made with no arguments) for metrics or tracing, "
+        "e.g. swfobjects.otel:TracingInterceptor; repeat for more, the first outermost",
+    )
     only = sub.add_mutually_exclusive_group()
     only.add_argument("--decision-only", action="store_true", help="run deciders only")
     only.add_argument("--activity-only", action="store_true", help="run activity workers only")

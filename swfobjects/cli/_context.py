@@ -24,6 +24,7 @@ from ..client._swf_executor import SWFExecutor, swf_client
 from ..payloads.storage._offload import OffloadingStore
 from ..payloads.storage._s3 import S3Store
 from ..payloads.storage._stores import DataStore, FileStore
+from ..worker._interceptors import Interceptor
 
 __all__ = [
     "CommandError",
@@ -116,6 +117,31 @@ def _import(module_name: str) -> Any:
         raise
 
 
+def load_interceptor(spec: str) -> Interceptor:
+    """The interceptor ``MODULE:NAME`` names: an :class:`Interceptor` object, or a subclass
+    made with no arguments (``swfobjects.otel:TracingInterceptor``)."""
+    module_name, _, name = spec.partition(":")
+    if not name:
+        raise CommandError(f"--interceptor {spec!r}: give MODULE:NAME", 2)
+    value = getattr(_import(module_name), name, None)
+    if isinstance(value, type) and issubclass(value, Interceptor):
+        try:
+            value = value()
+        except TypeError as exc:
+            raise CommandError(
+                f"--interceptor {spec}: cannot make one with no arguments ({exc}); name an "
+                "Interceptor object made in that module instead",
+                2,
+            ) from None
+    if not isinstance(value, Interceptor):
+        raise CommandError(
+            f"--interceptor {spec}: {module_name} has no Interceptor (object or subclass) "
+            f"named {name!r}",
+            2,
+        )
+    return value
+
+
 def data_store_from(spec: str | None) -> DataStore | OffloadingStore | None:
     """A data store from ``s3://BUCKET/PREFIX``, ``file:///DIR``, a directory, or ``MODULE:NAME``
     (a store object in the user's code)."""
@@ -171,6 +197,9 @@ class Context:
                 self.domain,
                 client=self._client(),
                 data_store=data_store_from(getattr(self.args, "data_store", None)),
+                interceptors=[
+                    load_interceptor(spec) for spec in getattr(self.args, "interceptor", None) or ()
+                ],
             )
         return self._executor
 
