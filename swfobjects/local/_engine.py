@@ -357,9 +357,7 @@ class Engine:
                     if remaining <= 0:
                         break
                     self._changed.wait(remaining)
-                    model = self.model  # read each time: a failed journal write replaces it
-                    ready = model.has_decision_task if decisions else model.has_activity_task
-                    if ready(domain, task_list):
+                    if self._ready(decisions, domain, task_list):
                         if alive is not None and not alive():
                             break  # the client is gone: leave the task to a live poller
                         result = self._call_locked(operation, params)
@@ -378,7 +376,7 @@ class Engine:
         the call itself then answers SWF's validation error)."""
         if not isinstance(domain, str) or not isinstance(task_list, str):
             return False
-        model = self.model
+        model = self.model  # read each time: a failed journal write replaces it
         ready = model.has_decision_task if decisions else model.has_activity_task
         return ready(domain, task_list)
 

@@ -169,12 +169,7 @@ def _close(coro: Coroutine[Any, Any, Any], name: str, errors: list[tuple[str, An
     collector would close it later, at an arbitrary moment, which is what closing prevents.
     """
     if _frame(coro) is None:  # finished, or not a native coroutine (nothing inside to reach)
-        try:
-            coro.close()
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as error:  # noqa: BLE001 - reported by the caller
-            errors.append((name, error))
+        _close_one(coro, name, errors)
         return True
     refusals = 0
     while _frame(coro) is not None:
@@ -184,17 +179,22 @@ def _close(coro: Coroutine[Any, Any, Any], name: str, errors: list[tuple[str, An
             if awaited is None or _frame(awaited) is None:
                 break
             inner = awaited
-        try:
-            inner.close()
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as error:  # noqa: BLE001 - reported by the caller
-            errors.append((name, error))
+        _close_one(inner, name, errors)
         if _frame(inner) is not None:  # it awaited again instead of closing
             refusals += 1
             if refusals >= CLOSE_ATTEMPTS:
                 return False
     return True
+
+
+def _close_one(coro: Any, name: str, errors: list[tuple[str, Any]]) -> None:
+    """``coro.close()``, its error (the user's ``finally`` raising) recorded in ``errors``."""
+    try:
+        coro.close()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # noqa: BLE001 - reported by the caller
+        errors.append((name, error))
 
 
 def _frame(coro: Any) -> Any:
