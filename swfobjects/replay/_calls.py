@@ -25,7 +25,7 @@ from ..payloads._payload import Payloads
 from ..workflow._declarations import ActivityType, WorkflowType
 from ..workflow._options import RetryPolicy
 from ..workflow._promise import Promise
-from ._commands import RATE_CAUSES, CommandBook, ScheduleRefused, backoff
+from ._commands import RATE_CAUSES, Command, CommandBook, ScheduleRefused, backoff
 from ._determinism import seeded_random
 
 __all__ = ["ActivityCall", "Call", "ChildCall", "TimerCall", "MAX_TIMER_REISSUES"]
@@ -133,7 +133,10 @@ class ActivityCall(Call):
     The call is itself its commands' :class:`~._commands.Outcome`: history events settle it
     with :meth:`set_result` / :meth:`set_exception` directly, with no promise in between
     (one promise fewer per activity, the hottest path of replay). ``current`` is only ever a
-    timer (a retry's or a throttled schedule's wait); ``command`` is the attempt in flight.
+    timer (a retry's or a throttled schedule's wait); ``command`` is the attempt in flight,
+    None once the call completed: the command holds the call as its outcome, and keeping the
+    link back would leave a reference cycle per activity for the garbage collector (which a
+    long replay runs paused: see the decider's ``_PAUSE_GC_FROM``).
     """
 
     __slots__ = (
@@ -187,7 +190,7 @@ class ActivityCall(Call):
         self.activity_id = activity_id
         self.schedules = schedules + 1
         self.current = None
-        self.command = self.book.schedule_activity(
+        self.command: Command | None = self.book.schedule_activity(
             self.activity, activity_id, self.attributes, self
         )
 
@@ -198,14 +201,16 @@ class ActivityCall(Call):
             return
         result.set_exception(CancelledError(f"{result.description} cancelled"))
         current = self.current
+        command = self.command
         if current is not None:
             if not current.done():
                 current.cancel()
-        elif self.command.state != "closed":
-            self.book.cancel(self.command)
+        elif command is not None and command.state != "closed":
+            self.book.cancel(command)
 
     def set_result(self, value: Any) -> None:
         """The attempt completed with the raw result text ``value``."""
+        self.command = None  # closed: see the class docstring
         result = self.result
         if result.done():
             return
@@ -220,7 +225,9 @@ class ActivityCall(Call):
 
     def set_exception(self, error: BaseException) -> None:
         """The attempt failed, timed out, was cancelled or refused by SWF."""
-        self.command.state = "closed"  # settled: nothing left to cancel (a refusal left it open)
+        command = self.command
+        if command is not None:  # settled: nothing left to cancel (a refusal left it open)
+            command.state = "closed"
         result = self.result
         if result.done():
             return
