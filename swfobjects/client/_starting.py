@@ -9,7 +9,7 @@ from ..payloads._headers import with_headers
 from ..payloads._payload import Payloads
 from ..swf.limits import MAX_TAG, MAX_TAGS
 from ..workflow._declarations import WorkflowType, check_name
-from ..workflow._stubs import _cached_hints, check_arguments
+from ..workflow._stubs import bind_arguments
 
 __all__ = ["start_params", "start_request"]
 
@@ -32,9 +32,7 @@ def start_params(
     """Check the arguments against the entry method and build the request (with the
     ``headers`` interceptors added, see ``payloads._headers``)."""
     check_name(workflow_id, "workflow_id")
-    arguments = check_arguments(
-        workflow.name, workflow.signature, _cached_hints(workflow), args, kwargs
-    )
+    arguments = bind_arguments(workflow, args, kwargs)
     scope = {"workflow_id": workflow_id, "run_id": ""}
     data = workflow.arguments.encode(arguments)
     if headers:

@@ -26,7 +26,7 @@ from ..payloads._payload import Payloads
 from ..workflow._declarations import ActivityType, WorkflowType
 from ..workflow._options import RetryPolicy, Timeout, seconds_of
 from ..workflow._promise import Promise
-from ..workflow._stubs import _cached_hints, check_arguments
+from ..workflow._stubs import bind_arguments
 from ._calls import ActivityCall, ChildCall, TimerCall
 from ._commands import CommandBook, ContinueAsNew
 from ._determinism import DeterminismGuard, seeded_random
@@ -368,13 +368,7 @@ class WorkflowRuntime:
     def continue_as_new(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> NoReturn:
         """Close this run and start the next one with new input."""
         workflow = self.workflow
-        arguments = check_arguments(
-            f"{workflow.name}.continue_as_new",
-            workflow.signature,
-            _cached_hints(workflow),
-            args,
-            kwargs,
-        )
+        arguments = bind_arguments(workflow, args, kwargs, f"{workflow.name}.continue_as_new")
         data = workflow.arguments.encode(arguments)
         if self.headers and type(data) is dict:
             data = with_headers(data, self.headers)  # the next run continues this one's trace

@@ -27,7 +27,7 @@ from ..worker._activities import ActivityTaskInfo
 from ..worker._pollers import Workers
 from ..workflow._context import activity_var
 from ..workflow._declarations import REGISTRY, ActivityType, WorkflowType
-from ..workflow._stubs import ActivityClient, WorkflowClient, _cached_hints, check_arguments
+from ..workflow._stubs import ActivityClient, WorkflowClient, bind_arguments
 
 __all__ = ["ActivityEnvironment", "LocalEnvironment", "reachable"]
 
@@ -86,9 +86,7 @@ class ActivityEnvironment:
         activity task would, and return its result as the workflow would decode it."""
         activity = _activity_of(method)
         scope = {"workflow_id": self.workflow_id, "run_id": self.run_id}
-        arguments = check_arguments(
-            activity.name, activity.signature, _cached_hints(activity), args, kwargs
-        )
+        arguments = bind_arguments(activity, args, kwargs)
         what = f"activity {activity.name} ({self.activity_id})"
         text = self.payloads.encode_data(
             activity.arguments.encode(arguments), "input of " + what, scope, activity.input_store
