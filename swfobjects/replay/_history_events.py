@@ -172,7 +172,11 @@ class HistoryEvents:
     def _on_ActivityTaskScheduled(self, event: dict[str, Any], attrs: dict[str, Any]) -> None:
         activity_id = attrs["activityId"]
         kind = attrs.get("activityType", {})
-        command = self._pop_command("A:" + activity_id, event)
+        command = self.pending.pop("A:" + activity_id, None)  # _pop_command, inlined: one
+        if command is None:  # event in three of a sequential history, one in two of a fan-out
+            command = self._pop_command("A:" + activity_id, event)
+        command.state = "open"
+        command.recorded_by = event["eventId"]
         if kind.get("name") != command.name or kind.get("version") != command.version:
             check_event(event)
             raise NonDeterminismError(

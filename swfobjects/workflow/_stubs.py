@@ -236,9 +236,7 @@ def target_class(target: ActivityType | WorkflowType) -> type:
 
 class _ArgumentCheck:
     """How the calls of one activity or workflow type bind and check their arguments, worked
-    out once per type: every stub call passes here, so the common call (positional arguments
-    whose types are exactly their annotations, ``noop(3)`` for ``i: int``) is decided in one
-    loop, and only the rest go through :func:`check_arguments`."""
+    out once per type (see :func:`bind_arguments`)."""
 
     __slots__ = ("target", "signature", "hints", "names", "exact")
 
@@ -248,21 +246,9 @@ class _ArgumentCheck:
         function = getattr(target_class(target), target.method_name)
         self.hints: Mapping[str, Any] = typing.get_type_hints(function, include_extras=True)
         self.names = _positional_names(target.signature)
+        """The parameter names, if all are plain positional-or-keyword ones (else None)."""
         self.exact = tuple(self.hints.get(name, Any) for name in self.names or ())
-
-    def bind(self, args: Any, kwargs: Any, what: str | None) -> dict[str, Any]:
-        exact = self.exact
-        if not kwargs and len(args) == len(exact) and self.names is not None:
-            # a plain loop, not zip(): on CPython 3.11 making the zip object costs more than
-            # the whole loop for the usual one to three arguments
-            index = 0
-            for value in args:
-                if type(value) is not exact[index]:
-                    break
-                index += 1
-            else:
-                return dict(zip(self.names, args, strict=False))  # same lengths
-        return check_arguments(what or self.target.name, self.signature, self.hints, args, kwargs)
+        """Their annotations: an argument whose type is exactly its annotation passes."""
 
 
 _CHECKS: dict[int, _ArgumentCheck] = {}
@@ -272,11 +258,27 @@ def bind_arguments(
     target: ActivityType | WorkflowType, args: Any, kwargs: Any, what: str | None = None
 ) -> dict[str, Any]:
     """The call's arguments by name, checked against ``target``'s entry method (as
-    :func:`check_arguments`; ``what`` names the call in errors, default the type's name)."""
+    :func:`check_arguments`; ``what`` names the call in errors, default the type's name).
+
+    Every stub call passes here, so the common call (positional arguments whose types are
+    exactly their annotations, ``noop(3)`` for ``i: int``) is decided in one loop, and only the
+    rest go through :func:`check_arguments`.
+    """
     check = _CHECKS.get(id(target))
     if check is None or check.target is not target:
         check = _CHECKS[id(target)] = _ArgumentCheck(target)
-    return check.bind(args, kwargs, what)
+    exact = check.exact
+    if not kwargs and len(args) == len(exact) and check.names is not None:
+        # a plain loop, not zip(): on CPython 3.11 making the zip object costs more than the
+        # whole loop for the usual one to three arguments
+        index = 0
+        for value in args:
+            if type(value) is not exact[index]:
+                break
+            index += 1
+        else:
+            return dict(zip(check.names, args, strict=False))  # same lengths
+    return check_arguments(what or target.name, check.signature, check.hints, args, kwargs)
 
 
 class ActivityCalls(_Client[C]):
