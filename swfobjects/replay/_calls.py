@@ -175,9 +175,9 @@ class ActivityCall(Call):
         self.attributes = attributes
         self.retry = retry
         self.attempt = 1
-        self.schedules = 0
+        self.schedules = 1  # _send() for the first attempt, inlined
         self.activity_id = base_id
-        self._send()
+        self.command: Command | None = book.schedule_activity(activity, base_id, attributes, self)
 
     @property
     def description(self) -> str:
@@ -185,12 +185,13 @@ class ActivityCall(Call):
         return f"activity {self.activity_id}"
 
     def _send(self) -> None:
+        """Schedule the next attempt (the first is scheduled by ``__init__``)."""
         schedules = self.schedules
-        activity_id = self.base_id if schedules == 0 else f"{self.base_id}.{schedules}"
+        activity_id = f"{self.base_id}.{schedules}"
         self.activity_id = activity_id
         self.schedules = schedules + 1
         self.current = None
-        self.command: Command | None = self.book.schedule_activity(
+        self.command = self.book.schedule_activity(
             self.activity, activity_id, self.attributes, self
         )
 

@@ -231,10 +231,13 @@ class CommandBook:
             "scheduleActivityTaskDecisionAttributes": attributes,
         }
         size = len(attributes["input"]) + 400
-        command = Command(
-            "A:" + activity_id, "activity", decision, call, size, activity.name, activity.version
-        )
-        self.add(command)
+        key = "A:" + activity_id
+        command = Command(key, "activity", decision, call, size, activity.name, activity.version)
+        pending = self.pending  # add(), inlined: once per activity call
+        if key in pending or self.sources is not None:
+            self.add(command)  # a duplicate id (the error), or sources to trace
+        else:
+            pending[key] = command
         return command
 
     def start_child(self, workflow: WorkflowType, attributes: dict[str, Any]) -> Promise[Any]:
