@@ -12,6 +12,7 @@ the result cancels whatever is in flight (the command or the wait).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..exceptions import (
@@ -29,6 +30,9 @@ from ._commands import RATE_CAUSES, Command, CommandBook, ScheduleRefused, backo
 from ._determinism import seeded_random
 
 __all__ = ["ActivityCall", "Call", "ChildCall", "TimerCall", "MAX_TIMER_REISSUES"]
+
+InputEncoder = Callable[[ActivityType, dict[str, Any], str], str]
+"""Encodes an activity call's arguments into its ``input``: (activity, arguments, id) -> text."""
 
 MAX_TIMER_REISSUES = 10
 """Times a refused timer is re-sent (at once, under a new id) before the call fails."""
@@ -149,6 +153,8 @@ class ActivityCall(Call):
         "schedules",
         "activity_id",
         "command",
+        "arguments",
+        "encoder",
     )
 
     def __init__(
@@ -160,6 +166,8 @@ class ActivityCall(Call):
         base_id: str,
         attributes: dict[str, Any],
         retry: RetryPolicy,
+        arguments: dict[str, Any] | None = None,
+        encoder: InputEncoder | None = None,
     ) -> None:
         # Call.__init__ inlined: this runs once per activity call, the hottest path of replay
         self.book = book
@@ -177,7 +185,14 @@ class ActivityCall(Call):
         self.attempt = 1
         self.schedules = 1  # _send() for the first attempt, inlined
         self.activity_id = base_id
-        self.command: Command | None = book.schedule_activity(activity, base_id, attributes, self)
+        self.arguments = arguments
+        self.encoder = encoder
+        """With ``arguments``: what encodes them into the ``input`` that ``attributes`` lacks
+        (None there) for a call replay made without encoding it (see
+        ``WorkflowRuntime.schedule_activity`` and :meth:`input_text`)."""
+        self.command: Command | None = book.schedule_activity(
+            activity, base_id, attributes, self, None if encoder is None else self
+        )
 
     @property
     def description(self) -> str:
@@ -191,9 +206,20 @@ class ActivityCall(Call):
         self.activity_id = activity_id
         self.schedules = schedules + 1
         self.current = None
+        lazy = self.attributes["input"] is None  # no earlier attempt's decision encoded it
         self.command = self.book.schedule_activity(
-            self.activity, activity_id, self.attributes, self
+            self.activity, activity_id, self.attributes, self, self if lazy else None
         )
+
+    def input_text(self) -> str:
+        """The call's ``input``, encoded now, and kept for its later attempts."""
+        attributes = self.attributes
+        text: str | None = attributes["input"]
+        if text is None:
+            assert self.encoder is not None and self.arguments is not None
+            text = attributes["input"] = self.encoder(self.activity, self.arguments, self.base_id)
+            self.arguments = self.encoder = None
+        return text
 
     def cancel(self) -> None:
         """Stop retrying and cancel the attempt in flight or the wait before the next one."""

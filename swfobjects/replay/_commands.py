@@ -81,6 +81,12 @@ class Outcome(Protocol):
     def set_exception(self, error: BaseException) -> None: ...
 
 
+class InputSource(Protocol):
+    """What gives a lazily encoded activity decision its ``input`` (the activity call)."""
+
+    def input_text(self) -> str: ...
+
+
 class Command:
     """One decision the workflow wants sent, and the outcome its events settle.
 
@@ -91,6 +97,11 @@ class Command:
     the last history event that recorded this decision (its ``*Scheduled``, ``*Started``,
     ``*Initiated``, ``MarkerRecorded`` or ``*Failed`` event; 0: none yet), which the decider
     compares with the decision task that sent it.
+
+    ``encode_input``, when set, gives the ``input`` the decision still lacks (an activity call
+    replay made without encoding it: its ``input`` is None); :meth:`complete` sets it, and
+    ``size``. Whatever reads ``decision`` or ``size`` calls :meth:`complete` first (the
+    decider's ``_select``).
     """
 
     __slots__ = (
@@ -104,6 +115,7 @@ class Command:
         "state",
         "run_id",
         "recorded_by",
+        "encode_input",
     )
 
     def __init__(
@@ -126,6 +138,17 @@ class Command:
         self.state = "pending"
         self.run_id = ""
         self.recorded_by = 0
+        self.encode_input: InputSource | None = None
+
+    def complete(self) -> None:
+        """Add the ``input`` an activity decision was made without (see the class docstring)."""
+        source = self.encode_input
+        if source is None:
+            return
+        text = source.input_text()
+        self.decision["scheduleActivityTaskDecisionAttributes"]["input"] = text
+        self.size = len(text) + 400
+        self.encode_input = None
 
     @property
     def ident(self) -> str:
@@ -220,19 +243,31 @@ class CommandBook:
         return outcome
 
     def schedule_activity(
-        self, activity: ActivityType, activity_id: str, attributes: dict[str, Any], call: Outcome
+        self,
+        activity: ActivityType,
+        activity_id: str,
+        attributes: dict[str, Any],
+        call: Outcome,
+        encode_input: InputSource | None = None,
     ) -> Command:
         """Queue one ``ScheduleActivityTask``; its events settle ``call`` with the raw result
-        text (the call cancels it with :meth:`cancel`)."""
+        text (the call cancels it with :meth:`cancel`). With ``input`` None in ``attributes``,
+        ``encode_input`` gives it when the decision is needed (see :class:`Command`)."""
         if attributes["activityId"] != activity_id:
             attributes = dict(attributes, activityId=activity_id)
         decision = {
             "decisionType": "ScheduleActivityTask",
             "scheduleActivityTaskDecisionAttributes": attributes,
         }
-        size = len(attributes["input"]) + 400
         key = "A:" + activity_id
-        command = Command(key, "activity", decision, call, size, activity.name, activity.version)
+        if encode_input is None:
+            size = len(attributes["input"]) + 400
+            command = Command(
+                key, "activity", decision, call, size, activity.name, activity.version
+            )
+        else:
+            command = Command(key, "activity", decision, call, 0, activity.name, activity.version)
+            command.encode_input = encode_input
         pending = self.pending  # add(), inlined: once per activity call
         if key in pending or self.sources is not None:
             self.add(command)  # a duplicate id (the error), or sources to trace

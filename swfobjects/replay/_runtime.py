@@ -95,6 +95,7 @@ class WorkflowRuntime:
             tuple[int, int],
             tuple[ActivityType, dict[str, Any], dict[str, Any], RetryPolicy],
         ] = {}
+        self._encode_input = self._activity_input  # bound once, not per replayed call
 
     def unawaited(self) -> list[Promise[Any]]:
         """Promises this run started that workflow code never awaited (nor read, nor combined)."""
@@ -165,27 +166,56 @@ class WorkflowRuntime:
     def schedule_activity(
         self, activity: ActivityType, arguments: dict[str, Any], overrides: dict[str, Any]
     ) -> Promise[Any]:
-        """Schedule an activity call (with its retries); the promise gives its decoded result."""
+        """Schedule an activity call (with its retries); the promise gives its decoded result.
+
+        A call replayed from history is not encoded now: its decision was sent already, and
+        the ``ActivityTaskScheduled`` event that recorded it matches it by id and type, not
+        input. Its input is encoded only if the decider does need the decision (see
+        :attr:`~._commands.Command.encode_input`): most replayed calls never are, and encoding
+        was a tenth of a replay. With interceptors, calls are encoded at once, replayed or
+        not: they are shown every call with its headers.
+        """
         self.activities += 1
         activity_id = str(self.activities)
-        what = f"input of activity {activity.name} ({activity_id})"
-        data = activity.arguments.encode(arguments)
-        if self.hooks and not isinstance(activity.arguments, ForeignArguments):
-            data = self._with_headers(
-                data, "activity", activity.name, activity.version, activity_id
-            )
-        text = self.payloads.encode_data(data, what, self.scope, activity.input_store)
         template, retry = self._activity_template(activity, overrides)
-        attributes = dict(template, activityId=activity_id, input=text)
-        call = ActivityCall(
-            self.commands, self.run_id, self.payloads, activity, activity_id, attributes, retry
-        )
+        if self.replaying and not self.hooks:
+            attributes = dict(template, activityId=activity_id, input=None)  # encoded later
+            call = ActivityCall(
+                self.commands,
+                self.run_id,
+                self.payloads,
+                activity,
+                activity_id,
+                attributes,
+                retry,
+                arguments,
+                self._encode_input,
+            )
+        else:
+            text = self._activity_input(activity, arguments, activity_id)
+            attributes = dict(template, activityId=activity_id, input=text)
+            call = ActivityCall(
+                self.commands, self.run_id, self.payloads, activity, activity_id, attributes, retry
+            )
         result = call.result
         started = self.started  # _track, inlined: this is the hot path
         started.append(result)
         if len(started) >= self._prune_at:
             self._prune()
         return result
+
+    def _activity_input(
+        self, activity: ActivityType, arguments: dict[str, Any], activity_id: str
+    ) -> str:
+        """The ``input`` text of an activity call: its arguments encoded (with the headers
+        interceptors add), offloaded to the store when too large."""
+        what = f"input of activity {activity.name} ({activity_id})"
+        data = activity.arguments.encode(arguments)
+        if self.hooks and not isinstance(activity.arguments, ForeignArguments):
+            data = self._with_headers(
+                data, "activity", activity.name, activity.version, activity_id
+            )
+        return self.payloads.encode_data(data, what, self.scope, activity.input_store)
 
     def _activity_template(
         self, activity: ActivityType, overrides: dict[str, Any]
