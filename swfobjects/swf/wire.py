@@ -17,8 +17,9 @@ as an integer and date strings as timestamps, and overflows on ``1e400``).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 import botocore.session
@@ -30,10 +31,23 @@ from .values import priority_problem, retention_problem, timeout_problem
 __all__ = ["problems", "service_model", "validation_message"]
 
 
-@lru_cache(maxsize=1)
+_loaded: list[ServiceModel] = []
+_loading = threading.Lock()
+
+
 def service_model() -> ServiceModel:
-    """botocore's model of SWF: the ground truth for operation names and shapes."""
-    return botocore.session.get_session().get_service_model("swf")
+    """botocore's model of SWF: the ground truth for operation names and shapes.
+
+    Loaded once per process, on first use, by whichever thread asks first (the others wait
+    for it, so it is never parsed twice): reading botocore's JSON takes tens of milliseconds,
+    as long as hundreds of activities take in the SerialExecutor, and tests create hundreds
+    of executors.
+    """
+    if not _loaded:
+        with _loading:
+            if not _loaded:
+                _loaded.append(botocore.session.get_session().get_service_model("swf"))
+    return _loaded[0]
 
 
 @cache

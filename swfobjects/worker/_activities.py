@@ -88,32 +88,46 @@ def task_heartbeat(
     (which would send invalid JSON) or refused by SWF with a less helpful message. A task SWF
     no longer knows (timed out, cancelled) reads as a cancellation request, so the activity
     can stop. ``recorded`` is called after each heartbeat SWF accepted.
+
+    Made for every task and used by few: a ``partial`` (no closure cells, no function object).
     """
-    token = task["taskToken"]
+    return partial(_record_heartbeat, client, payloads, task, recorded)
 
-    def heartbeat(details: Any = None) -> bool:
-        params: dict[str, Any] = {"taskToken": token}
-        if details is not None:
-            text = payloads.encode_data(details, "heartbeat details")
-            if len(text) > MAX_HEARTBEAT_DETAILS:
-                raise _heartbeat_too_large(len(text))
-            params["details"] = text
-        try:
-            response = client.record_activity_task_heartbeat(**params)
-        except Exception as error:
-            if error_code(error) == "UnknownResourceFault":
-                log.warning(
-                    "heartbeat for activity %s: the task is no longer open (timed out or "
-                    "cancelled); reporting cancellation to the activity",
-                    task.get("activityId", "?"),
-                )
-                return True
-            raise
-        if recorded is not None:
-            recorded()
-        return bool(response.get("cancelRequested"))
 
-    return heartbeat
+def _record_heartbeat(
+    client: SWFClient,
+    payloads: Payloads,
+    task: dict[str, Any],
+    recorded: Callable[[], None] | None,
+    details: Any = None,
+) -> bool:
+    """One heartbeat of :func:`task_heartbeat`."""
+    params: dict[str, Any] = {"taskToken": task["taskToken"]}
+    if details is not None:
+        text = payloads.encode_data(details, "heartbeat details")
+        if len(text) > MAX_HEARTBEAT_DETAILS:
+            raise _heartbeat_too_large(len(text))
+        params["details"] = text
+    try:
+        response = client.record_activity_task_heartbeat(**params)
+    except Exception as error:
+        if error_code(error) == "UnknownResourceFault":
+            log.warning(
+                "heartbeat for activity %s: the task is no longer open (timed out or "
+                "cancelled); reporting cancellation to the activity",
+                task.get("activityId", "?"),
+            )
+            return True
+        raise
+    if recorded is not None:
+        recorded()
+    return bool(response.get("cancelRequested"))
+
+
+def _scope(task: dict[str, Any]) -> dict[str, str]:
+    """The payload scope of an activity task's result or failure: its workflow execution."""
+    execution = task.get("workflowExecution") or {}
+    return {"workflow_id": execution.get("workflowId", ""), "run_id": execution.get("runId", "")}
 
 
 def _heartbeat_too_large(size: int) -> PayloadTooLargeError:
@@ -235,16 +249,12 @@ class ActivityRunner:
         manual-completion activity returned (its token holder answers later)."""
         token = task["taskToken"]
         kind = task["activityType"]
-        execution = task.get("workflowExecution") or {}
-        scope = {
-            "workflow_id": execution.get("workflowId", ""),
-            "run_id": execution.get("runId", ""),
-        }
-        what = f"activity {kind['name']} ({task.get('activityId', '')})"
+        name = kind["name"]
+        what = f"activity {name} ({task.get('activityId', '')})"
         payloads = self.payloads
         try:
-            instance, activity = self._types.get((kind["name"], kind["version"])) or self.resolve(
-                kind["name"], kind["version"]
+            instance, activity = self._types.get((name, kind["version"])) or self.resolve(
+                name, kind["version"]
             )
             data = payloads.decode_data(task.get("input"), "input of " + what)
             data, headers = split_headers(data)
@@ -269,8 +279,14 @@ class ActivityRunner:
                         value,
                     )
                 return None
+            store = activity.result_store
             result = payloads.encode(
-                value, activity.result, "result of " + what, scope, activity.result_store
+                value,
+                activity.result,
+                "result of " + what,
+                # the scope names where a store files the payload: without one it is unused
+                _scope(task) if store is not None or payloads.store is not None else None,
+                store,
             )
         except CancelledError as cancelled:
             log.info("%s cancelled: %s", what, cancelled)
@@ -280,16 +296,17 @@ class ActivityRunner:
             return "RespondActivityTaskCanceled", params
         except Exception as error:  # noqa: BLE001 - every failure is reported to SWF
             log.info("%s failed: %s: %s", what, type(error).__name__, error)
-            reason, details = encode_failure(error, self.payloads, f"failure of {what}", scope)
+            reason, details = encode_failure(
+                error, self.payloads, f"failure of {what}", _scope(task)
+            )
             return "RespondActivityTaskFailed", {
                 "taskToken": token,
                 "reason": reason,
                 "details": details,
             }
-        params = {"taskToken": token}
-        if result != "null":
-            params["result"] = result
-        return "RespondActivityTaskCompleted", params
+        if result == "null":
+            return "RespondActivityTaskCompleted", {"taskToken": token}
+        return "RespondActivityTaskCompleted", {"taskToken": token, "result": result}
 
     def _intercepted(
         self, running: _RunningTask, headers: Mapping[str, str], call: Callable[[], Any]

@@ -201,7 +201,7 @@ class DecisionHandler:
     ) -> tuple[list[dict[str, Any]], str | None]:
         """:meth:`_decide` inside the interceptors' ``decision_task`` hooks, with the run's
         ``workflow_started`` / ``workflow_closed`` hooks when this task starts or closes it."""
-        execution, run_id, _, previous = _task_fields(task)
+        execution, run_id, _, _, previous = _task_fields(task)
         kind = task["workflowType"]
         info = DecisionTask(
             kind["name"],
@@ -245,8 +245,7 @@ class DecisionHandler:
         domain: str,
         info: DecisionTask | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        execution, run_id, first, previous = _task_fields(task)
-        events = task.get("events") or []
+        execution, run_id, events, first, previous = _task_fields(task)
         decider = self._cache.pop(run_id, None)
         hit = decider is not None
         if decider is not None and not (
@@ -366,8 +365,11 @@ _TASK_FIELD_TYPES = (str, str, str, str, list, int, int, int)
 """The type of each of :data:`_TASK_FIELDS` (exactly: ``bool`` is not an event id)."""
 
 
-def _task_fields(task: dict[str, Any]) -> tuple[dict[str, Any], str, int, int]:
-    """The decision task's execution, run id, first event id and previous started event id.
+def _task_fields(
+    task: dict[str, Any],
+) -> tuple[dict[str, Any], str, list[dict[str, Any]], int, int]:
+    """The decision task's execution, run id, events, first event id and previous started
+    event id.
 
     A task SWF would never send (a field missing or of the wrong type) is a HistoryError.
     """
@@ -400,7 +402,7 @@ def _task_fields(task: dict[str, Any]) -> tuple[dict[str, Any], str, int, int]:
                     f"malformed decision task: {field} is {value!r:.60}, not {kind_of.__name__}",
                     field=field,
                 )
-    return execution, run_id, first, previous
+    return execution, run_id, events, first, previous
 
 
 _CLOSING: dict[str, CloseOutcome] = {
