@@ -149,6 +149,18 @@ _PLAIN_ACTIVITY_KEYS = frozenset(
 """The attributes :func:`_plain_activity` knows how to check (no priority, tags or policy)."""
 
 
+_PLAIN_TIMEOUTS: set[Any] = {None, "NONE"}
+"""Timeouts :func:`_plain_activity` has seen pass its check: absent, ``NONE``, and the digit
+strings within SWF's maximum met so far (at most :data:`_MAX_PLAIN_TIMEOUTS` of them).
+
+Why a set: a decider sends the same few timeouts for every activity, and one membership test
+costs a fraction of the four calls that check a string's digits and value. It is sound because
+only ``None`` and exact ``str`` values that passed the check are added, a ``str`` never changes,
+and only a value equal to one of them is found: that string itself (or a ``str`` subclass with
+its text, which the general path accepts too)."""
+_MAX_PLAIN_TIMEOUTS = 64
+
+
 def _plain_seconds(value: Any) -> bool:
     """True for a timeout of digits within SWF's maximum."""
     return (
@@ -192,14 +204,29 @@ def _plain_activity(attrs: dict[str, Any]) -> bool:
         and (control is None or (type(control) is str and len(control) <= MAX_DATA))
     ):
         return False
-    for value in (
+    timeouts = (
         get("scheduleToStartTimeout"),
         get("scheduleToCloseTimeout"),
         get("startToCloseTimeout"),
         get("heartbeatTimeout"),
-    ):  # all four allow NONE, with the same maximum
-        if value is not None and value != "NONE" and not _plain_seconds(value):
-            return False
+    )  # all four allow NONE, with the same maximum
+    known = _PLAIN_TIMEOUTS
+    try:
+        if (
+            timeouts[0] in known
+            and timeouts[1] in known
+            and timeouts[2] in known
+            and timeouts[3] in known
+        ):
+            return True
+        for value in timeouts:
+            if value not in known:
+                if not _plain_seconds(value):
+                    return False
+                if len(known) < _MAX_PLAIN_TIMEOUTS:
+                    known.add(value)
+    except TypeError:  # unhashable: not a timeout
+        return False
     return True
 
 
@@ -421,7 +448,7 @@ class Decisions:
                 break
             decision_type = decision["decisionType"]
             attrs_key = DECISION_KEYS.get(decision_type) or decision_attributes_key(decision_type)
-            attrs = dict(decision.get(attrs_key) or {})
+            attrs = decision.get(attrs_key) or {}  # read, never written or kept by a handler
             if decision_type in _CLOSE:
                 self._close(execution, decision_type, attrs, completed_id, unhandled)
             else:

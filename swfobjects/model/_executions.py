@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..swf._shapes import EVENT_KEYS, event_attributes_key
+from ..swf._shapes import event_attributes_key
 from ..swf.limits import MAX_REASON, MAX_TAG, MAX_TAGS
 from ..swf.values import retention_seconds
 from ._due import DueHeap
@@ -65,6 +65,19 @@ _DECISION_WAKERS = frozenset(
     }
 )
 """Events after which the workflow has something to decide: they schedule a decision task."""
+
+
+class _AttributesKeys(dict[str, str]):
+    """Event type -> the member holding its attributes (``"timerFiredEventAttributes"``),
+    filled on first use: :meth:`Executions.append` reads it with a subscript, where a ``get``
+    and a fallback would be a method call for every event."""
+
+    def __missing__(self, event_type: str) -> str:
+        key = self[event_type] = event_attributes_key(event_type)
+        return key
+
+
+_ATTRIBUTES_KEY = _AttributesKeys()
 
 
 class Executions:
@@ -124,7 +137,7 @@ class Executions:
                 "eventTimestamp": now if now is not None else float(runtime.clock()),
                 "eventType": event_type,
                 "eventId": event_id,
-                EVENT_KEYS.get(event_type) or event_attributes_key(event_type): attributes,
+                _ATTRIBUTES_KEY[event_type]: attributes,
             }
         )
         if execution.close_status is not None:

@@ -9,6 +9,7 @@ through an attribute holding a bound method is not specialized and costs more.
 
 from __future__ import annotations
 
+from functools import partialmethod
 from typing import Any
 
 from ..swf.limits import MAX_DATA, MAX_HEARTBEAT_DETAILS, MAX_NAME, MAX_PAGE_SIZE, MAX_REASON
@@ -150,7 +151,7 @@ class Tasks:
             "taskToken": token,
             "startedEventId": execution.decision_started_id,
             "previousStartedEventId": execution.previous_started_id,
-            "workflowExecution": execution.execution_ref,
+            "workflowExecution": {"workflowId": execution.workflow_id, "runId": execution.run_id},
             "workflowType": dict(execution.workflow_type),
             "events": page,
         }
@@ -188,7 +189,7 @@ class Tasks:
             "taskToken": task.token,
             "activityId": task.activity_id,
             "startedEventId": task.started_event_id,
-            "workflowExecution": execution.execution_ref,
+            "workflowExecution": {"workflowId": execution.workflow_id, "runId": execution.run_id},
             "activityType": dict(task.activity_type),
         }
         if task.input is not None:
@@ -196,11 +197,13 @@ class Tasks:
         return response
 
     def _answer_activity(
-        self, params: dict[str, Any], event_type: str, fields: tuple[tuple[str, int], ...]
+        self, event_type: str, fields: tuple[tuple[str, int], ...], params: dict[str, Any]
     ) -> dict[str, Any]:
         """Close the activity task named by ``taskToken`` with ``event_type``.
 
-        ``fields``: the request fields copied into the event, with their length limits.
+        ``fields``: the request fields copied into the event, with their length limits. The
+        three answers below are this method with its first two arguments given
+        (``partialmethod``: the handler table then calls it without a frame of its own).
         """
         task = self._queues.activity_task(params.get("taskToken"))
         attributes: dict[str, Any] = {
@@ -222,14 +225,15 @@ class Tasks:
             listener()
         return {}
 
-    def respond_activity_task_completed(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._answer_activity(params, "ActivityTaskCompleted", _COMPLETED_FIELDS)
-
-    def respond_activity_task_failed(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._answer_activity(params, "ActivityTaskFailed", _FAILED_FIELDS)
-
-    def respond_activity_task_canceled(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._answer_activity(params, "ActivityTaskCanceled", _CANCELED_FIELDS)
+    respond_activity_task_completed = partialmethod(
+        _answer_activity, "ActivityTaskCompleted", (("result", MAX_DATA),)
+    )
+    respond_activity_task_failed = partialmethod(
+        _answer_activity, "ActivityTaskFailed", (("reason", MAX_REASON), ("details", MAX_DATA))
+    )
+    respond_activity_task_canceled = partialmethod(
+        _answer_activity, "ActivityTaskCanceled", (("details", MAX_DATA),)
+    )
 
     def record_activity_task_heartbeat(self, params: dict[str, Any]) -> dict[str, Any]:
         """Keep the task's heartbeat timeout away; tells whether cancellation was asked."""
@@ -237,8 +241,3 @@ class Tasks:
         task.heartbeat_details = _text(params, "details", MAX_HEARTBEAT_DETAILS)
         task.last_heartbeat = self._runtime.now()
         return {"cancelRequested": bool(task.cancel_requested_event_id)}
-
-
-_COMPLETED_FIELDS = (("result", MAX_DATA),)
-_FAILED_FIELDS = (("reason", MAX_REASON), ("details", MAX_DATA))
-_CANCELED_FIELDS = (("details", MAX_DATA),)
