@@ -152,7 +152,7 @@ class Tasks:
             "startedEventId": execution.decision_started_id,
             "previousStartedEventId": execution.previous_started_id,
             "workflowExecution": {"workflowId": execution.workflow_id, "runId": execution.run_id},
-            "workflowType": dict(execution.workflow_type),
+            "workflowType": execution.workflow_type.copy(),
             "events": page,
         }
         if offset + size < len(events):
@@ -190,7 +190,7 @@ class Tasks:
             "activityId": task.activity_id,
             "startedEventId": task.started_event_id,
             "workflowExecution": {"workflowId": execution.workflow_id, "runId": execution.run_id},
-            "activityType": dict(task.activity_type),
+            "activityType": task.activity_type.copy(),
         }
         if task.input is not None:
             response["input"] = task.input
