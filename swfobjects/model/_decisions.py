@@ -28,7 +28,7 @@ from ..swf.limits import (
 from ..swf.names import is_valid_name
 from ._due import DueHeap
 from ._executions import Executions
-from ._params import CHILD_POLICIES, check_new_name, choice
+from ._params import CHILD_POLICIES, SECONDS, check_new_name, choice
 from ._params import priority as _priority
 from ._params import text as _text
 from ._params import timeout as _timeout
@@ -564,11 +564,11 @@ class Decisions:
         self._queues.add_activity(task)  # arm its schedule-to-start/close timeouts:
         if to_start != "NONE":
             self._due.push(
-                task.scheduled_at + float(to_start), "activity", task, "SCHEDULE_TO_START"
+                task.scheduled_at + SECONDS[to_start], "activity", task, "SCHEDULE_TO_START"
             )
         if to_close != "NONE":
             self._due.push(
-                task.scheduled_at + float(to_close), "activity", task, "SCHEDULE_TO_CLOSE"
+                task.scheduled_at + SECONDS[to_close], "activity", task, "SCHEDULE_TO_CLOSE"
             )
 
     def _refuse_activity(

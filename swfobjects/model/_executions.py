@@ -17,7 +17,7 @@ from ..swf.limits import MAX_REASON, MAX_TAG, MAX_TAGS
 from ..swf.values import retention_seconds
 from ._due import DueHeap
 from ._paging import paged
-from ._params import CHILD_POLICIES, check_new_name, choice
+from ._params import CHILD_POLICIES, Memo, check_new_name, choice
 from ._params import name as _name
 from ._params import priority as _priority
 from ._params import seconds as _seconds
@@ -67,17 +67,10 @@ _DECISION_WAKERS = frozenset(
 """Events after which the workflow has something to decide: they schedule a decision task."""
 
 
-class _AttributesKeys(dict[str, str]):
-    """Event type -> the member holding its attributes (``"timerFiredEventAttributes"``),
-    filled on first use: :meth:`Executions.append` reads it with a subscript, where a ``get``
-    and a fallback would be a method call for every event."""
-
-    def __missing__(self, event_type: str) -> str:
-        key = self[event_type] = event_attributes_key(event_type)
-        return key
-
-
-_ATTRIBUTES_KEY = _AttributesKeys()
+_ATTRIBUTES_KEY: Memo[str, str] = Memo(event_attributes_key, 1024)
+"""Event type -> the member holding its attributes (``"timerFiredEventAttributes"``):
+:meth:`Executions.append` reads it with a subscript, where a ``get`` and a fallback would be
+a method call for every event."""
 
 
 class Executions:

@@ -16,6 +16,7 @@ from ..swf.limits import MAX_DATA, MAX_HEARTBEAT_DETAILS, MAX_NAME, MAX_PAGE_SIZ
 from ._due import DueHeap
 from ._executions import Executions
 from ._paging import page_size, page_token, read_page_token
+from ._params import SECONDS
 from ._params import text as _text
 from ._queues import TaskQueues
 from ._registry import Registry
@@ -123,7 +124,7 @@ class Tasks:
             now = runtime.call_now  # runtime.now(), inline: once per decision task
             if now is None:
                 now = runtime.now()
-            self._due.push(now + float(execution.task_timeout), "decision", execution, started_id)
+            self._due.push(now + SECONDS[execution.task_timeout], "decision", execution, started_id)
         since = 0  # the index of the first event served
         if params.get("startAtPreviousStartedEvent") and execution.previous_started_id:
             # SWF serves "events with eventTimestamp greater than or equal to" that of the
@@ -182,9 +183,9 @@ class Tasks:
         task.last_heartbeat = now
         execution.latest_activity_at = now
         if task.start_to_close != "NONE":
-            self._due.push(now + float(task.start_to_close), "activity", task, "START_TO_CLOSE")
+            self._due.push(now + SECONDS[task.start_to_close], "activity", task, "START_TO_CLOSE")
         if task.heartbeat != "NONE":
-            self._due.push(now + float(task.heartbeat), "activity", task, "HEARTBEAT")
+            self._due.push(now + SECONDS[task.heartbeat], "activity", task, "HEARTBEAT")
         response: dict[str, Any] = {
             "taskToken": task.token,
             "activityId": task.activity_id,
