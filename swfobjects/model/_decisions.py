@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..swf._shapes import DECISION_KEYS, decision_attributes_key
+from ..swf._shapes import decision_attributes_key
 from ..swf.limits import (
     MAX_DATA,
     MAX_FUNCTION_NAME,
@@ -28,7 +28,7 @@ from ..swf.limits import (
 from ..swf.names import is_valid_name
 from ._due import DueHeap
 from ._executions import Executions
-from ._params import CHILD_POLICIES, check_new_name, choice
+from ._params import CHILD_POLICIES, SECONDS, Memo, check_new_name, choice
 from ._params import priority as _priority
 from ._params import text as _text
 from ._params import timeout as _timeout
@@ -121,6 +121,9 @@ _TYPE_REFS: dict[str, tuple[str, ...]] = {
     "ScheduleActivityTask": ("activityType",),
     "StartChildWorkflowExecution": ("workflowType",),
 }
+_ATTRIBUTES_KEY: Memo[str, str] = Memo(decision_attributes_key, len(_REQUIRED))
+"""Decision type (one of :data:`_REQUIRED`'s, checked first) -> the member holding its
+attributes (``"startTimerDecisionAttributes"``), read with a subscript."""
 _VALUES_CHECKED = frozenset(_TIMEOUTS) | frozenset(_TYPE_REFS)
 """The decision types :func:`_check_values` looks at (the others have no such values)."""
 _CLOSE = frozenset(
@@ -147,6 +150,18 @@ _PLAIN_ACTIVITY_KEYS = frozenset(
     }
 )
 """The attributes :func:`_plain_activity` knows how to check (no priority, tags or policy)."""
+
+
+_PLAIN_TIMEOUTS: set[Any] = {None, "NONE"}
+"""Timeouts :func:`_plain_activity` has seen pass its check: absent, ``NONE``, and the digit
+strings within SWF's maximum met so far (at most :data:`_MAX_PLAIN_TIMEOUTS` of them).
+
+Why a set: a decider sends the same few timeouts for every activity, and one membership test
+costs a fraction of the four calls that check a string's digits and value. It is sound because
+only ``None`` and exact ``str`` values that passed the check are added, a ``str`` never changes,
+and only a value equal to one of them is found: that string itself (or a ``str`` subclass with
+its text, which the general path accepts too)."""
+_MAX_PLAIN_TIMEOUTS = 64
 
 
 def _plain_seconds(value: Any) -> bool:
@@ -192,14 +207,29 @@ def _plain_activity(attrs: dict[str, Any]) -> bool:
         and (control is None or (type(control) is str and len(control) <= MAX_DATA))
     ):
         return False
-    for value in (
+    timeouts = (
         get("scheduleToStartTimeout"),
         get("scheduleToCloseTimeout"),
         get("startToCloseTimeout"),
         get("heartbeatTimeout"),
-    ):  # all four allow NONE, with the same maximum
-        if value is not None and value != "NONE" and not _plain_seconds(value):
-            return False
+    )  # all four allow NONE, with the same maximum
+    known = _PLAIN_TIMEOUTS
+    try:
+        if (
+            timeouts[0] in known
+            and timeouts[1] in known
+            and timeouts[2] in known
+            and timeouts[3] in known
+        ):
+            return True
+        for value in timeouts:
+            if value not in known:
+                if not _plain_seconds(value):
+                    return False
+                if len(known) < _MAX_PLAIN_TIMEOUTS:
+                    known.add(value)
+    except TypeError:  # unhashable: not a timeout
+        return False
     return True
 
 
@@ -225,7 +255,7 @@ def validate_decisions(decisions: list[Any]) -> None:
                 "ValidationException",
                 f"{_where(index)}.decisionType: unknown decision type {decision_type!r}",
             )
-        attrs_key = DECISION_KEYS.get(decision_type) or decision_attributes_key(decision_type)
+        attrs_key = _ATTRIBUTES_KEY[decision_type]
         attrs = decision.get(attrs_key)
         if attrs is None:
             attrs = {}
@@ -420,8 +450,8 @@ class Decisions:
             if execution.close_status is not None:
                 break
             decision_type = decision["decisionType"]
-            attrs_key = DECISION_KEYS.get(decision_type) or decision_attributes_key(decision_type)
-            attrs = dict(decision.get(attrs_key) or {})
+            attrs_key = _ATTRIBUTES_KEY[decision_type]
+            attrs = decision.get(attrs_key) or {}  # read, never written or kept by a handler
             if decision_type in _CLOSE:
                 self._close(execution, decision_type, attrs, completed_id, unhandled)
             else:
@@ -494,7 +524,7 @@ class Decisions:
         if cause is not None:
             self._refuse_activity(execution, kind, activity_id, cause, completed_id)
             return
-        activity_type = dict(kind)
+        activity_type = kind.copy()  # an exact dict (checked): a copy is cheaper than dict()
         task_list_name = task_list["name"]
         event: dict[str, Any] = {
             "activityType": activity_type,
@@ -537,11 +567,11 @@ class Decisions:
         self._queues.add_activity(task)  # arm its schedule-to-start/close timeouts:
         if to_start != "NONE":
             self._due.push(
-                task.scheduled_at + float(to_start), "activity", task, "SCHEDULE_TO_START"
+                task.scheduled_at + SECONDS[to_start], "activity", task, "SCHEDULE_TO_START"
             )
         if to_close != "NONE":
             self._due.push(
-                task.scheduled_at + float(to_close), "activity", task, "SCHEDULE_TO_CLOSE"
+                task.scheduled_at + SECONDS[to_close], "activity", task, "SCHEDULE_TO_CLOSE"
             )
 
     def _refuse_activity(

@@ -25,6 +25,9 @@ _MIN_COMPACT = 256
 
 DueItem = tuple[Any, ...]
 
+_heappush = heapq.heappush  # bound once: push runs for every task started or scheduled
+_isfinite = math.isfinite
+
 
 def still_pending(item: DueItem) -> bool:
     """True while the timer or timeout ``item`` describes can still fire.
@@ -65,10 +68,10 @@ class DueHeap:
         execution would fire again) and an infinity would never come due: requests are checked
         so neither can be computed, and this refuses one that got through anyway.
         """
-        if not math.isfinite(when):
+        if not _isfinite(when):
             raise ValueError(f"due time {when!r} is not a finite number of epoch seconds")
         entries = self.entries
-        heapq.heappush(entries, (when, next(self._seq), item))
+        _heappush(entries, (when, next(self._seq), item))
         if len(entries) > self._compact_at:
             self._compact()
 

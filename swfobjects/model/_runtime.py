@@ -18,6 +18,7 @@ from ..swf.limits import Quotas
 __all__ = ["DEFAULT_ACCOUNT_ID", "DEFAULT_REGION", "Runtime", "random_id"]
 
 _ID_SOURCE = random.Random(os.urandom(32))
+_random_bits = _ID_SOURCE.getrandbits  # bound once (re-seeding keeps the same generator)
 if hasattr(os, "register_at_fork"):  # a forked child must not repeat its parent's ids
     os.register_at_fork(after_in_child=lambda: _ID_SOURCE.seed(os.urandom(32)))
 
@@ -25,7 +26,7 @@ if hasattr(os, "register_at_fork"):  # a forked child must not repeat its parent
 def random_id() -> str:
     """128 random bits in hex: run ids and task tokens (unique, not a secret: the model is
     in-process or on loopback, and a per-call ``os.urandom`` was a visible cost per task)."""
-    return _ID_SOURCE.getrandbits(128).to_bytes(16, "big").hex()
+    return _random_bits(128).to_bytes(16, "big").hex()
 
 
 DEFAULT_ACCOUNT_ID = "123456789012"

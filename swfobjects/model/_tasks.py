@@ -9,12 +9,14 @@ through an attribute holding a bound method is not specialized and costs more.
 
 from __future__ import annotations
 
+from functools import partialmethod
 from typing import Any
 
 from ..swf.limits import MAX_DATA, MAX_HEARTBEAT_DETAILS, MAX_NAME, MAX_PAGE_SIZE, MAX_REASON
 from ._due import DueHeap
 from ._executions import Executions
 from ._paging import page_size, page_token, read_page_token
+from ._params import SECONDS
 from ._params import text as _text
 from ._queues import TaskQueues
 from ._registry import Registry
@@ -122,7 +124,7 @@ class Tasks:
             now = runtime.call_now  # runtime.now(), inline: once per decision task
             if now is None:
                 now = runtime.now()
-            self._due.push(now + float(execution.task_timeout), "decision", execution, started_id)
+            self._due.push(now + SECONDS[execution.task_timeout], "decision", execution, started_id)
         since = 0  # the index of the first event served
         if params.get("startAtPreviousStartedEvent") and execution.previous_started_id:
             # SWF serves "events with eventTimestamp greater than or equal to" that of the
@@ -150,8 +152,8 @@ class Tasks:
             "taskToken": token,
             "startedEventId": execution.decision_started_id,
             "previousStartedEventId": execution.previous_started_id,
-            "workflowExecution": execution.execution_ref,
-            "workflowType": dict(execution.workflow_type),
+            "workflowExecution": {"workflowId": execution.workflow_id, "runId": execution.run_id},
+            "workflowType": execution.workflow_type.copy(),
             "events": page,
         }
         if offset + size < len(events):
@@ -181,26 +183,28 @@ class Tasks:
         task.last_heartbeat = now
         execution.latest_activity_at = now
         if task.start_to_close != "NONE":
-            self._due.push(now + float(task.start_to_close), "activity", task, "START_TO_CLOSE")
+            self._due.push(now + SECONDS[task.start_to_close], "activity", task, "START_TO_CLOSE")
         if task.heartbeat != "NONE":
-            self._due.push(now + float(task.heartbeat), "activity", task, "HEARTBEAT")
+            self._due.push(now + SECONDS[task.heartbeat], "activity", task, "HEARTBEAT")
         response: dict[str, Any] = {
             "taskToken": task.token,
             "activityId": task.activity_id,
             "startedEventId": task.started_event_id,
-            "workflowExecution": execution.execution_ref,
-            "activityType": dict(task.activity_type),
+            "workflowExecution": {"workflowId": execution.workflow_id, "runId": execution.run_id},
+            "activityType": task.activity_type.copy(),
         }
         if task.input is not None:
             response["input"] = task.input
         return response
 
     def _answer_activity(
-        self, params: dict[str, Any], event_type: str, fields: tuple[tuple[str, int], ...]
+        self, event_type: str, fields: tuple[tuple[str, int], ...], params: dict[str, Any]
     ) -> dict[str, Any]:
         """Close the activity task named by ``taskToken`` with ``event_type``.
 
-        ``fields``: the request fields copied into the event, with their length limits.
+        ``fields``: the request fields copied into the event, with their length limits. The
+        three answers below are this method with its first two arguments given
+        (``partialmethod``: the handler table then calls it without a frame of its own).
         """
         task = self._queues.activity_task(params.get("taskToken"))
         attributes: dict[str, Any] = {
@@ -222,14 +226,15 @@ class Tasks:
             listener()
         return {}
 
-    def respond_activity_task_completed(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._answer_activity(params, "ActivityTaskCompleted", _COMPLETED_FIELDS)
-
-    def respond_activity_task_failed(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._answer_activity(params, "ActivityTaskFailed", _FAILED_FIELDS)
-
-    def respond_activity_task_canceled(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._answer_activity(params, "ActivityTaskCanceled", _CANCELED_FIELDS)
+    respond_activity_task_completed = partialmethod(
+        _answer_activity, "ActivityTaskCompleted", (("result", MAX_DATA),)
+    )
+    respond_activity_task_failed = partialmethod(
+        _answer_activity, "ActivityTaskFailed", (("reason", MAX_REASON), ("details", MAX_DATA))
+    )
+    respond_activity_task_canceled = partialmethod(
+        _answer_activity, "ActivityTaskCanceled", (("details", MAX_DATA),)
+    )
 
     def record_activity_task_heartbeat(self, params: dict[str, Any]) -> dict[str, Any]:
         """Keep the task's heartbeat timeout away; tells whether cancellation was asked."""
@@ -237,8 +242,3 @@ class Tasks:
         task.heartbeat_details = _text(params, "details", MAX_HEARTBEAT_DETAILS)
         task.last_heartbeat = self._runtime.now()
         return {"cancelRequested": bool(task.cancel_requested_event_id)}
-
-
-_COMPLETED_FIELDS = (("result", MAX_DATA),)
-_FAILED_FIELDS = (("reason", MAX_REASON), ("details", MAX_DATA))
-_CANCELED_FIELDS = (("details", MAX_DATA),)
