@@ -168,17 +168,20 @@ class WorkflowRuntime:
     ) -> Promise[Any]:
         """Schedule an activity call (with its retries); the promise gives its decoded result.
 
-        A call replayed from history is not encoded now: its decision was sent already, and
-        the ``ActivityTaskScheduled`` event that recorded it matches it by id and type, not
-        input. Its input is encoded only if the decider does need the decision (see
-        :attr:`~._commands.Command.encode_input`): most replayed calls never are, and encoding
-        was a tenth of a replay. With interceptors, calls are encoded at once, replayed or
-        not: they are shown every call with its headers.
+        A call replayed from history with immutable arguments (str, int, float, bool, None)
+        is not encoded now: its decision was sent already, and the ``ActivityTaskScheduled``
+        event that recorded it matches it by id and type, not input. Its input is encoded
+        only if the decider does need the decision (see :attr:`~._commands.Command.encode_input`:
+        deferred by SWF's caps, or retried): most replayed calls never are, and encoding was
+        a tenth of a replay. Arguments that workflow code could mutate after the call (a list,
+        a dataclass...) are encoded at once, as the run that made the call live did, so a
+        retry or a deferred decision sends what that run would have sent. With interceptors,
+        calls are encoded at once too: they are shown every call with its headers.
         """
         self.activities += 1
         activity_id = str(self.activities)
         template, retry = self._activity_template(activity, overrides)
-        if self.replaying and not self.hooks:
+        if self.replaying and not self.hooks and _immutable(arguments):
             attributes = dict(template, activityId=activity_id, input=None)  # encoded later
             call = ActivityCall(
                 self.commands,
@@ -465,6 +468,17 @@ def _registered_defaults(attributes: dict[str, Any]) -> dict[str, Any]:
     if out["taskList"]["name"] is None:
         del out["taskList"]
     return out
+
+
+_IMMUTABLE = frozenset({str, int, float, bool, type(None)})
+
+
+def _immutable(arguments: dict[str, Any]) -> bool:
+    """True if no argument can change after the call (see ``schedule_activity``)."""
+    for value in arguments.values():
+        if type(value) not in _IMMUTABLE:
+            return False
+    return True
 
 
 def to_datetime(value: Any) -> dt.datetime:

@@ -1,9 +1,10 @@
 """Activity calls replayed from history are encoded only when their decision is needed.
 
 A replayed call's decision was sent already and its ``ActivityTaskScheduled`` event matches it
-by id and type, so replay skips encoding its input; a replayed call whose decision is still to
-be sent (the response cap deferred it, or it is retried) must go out with the same input a
-decider that ran the decision live would send.
+by id and type, so replay skips encoding its input (when its arguments are immutable); a
+replayed call whose decision is still to be sent (the response cap deferred it, or it is
+retried) must go out with the same input a decider that ran the decision live would send,
+even if workflow code mutated a (mutable) argument after the call.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ class Shout(ActivityWorker, task_list="shout", version="1"):
     def shout(self, word: str, times: int) -> str:
         return word.upper() * times
 
+    @activity_task(retry=RetryPolicy(max_attempts=3, initial_interval=10))
+    def join(self, words: list[str]) -> str:
+        return " ".join(words)
+
 
 class Many(Workflow, task_list="many"):
     shout = Shout.client()
@@ -37,6 +42,17 @@ class One(Workflow, task_list="one"):
     @decision_task
     async def run(self, word: str) -> str:
         return await self.shout.shout(word, 2)
+
+
+class Mutates(Workflow, task_list="one"):
+    shout = Shout.client()
+
+    @decision_task
+    async def run(self, word: str) -> str:
+        words = [word]
+        joined = self.shout.join(words)
+        words.append("changed after the call")
+        return await joined
 
 
 def _record(history: History, decisions: list[dict[str, Any]]) -> int:
@@ -103,4 +119,23 @@ def test_a_retry_of_a_replayed_call_is_sent_with_its_input() -> None:
 
     assert retry == _sticky(One, history.events, cut)[0]
     assert attrs(retry)["activityId"] == "1.1"
+    assert attrs(retry)["input"] == attrs(schedule)["input"]
+
+
+def test_a_retry_sends_the_arguments_as_they_were_at_the_call() -> None:
+    history = History().started(Mutates, {"word": "hey"})
+    history.decision(completed=False)
+    (schedule,) = decide(Mutates, history.events)
+    assert json.loads(attrs(schedule)["input"]) == {"words": ["hey"]}
+    done = _record(history, [schedule])
+    history.failed(done + 1, "RuntimeError", "flaky")
+    history.decision(completed=False)
+    (timer,) = decide(Mutates, history.events)
+    cut = len(history.events)
+    _record(history, [timer])
+    history.decision(completed=False)
+
+    (retry,) = decide(Mutates, history.events)
+
+    assert retry == _sticky(Mutates, history.events, cut)[0]
     assert attrs(retry)["input"] == attrs(schedule)["input"]
