@@ -21,7 +21,7 @@ import json
 import types
 import typing
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from marshmallow import Schema, ValidationError, fields
@@ -53,6 +53,20 @@ _C_ENCODE: Any = (
 here). It skips the circular-reference check: a cycle raises ``RecursionError`` instead."""
 _SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
+_SCALAR_TEXT: dict[type, Callable[[Any], str]] = {
+    str: json.encoder.encode_basestring,
+    int: int.__repr__,
+    bool: {True: "true", False: "false"}.__getitem__,
+    type(None): lambda _: "null",
+}
+"""The JSON text of a lone ``str``, ``int``, ``bool`` or ``None`` (exact types), by type.
+
+Most results are one such scalar, and the C encoder costs about as much to set up (argument
+parsing, an accumulator, a list to join) as to encode one: these are the very functions it
+calls for them (``encode_basestring`` is the one ``_C_ENCODE`` was built with), so the text is
+the same byte for byte. Floats are not here: the encoder's NaN and infinity errors stay its own.
+"""
+
 
 def dumps(data: Any) -> str:
     """Compact JSON text (no ASCII escaping: SWF limits count characters).
@@ -60,6 +74,9 @@ def dumps(data: Any) -> str:
     Raises ``TypeError`` for values JSON cannot hold and ``ValueError`` for NaN, infinities
     and circular structures.
     """
+    scalar = _SCALAR_TEXT.get(type(data))
+    if scalar is not None:
+        return scalar(data)
     if _C_ENCODE is None:
         return _ENCODER.encode(data)
     try:
@@ -901,6 +918,17 @@ class ArgumentsCodec:
         )
         """Names a ``**extra`` key may not take: Python would bind it to the parameter."""
         self._rest = next((name for name, kind, _ in self._params if kind is _VAR_POSITIONAL), None)
+        self._plain: tuple[tuple[str, tuple[type, ...]], ...] | None = None
+        """(name, native types) of every parameter when all are named (not positional-only, not
+        ``*rest`` or ``**extra``) and take values as decoded: :meth:`decode`'s fast path."""
+        plain = [
+            (name, codec._native)
+            for name, kind, codec in self._params
+            if kind in (_POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+            and codec._native is not None
+        ]
+        if len(plain) == len(self._params):
+            self._plain = tuple(plain)
 
     def encode(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """JSON-ready object for bound arguments (``BoundArguments.arguments``)."""
@@ -924,6 +952,14 @@ class ArgumentsCodec:
         parameter ahead of it goes positionally (a missing one as its default), since
         ``f(2, 3, a=1)`` cannot mean ``f(1, 2, 3)``.
         """
+        plain = self._plain
+        if plain is not None and type(data) is dict and len(data) == len(plain):
+            # Every parameter given (no defaults to fill), each a native value: all keywords.
+            for name, accept in plain:
+                if name not in data or type(data[name]) not in accept:
+                    break
+            else:
+                return [], dict(data)
         if data is None:
             data = {}
         if type(data) is list:

@@ -65,7 +65,9 @@ class Payloads:
         store: PayloadStore | None = None,
     ) -> str:
         """The payload string for ``value``; raises before SWF ever sees an oversized one."""
-        return self.encode_data(codec.encode(value, what), what, scope, store)
+        native = codec._native  # codec.encode's fast path, without the call
+        data = value if native is not None and type(value) in native else codec.encode(value, what)
+        return self.encode_data(data, what, scope, store)
 
     def encode_data(
         self,
