@@ -6,13 +6,15 @@ import dataclasses
 import datetime as dt
 import decimal
 import enum
+import json
 import uuid
+from typing import Any
 
 import pytest
 from marshmallow import Schema, fields, post_load
 
 from swfobjects.exceptions import PayloadTooLargeError, SerializationError
-from swfobjects.payloads._codecs import codec_for, decode_any, encode_any
+from swfobjects.payloads._codecs import codec_for, decode_any, dumps, encode_any
 from swfobjects.payloads._payload import Payloads
 
 
@@ -187,3 +189,27 @@ def test_an_awaitable_says_did_you_forget_await_and_names_its_call():
     with pytest.raises(SerializationError, match=r"coroutine .*helper\(\) that was never awaited"):
         Payloads().encode(coroutine, codec_for(str), "result")
     assert coroutine.cr_frame is None  # closed: no "never awaited" warning later
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0, -7, 10**40, True, False, None, "", "plain", 'q"u\\o\te\n\x00\x1f', "é€😀\u2028", "\ud800"],
+)
+def test_lone_scalars_dump_as_the_json_encoder_writes_them(value: Any) -> None:
+    """``dumps`` writes a lone str, int, bool or None without the C encoder: byte for byte the
+    text it would write (histories recorded before must replay)."""
+    expected = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    assert dumps(value) == expected
+    assert dumps([value]) == f"[{expected}]"
+
+
+def test_str_and_int_subclasses_still_take_the_encoder() -> None:
+    class Color(str, enum.Enum):
+        RED = "r"
+
+    class Big(int):
+        def __repr__(self) -> str:
+            return "not json"
+
+    assert dumps(Color.RED) == '"r"'
+    assert dumps(Big(3)) == json.dumps(Big(3))
