@@ -42,7 +42,7 @@ _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-_C_ENCODE: Any = (
+C_ENCODE: Any = (
     json.encoder.c_make_encoder(  # type: ignore[attr-defined]
         None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",", False, False, False
     )
@@ -51,9 +51,11 @@ _C_ENCODE: Any = (
 )
 """The C encoder ``_ENCODER`` would build on every call, built once (every payload passes
 here). It skips the circular-reference check: a cycle raises ``RecursionError`` instead."""
-_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+"""The C scanner ``json.loads`` ends in, without its Python layers."""
+CIRCULAR = "circular reference (or nesting too deep)"
 
-_SCALAR_TEXT: dict[type, Callable[[Any], str]] = {
+SCALAR_TEXT: dict[type, Callable[[Any], str]] = {
     str: json.encoder.encode_basestring,
     int: int.__repr__,
     bool: {True: "true", False: "false"}.__getitem__,
@@ -63,8 +65,9 @@ _SCALAR_TEXT: dict[type, Callable[[Any], str]] = {
 
 Most results are one such scalar, and the C encoder costs about as much to set up (argument
 parsing, an accumulator, a list to join) as to encode one: these are the very functions it
-calls for them (``encode_basestring`` is the one ``_C_ENCODE`` was built with), so the text is
+calls for them (``encode_basestring`` is the one ``C_ENCODE`` was built with), so the text is
 the same byte for byte. Floats are not here: the encoder's NaN and infinity errors stay its own.
+(Not looked up in :func:`dumps`: the lookup would cost every object and list more than it saves.)
 """
 
 
@@ -74,21 +77,18 @@ def dumps(data: Any) -> str:
     Raises ``TypeError`` for values JSON cannot hold and ``ValueError`` for NaN, infinities
     and circular structures.
     """
-    scalar = _SCALAR_TEXT.get(type(data))
-    if scalar is not None:
-        return scalar(data)
-    if _C_ENCODE is None:
+    if C_ENCODE is None:
         return _ENCODER.encode(data)
     try:
-        return "".join(_C_ENCODE(data, 0))
+        return "".join(C_ENCODE(data, 0))
     except RecursionError:
-        raise ValueError("circular reference (or nesting too deep)") from None
+        raise ValueError(CIRCULAR) from None
 
 
 def loads(text: str) -> Any:
     """Parse JSON text (``ValueError`` if it is not JSON)."""
     try:
-        value, end = _SCAN(text, 0)
+        value, end = SCAN(text, 0)
     except StopIteration:
         return json.loads(text)  # leading whitespace, or not JSON: let json explain
     if end != len(text):
