@@ -21,7 +21,7 @@ import json
 import types
 import typing
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from marshmallow import Schema, ValidationError, fields
@@ -42,7 +42,7 @@ _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-_C_ENCODE: Any = (
+C_ENCODE: Any = (
     json.encoder.c_make_encoder(  # type: ignore[attr-defined]
         None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",", False, False, False
     )
@@ -51,7 +51,24 @@ _C_ENCODE: Any = (
 )
 """The C encoder ``_ENCODER`` would build on every call, built once (every payload passes
 here). It skips the circular-reference check: a cycle raises ``RecursionError`` instead."""
-_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+"""The C scanner ``json.loads`` ends in, without its Python layers."""
+CIRCULAR = "circular reference (or nesting too deep)"
+
+SCALAR_TEXT: dict[type, Callable[[Any], str]] = {
+    str: json.encoder.encode_basestring,
+    int: int.__repr__,
+    bool: {True: "true", False: "false"}.__getitem__,
+    type(None): lambda _: "null",
+}
+"""The JSON text of a lone ``str``, ``int``, ``bool`` or ``None`` (exact types), by type.
+
+Most results are one such scalar, and the C encoder costs about as much to set up (argument
+parsing, an accumulator, a list to join) as to encode one: these are the very functions it
+calls for them (``encode_basestring`` is the one ``C_ENCODE`` was built with), so the text is
+the same byte for byte. Floats are not here: the encoder's NaN and infinity errors stay its own.
+(Not looked up in :func:`dumps`: the lookup would cost every object and list more than it saves.)
+"""
 
 
 def dumps(data: Any) -> str:
@@ -60,18 +77,18 @@ def dumps(data: Any) -> str:
     Raises ``TypeError`` for values JSON cannot hold and ``ValueError`` for NaN, infinities
     and circular structures.
     """
-    if _C_ENCODE is None:
+    if C_ENCODE is None:
         return _ENCODER.encode(data)
     try:
-        return "".join(_C_ENCODE(data, 0))
+        return "".join(C_ENCODE(data, 0))
     except RecursionError:
-        raise ValueError("circular reference (or nesting too deep)") from None
+        raise ValueError(CIRCULAR) from None
 
 
 def loads(text: str) -> Any:
     """Parse JSON text (``ValueError`` if it is not JSON)."""
     try:
-        value, end = _SCAN(text, 0)
+        value, end = SCAN(text, 0)
     except StopIteration:
         return json.loads(text)  # leading whitespace, or not JSON: let json explain
     if end != len(text):
@@ -901,6 +918,17 @@ class ArgumentsCodec:
         )
         """Names a ``**extra`` key may not take: Python would bind it to the parameter."""
         self._rest = next((name for name, kind, _ in self._params if kind is _VAR_POSITIONAL), None)
+        self._plain: tuple[tuple[str, tuple[type, ...]], ...] | None = None
+        """(name, native types) of every parameter when all are named (not positional-only, not
+        ``*rest`` or ``**extra``) and take values as decoded: :meth:`decode`'s fast path."""
+        plain = [
+            (name, codec._native)
+            for name, kind, codec in self._params
+            if kind in (_POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+            and codec._native is not None
+        ]
+        if len(plain) == len(self._params):
+            self._plain = tuple(plain)
 
     def encode(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """JSON-ready object for bound arguments (``BoundArguments.arguments``)."""
@@ -924,6 +952,14 @@ class ArgumentsCodec:
         parameter ahead of it goes positionally (a missing one as its default), since
         ``f(2, 3, a=1)`` cannot mean ``f(1, 2, 3)``.
         """
+        plain = self._plain
+        if plain is not None and type(data) is dict and len(data) == len(plain):
+            # Every parameter given (no defaults to fill), each a native value: all keywords.
+            for name, accept in plain:
+                if name not in data or type(data[name]) not in accept:
+                    break
+            else:
+                return [], dict(data)
         if data is None:
             data = {}
         if type(data) is list:

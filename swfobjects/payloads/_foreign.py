@@ -38,6 +38,7 @@ class _RawCodec(Codec):
 
     def __init__(self) -> None:
         super().__init__(str)
+        self._native = None  # a str is not passed through as is: it becomes RawText
 
     def encode(self, value: Any, what: str = "value") -> Any:
         if not isinstance(value, str):

@@ -1,9 +1,16 @@
 """The one encode/decode pair every SWF payload goes through.
 
 Inputs, results, failure details, markers and signals all pass here, so SWF's size limits are
-checked in exactly one place, before any API call. The ``PayloadStore`` seam is where an
+checked here, before any API call. The ``PayloadStore`` seam is where an
 out-of-band data store plugs in: it may replace a large text with a small reference and turn
 references back into text.
+
+Every payload passes through :meth:`Payloads.encode_data` and :meth:`Payloads.decode_data`, a
+few per activity, so they call the C encoder and scanner themselves, as ``dumps`` and ``loads``
+do, a Python call less each; text the scanner does not read whole goes on to ``loads``, so its
+errors read as before. :meth:`Payloads.encode` writes a lone ``str``, ``int``, ``bool`` or
+``None`` (most results) with ``SCALAR_TEXT`` when no store could take it: the text
+``encode_data`` would write, and the same size check, without the encoder's set-up.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from typing import Any, Protocol
 
 from ..exceptions import PayloadTooLargeError, SerializationError
 from ..swf.limits import MAX_DATA, MAX_REASON
-from ._codecs import Codec, dumps, loads
+from ._codecs import C_ENCODE, CIRCULAR, SCALAR_TEXT, SCAN, Codec, dumps, loads
 from ._foreign import RAW, RawText
 from .storage._references import ENVELOPE_PREFIX
 
@@ -65,7 +72,16 @@ class Payloads:
         store: PayloadStore | None = None,
     ) -> str:
         """The payload string for ``value``; raises before SWF ever sees an oversized one."""
-        return self.encode_data(codec.encode(value, what), what, scope, store)
+        native = codec._native  # codec.encode's fast path, without the call
+        if native is None or type(value) not in native:
+            return self.encode_data(codec.encode(value, what), what, scope, store)
+        scalar = SCALAR_TEXT.get(type(value))
+        if scalar is None or store is not None or self.store is not None:
+            return self.encode_data(value, what, scope, store)
+        text = scalar(value)  # encode_data for a lone scalar and no store: one size check
+        if len(text) > self.limit:
+            raise PayloadTooLargeError(what, len(text), self.limit)
+        return text
 
     def encode_data(
         self,
@@ -84,7 +100,9 @@ class Payloads:
                 raise PayloadTooLargeError(what, len(data), self.limit)
             return str(data)
         try:
-            text = dumps(data)
+            text = dumps(data) if C_ENCODE is None else "".join(C_ENCODE(data, 0))  # dumps
+        except RecursionError:
+            raise SerializationError(f"cannot encode {what}: {CIRCULAR}") from None
         except (TypeError, ValueError) as exc:
             raise SerializationError(f"cannot encode {what}: {exc}") from None
         store = store if store is not None else self.store
@@ -124,6 +142,12 @@ class Payloads:
                     "used"
                 )
             text = reader.internalize(text, what)
+        try:
+            value, end = SCAN(text, 0)  # loads, inlined (see the module docstring)
+            if end == len(text):
+                return value
+        except (StopIteration, ValueError):
+            pass  # not JSON, or whitespace around it: loads says which
         try:
             return loads(text)
         except ValueError as exc:

@@ -111,3 +111,52 @@ def test_varargs_through_the_serial_executor() -> None:
     executor = SerialExecutor(workers=[Varargs(), total])
     assert executor.run(Spread, "a", "b", "c", sep="+") == "a+b+c 6 4"
     assert executor.run(Spread, "a") == "a 6 4"
+
+
+def scalars(a: int, b: str, *, c: bool, d: float, e: Any, f: None = None) -> None:
+    """Every parameter named and of a type whose values decode as they are (the fast path)."""
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"a": 1, "b": "x", "c": True, "d": 1.5, "e": "y", "f": None},
+        {"a": 1, "b": "x", "c": True, "d": 2, "e": 3, "f": None},  # an int is a float
+        {"f": None, "e": None, "d": 0.0, "c": False, "b": "", "a": -1},  # any key order
+        {"a": 1, "b": "x", "c": True, "d": 1.5, "e": [1]},  # f defaulted; e not a scalar
+        {"a": True, "b": "x", "c": True, "d": 1.5, "e": 1, "f": None},  # bool is not int
+        {"a": 1, "b": 2, "c": True, "d": 1.5, "e": 1, "f": None},  # int is not str
+        {"a": 1, "b": "x", "c": 1, "d": 1.5, "e": 1, "f": None},  # int is not bool
+        {"a": 1, "b": "x", "c": True, "d": "1", "e": 1, "f": None},  # str is not float
+        {"a": 1, "b": "x", "c": True, "d": 1.5, "e": 1, "f": 0},  # 0 is not None
+        {"a": 1, "b": "x", "c": True, "d": 1.5, "e": 1, "g": 0},  # an unknown name
+        {"a": 1, "b": "x", "c": True, "d": 1.5, "e": 1, "f": None, "$headers": {}},
+        {"a": None, "b": "x", "c": True, "d": 1.5, "e": 1, "f": None},  # null for an int
+    ],
+)
+def test_the_fast_path_decodes_as_the_general_binding_does(data: dict[str, Any]) -> None:
+    """A signature of named scalar parameters skips the general binding when every parameter
+    is given a value of its exact type; anything else (a default to fill, a wrong type, an
+    unknown key) must come out exactly as the general binding has it: same call, same error."""
+    codec = _codec(scalars)
+    assert codec._plain is not None
+    general = _codec(scalars)
+    general._plain = None
+
+    def outcome(c: ArgumentsCodec) -> Any:
+        try:
+            return c.decode(dict(data))
+        except SerializationError as exc:
+            return str(exc), exc.path
+
+    assert outcome(codec) == outcome(general)
+
+
+def test_signatures_with_anything_but_named_scalars_take_the_general_binding() -> None:
+    assert _codec(rest)._plain is None
+    assert _codec(keywords)._plain is None
+    assert _codec(every_kind)._plain is None
+
+    def listed(a: int, b: list[int]) -> None: ...
+
+    assert _codec(listed)._plain is None

@@ -6,13 +6,15 @@ import dataclasses
 import datetime as dt
 import decimal
 import enum
+import json
 import uuid
+from typing import Any
 
 import pytest
 from marshmallow import Schema, fields, post_load
 
 from swfobjects.exceptions import PayloadTooLargeError, SerializationError
-from swfobjects.payloads._codecs import codec_for, decode_any, encode_any
+from swfobjects.payloads._codecs import codec_for, decode_any, dumps, encode_any
 from swfobjects.payloads._payload import Payloads
 
 
@@ -187,3 +189,63 @@ def test_an_awaitable_says_did_you_forget_await_and_names_its_call():
     with pytest.raises(SerializationError, match=r"coroutine .*helper\(\) that was never awaited"):
         Payloads().encode(coroutine, codec_for(str), "result")
     assert coroutine.cr_frame is None  # closed: no "never awaited" warning later
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0, -7, 10**40, True, False, None, "", "plain", 'q"u\\o\te\n\x00\x1f', "é€😀\u2028", "\ud800"],
+)
+def test_lone_scalars_encode_as_the_json_encoder_writes_them(value: Any) -> None:
+    """``Payloads.encode`` writes a lone str, int, bool or None without the C encoder: byte for
+    byte the text it would write (histories recorded before must replay)."""
+    expected = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    payloads = Payloads()
+    assert payloads.encode(value, codec_for(Any), "x") == expected
+    assert payloads.encode(value, codec_for(type(value)), "x") == expected
+    assert dumps(value) == expected
+    assert payloads.encode_data([value], "x") == f"[{expected}]"
+
+
+def test_a_lone_scalar_result_is_size_checked_and_offered_to_a_store() -> None:
+    with pytest.raises(PayloadTooLargeError):
+        Payloads(limit=5).encode("abcdef", codec_for(str), "x")
+    assert Payloads(limit=5).encode(12345, codec_for(int), "x") == "12345"
+
+    class Store:
+        def externalize(self, text: str, what: str, scope: dict[str, str]) -> str:
+            return f"ref:{text}"
+
+        def internalize(self, text: str, what: str) -> str:
+            return text
+
+    assert Payloads(store=Store()).encode(7, codec_for(int), "x") == "ref:7"
+    assert Payloads().encode(7, codec_for(int), "x", store=Store()) == "ref:7"
+
+
+def test_str_and_int_subclasses_and_floats_still_take_the_encoder() -> None:
+    class Color(str, enum.Enum):
+        RED = "r"
+
+    class Big(int):
+        def __repr__(self) -> str:
+            return "not json"
+
+    payloads = Payloads()
+    assert payloads.encode(Color.RED, codec_for(Any), "x") == '"r"'
+    assert payloads.encode(Big(3), codec_for(Any), "x") == "3"
+    assert payloads.encode(1.5, codec_for(float), "x") == "1.5"
+    with pytest.raises(SerializationError, match="cannot encode x"):
+        payloads.encode(float("nan"), codec_for(Any), "x")
+
+
+def test_decoding_text_the_scanner_does_not_read_whole_explains_as_before() -> None:
+    payloads = Payloads()
+    assert payloads.decode_data(" 5 ", "x") == 5
+    for text in ["{", "5 6", "nope", '{"a":}', "[1,"]:
+        with pytest.raises(SerializationError) as error:
+            payloads.decode_data(text, "x")
+        with pytest.raises(ValueError) as plain:
+            json.loads(text)
+        assert str(error.value) == (
+            f"cannot decode x: not JSON ({plain.value}); was it written by another client?"
+        )
