@@ -21,7 +21,7 @@ from ..payloads.storage._offload import as_payload_store
 from ..payloads.storage._stores import DataStore
 from ..replay._pending import Pending, pending_from_history
 from ..replay._runtime import to_datetime
-from ..swf._shapes import event_attributes
+from ..swf._shapes import CLOSE_EVENT_TYPES, event_attributes
 from ..swf.client import SWFClient, full_history
 from ..swf.limits import MAX_REASON
 from ..swf.timeline import read_timeline
@@ -135,6 +135,25 @@ class WorkflowHandle(Generic[R]):
         )
         return page["events"][0]  # type: ignore[no-any-return]
 
+    def _close_event(self) -> dict[str, Any]:
+        """The event that closed this run: the newest one, as SWF records nothing after it.
+
+        moto's emulation does: it hands out an activity task of a run that a decision closed
+        meanwhile and records its ``ActivityTaskStarted`` after the close event. So when the
+        newest event does not close the run, the close event is looked for among the newest
+        ones; the newest event is returned if none is there (the run is still open).
+        """
+        event = self.last_event()
+        if event["eventType"] in CLOSE_EVENT_TYPES:
+            return event
+        page = self.client.get_workflow_execution_history(
+            domain=self.domain, execution=self.execution, reverseOrder=True, maximumPageSize=20
+        )
+        for newer in page["events"]:
+            if newer["eventType"] in CLOSE_EVENT_TYPES:
+                return newer  # type: ignore[no-any-return]
+        return event
+
     def pending(self, now: dt.datetime | float | None = None) -> list[Pending]:
         """What this run waits for: open activities, timers, children, decision tasks, and
         (when this process has the workflow class) ``wait_for`` predicates with their source
@@ -172,7 +191,7 @@ class WorkflowHandle(Generic[R]):
         """Wait for the execution to close and return its result (or raise its failure)."""
         while True:
             self._wait(self, timeout)
-            event = self.last_event()
+            event = self._close_event()
             kind = event["eventType"]
             attrs = event_attributes(event)
             if kind == "WorkflowExecutionContinuedAsNew":

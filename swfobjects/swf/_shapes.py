@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "CLOSE_EVENT_TYPES",
     "EVENT_KEYS",
     "DECISION_KEYS",
     "event_attributes_key",
@@ -16,6 +17,18 @@ __all__ = [
     "event_attributes",
     "decision_attributes",
 ]
+
+CLOSE_EVENT_TYPES = frozenset(
+    {
+        "WorkflowExecutionCompleted",
+        "WorkflowExecutionFailed",
+        "WorkflowExecutionCanceled",
+        "WorkflowExecutionContinuedAsNew",
+        "WorkflowExecutionTimedOut",
+        "WorkflowExecutionTerminated",
+    }
+)
+"""The events that close a run (SWF records nothing after one)."""
 
 EVENT_KEYS: dict[str, str] = {}
 """Cache of :func:`event_attributes_key`; hot loops read it directly (``.get(t) or ...``)."""
