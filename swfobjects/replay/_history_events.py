@@ -27,7 +27,7 @@ from ..exceptions import (
 )
 from ..payloads._failures import decode_failure
 from ..payloads._headers import split_headers
-from ..swf._shapes import event_attributes, event_attributes_key
+from ..swf._shapes import CLOSE_EVENT_TYPES, event_attributes, event_attributes_key
 from ..workflow._promise import Promise
 from ._commands import WAKE_TIMER_PREFIX, Command, ScheduleRefused
 from ._event_checks import FIELDS, check_event, checked
@@ -43,16 +43,6 @@ per event type, shared by every run (nothing is built per run)."""
 Dispatch = dict[str, tuple[Handler, str]]
 """Event type -> (its handler, the key of its attributes in the event)."""
 
-_CLOSE_EVENTS = frozenset(
-    {
-        "WorkflowExecutionCompleted",
-        "WorkflowExecutionFailed",
-        "WorkflowExecutionCanceled",
-        "WorkflowExecutionContinuedAsNew",
-        "WorkflowExecutionTimedOut",
-        "WorkflowExecutionTerminated",
-    }
-)
 _CLOSE_FAILED_EVENTS = frozenset(
     {
         "CompleteWorkflowExecutionFailed",
@@ -114,7 +104,7 @@ class HistoryEvents:
         event_type = event["eventType"]
         if event_type in _NOTHING_TO_DO:
             pass
-        elif event_type in _CLOSE_EVENTS:
+        elif event_type in CLOSE_EVENT_TYPES:
             self.closed = True
         elif event_type in _CLOSE_FAILED_EVENTS:
             pass  # the close decision is sent again with the next decision task
