@@ -152,18 +152,6 @@ _PLAIN_ACTIVITY_KEYS = frozenset(
 """The attributes :func:`_plain_activity` knows how to check (no priority, tags or policy)."""
 
 
-_PLAIN_TIMEOUTS: set[Any] = {None, "NONE"}
-"""Timeouts :func:`_plain_activity` has seen pass its check: absent, ``NONE``, and the digit
-strings within SWF's maximum met so far (at most :data:`_MAX_PLAIN_TIMEOUTS` of them).
-
-Why a set: a decider sends the same few timeouts for every activity, and one membership test
-costs a fraction of the four calls that check a string's digits and value. It is sound because
-only ``None`` and exact ``str`` values that passed the check are added, a ``str`` never changes,
-and only a value equal to one of them is found: that string itself (or a ``str`` subclass with
-its text, which the general path accepts too)."""
-_MAX_PLAIN_TIMEOUTS = 64
-
-
 def _plain_seconds(value: Any) -> bool:
     """True for a timeout of digits within SWF's maximum."""
     return (
@@ -172,6 +160,19 @@ def _plain_seconds(value: Any) -> bool:
         and value.isascii()
         and int(value) <= MAX_TIMEOUT_SECONDS
     )
+
+
+def _plain_timeout(value: Any) -> bool:
+    """True for a timeout :func:`_plain_activity` accepts: absent, ``NONE`` or plain seconds."""
+    return value is None or value == "NONE" or _plain_seconds(value)
+
+
+_PLAIN_TIMEOUT: Memo[Any, bool] = Memo(_plain_timeout, 64)
+"""``_PLAIN_TIMEOUT[value]``: :func:`_plain_timeout`, remembered. A decider sends the same few
+timeouts with every activity, and one lookup costs a fraction of the calls that check a
+string's digits and value. Sound because the verdict depends only on the value, and a value
+is found only under one equal to it: for a ``str``, that text (any value equal to a ``str``
+is one, or a subclass the check treats alike)."""
 
 
 def _plain_activity(attrs: dict[str, Any]) -> bool:
@@ -207,30 +208,16 @@ def _plain_activity(attrs: dict[str, Any]) -> bool:
         and (control is None or (type(control) is str and len(control) <= MAX_DATA))
     ):
         return False
-    timeouts = (
-        get("scheduleToStartTimeout"),
-        get("scheduleToCloseTimeout"),
-        get("startToCloseTimeout"),
-        get("heartbeatTimeout"),
-    )  # all four allow NONE, with the same maximum
-    known = _PLAIN_TIMEOUTS
+    plain = _PLAIN_TIMEOUT  # all four allow NONE, with the same maximum
     try:
-        if (
-            timeouts[0] in known
-            and timeouts[1] in known
-            and timeouts[2] in known
-            and timeouts[3] in known
-        ):
-            return True
-        for value in timeouts:
-            if value not in known:
-                if not _plain_seconds(value):
-                    return False
-                if len(known) < _MAX_PLAIN_TIMEOUTS:
-                    known.add(value)
+        return (
+            plain[get("scheduleToStartTimeout")]
+            and plain[get("scheduleToCloseTimeout")]
+            and plain[get("startToCloseTimeout")]
+            and plain[get("heartbeatTimeout")]
+        )
     except TypeError:  # unhashable: not a timeout
         return False
-    return True
 
 
 _SOME_TASK_LIST = {"name": "-"}

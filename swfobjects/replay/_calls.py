@@ -190,9 +190,7 @@ class ActivityCall(Call):
         """With ``arguments``: what encodes them into the ``input`` that ``attributes`` lacks
         (None there) for a call replay made without encoding it (see
         ``WorkflowRuntime.schedule_activity`` and :meth:`input_text`)."""
-        self.command: Command | None = book.schedule_activity(
-            activity, base_id, attributes, self, None if encoder is None else self
-        )
+        self.command: Command | None = book.schedule_activity(activity, base_id, attributes, self)
 
     @property
     def description(self) -> str:
@@ -206,9 +204,8 @@ class ActivityCall(Call):
         self.activity_id = activity_id
         self.schedules = schedules + 1
         self.current = None
-        lazy = self.attributes["input"] is None  # no earlier attempt's decision encoded it
         self.command = self.book.schedule_activity(
-            self.activity, activity_id, self.attributes, self, self if lazy else None
+            self.activity, activity_id, self.attributes, self
         )
 
     def input_text(self) -> str:

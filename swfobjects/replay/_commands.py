@@ -87,6 +87,10 @@ class InputSource(Protocol):
     def input_text(self) -> str: ...
 
 
+class ActivityOutcome(Outcome, InputSource, Protocol):
+    """An activity call: its commands' outcome, and the source of their input."""
+
+
 class Command:
     """One decision the workflow wants sent, and the outcome its events settle.
 
@@ -247,12 +251,11 @@ class CommandBook:
         activity: ActivityType,
         activity_id: str,
         attributes: dict[str, Any],
-        call: Outcome,
-        encode_input: InputSource | None = None,
+        call: ActivityOutcome,
     ) -> Command:
         """Queue one ``ScheduleActivityTask``; its events settle ``call`` with the raw result
         text (the call cancels it with :meth:`cancel`). With ``input`` None in ``attributes``,
-        ``encode_input`` gives it when the decision is needed (see :class:`Command`)."""
+        the call gives it when the decision is needed (see :class:`Command`)."""
         if attributes["activityId"] != activity_id:
             attributes = dict(attributes, activityId=activity_id)
         decision = {
@@ -260,14 +263,11 @@ class CommandBook:
             "scheduleActivityTaskDecisionAttributes": attributes,
         }
         key = "A:" + activity_id
-        if encode_input is None:
-            size = len(attributes["input"]) + 400
-            command = Command(
-                key, "activity", decision, call, size, activity.name, activity.version
-            )
-        else:
-            command = Command(key, "activity", decision, call, 0, activity.name, activity.version)
-            command.encode_input = encode_input
+        text = attributes["input"]
+        size = 0 if text is None else len(text) + 400
+        command = Command(key, "activity", decision, call, size, activity.name, activity.version)
+        if text is None:
+            command.encode_input = call
         pending = self.pending  # add(), inlined: once per activity call
         if key in pending or self.sources is not None:
             self.add(command)  # a duplicate id (the error), or sources to trace

@@ -280,10 +280,7 @@ class SerialExecutor(ExecutorBase):
         return answer
 
     def _decide(self, first: dict[str, Any], poll: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        # one page (as almost always): no call
-        task = (
-            collect_decision_task(self.client, first, poll) if "nextPageToken" in first else first
-        )
+        task = collect_decision_task(self.client, first, poll)
         if self._registry_size != (len(REGISTRY.activities), len(REGISTRY.workflows)):
             self._sync_types()  # a workflow may define types as it runs
         return "RespondDecisionTaskCompleted", self.decisions.respond(

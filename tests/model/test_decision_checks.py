@@ -92,13 +92,14 @@ def test_fast_path_agrees_on_random_combinations() -> None:
 
 
 def test_remembered_timeouts_are_only_checked_good_strings_and_bounded() -> None:
-    """The fast path remembers the timeouts it has checked (see ``_PLAIN_TIMEOUTS``): what it
-    remembers is only ``None`` and strings that passed, bad ones are still refused after many
-    good ones, and the set stays bounded."""
+    """The fast path remembers the timeouts it has checked (see ``_PLAIN_TIMEOUT``): what it
+    remembers as good is only ``None`` and strings that passed, bad ones are still refused
+    after many good ones, and the memo stays bounded."""
     for seconds in range(200):
         assert _plain_activity({**VALID, "heartbeatTimeout": str(seconds)})
-    assert len(_decisions._PLAIN_TIMEOUTS) <= _decisions._MAX_PLAIN_TIMEOUTS
-    assert all(v is None or type(v) is str for v in _decisions._PLAIN_TIMEOUTS)
+    remembered = _decisions._PLAIN_TIMEOUT
+    assert len(remembered) <= 64
+    assert all(v is None or type(v) is str for v, good in remembered.items() if good)
     for bad in ["²", "nan", "-1", "99999999999999", 60, 60.0, [], {}]:
         attrs = {**VALID, "startToCloseTimeout": bad}
         assert not _plain_activity(attrs), bad
