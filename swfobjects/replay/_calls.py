@@ -208,13 +208,18 @@ class ActivityCall(Call):
             self.activity, activity_id, self.attributes, self
         )
 
-    def input_text(self) -> str:
-        """The call's ``input``, encoded now, and kept for its later attempts."""
+    def input_text(self, recorded: Any = None) -> str:
+        """The call's ``input``, kept for its later attempts: ``recorded``, the input history
+        recorded for its first attempt (the text the live run encoded), else encoded now."""
         attributes = self.attributes
         text: str | None = attributes["input"]
         if text is None:
-            assert self.encoder is not None and self.arguments is not None
-            text = attributes["input"] = self.encoder(self.activity, self.arguments, self.base_id)
+            if type(recorded) is str:
+                text = recorded
+            else:
+                assert self.encoder is not None and self.arguments is not None
+                text = self.encoder(self.activity, self.arguments, self.base_id)
+            attributes["input"] = text
             self.arguments = self.encoder = None
         return text
 
@@ -283,6 +288,8 @@ class ActivityCall(Call):
                 result.set_exception(exc)
                 return
             self.attempt += 1
+            if command is not None:  # a replayed call's input: what history recorded it with
+                command.complete()
             self._wait_then_resend(f"{activity_id}.retry", delay)
         else:
             result.set_exception(error)

@@ -82,9 +82,10 @@ class Outcome(Protocol):
 
 
 class InputSource(Protocol):
-    """What gives a lazily encoded activity decision its ``input`` (the activity call)."""
+    """What gives a lazily encoded activity decision its ``input`` (the activity call):
+    ``recorded`` is the input SWF recorded for the decision, if it was recorded already."""
 
-    def input_text(self) -> str: ...
+    def input_text(self, recorded: Any = None) -> str: ...
 
 
 class ActivityOutcome(Outcome, InputSource, Protocol):
@@ -105,7 +106,10 @@ class Command:
     ``encode_input``, when set, gives the ``input`` the decision still lacks (an activity call
     replay made without encoding it: its ``input`` is None); :meth:`complete` sets it, and
     ``size``. Whatever reads ``decision`` or ``size`` calls :meth:`complete` first (the
-    decider's ``_select``).
+    decider's ``_select``). ``recorded`` is the attributes of the ``ActivityTaskScheduled``
+    event that recorded an activity decision (None before): the input that event carries is
+    the text the live run sent, so a recorded decision takes it instead of encoding its
+    arguments again (a fan-out replay sizes every recorded decision, see ``_select``).
     """
 
     __slots__ = (
@@ -120,6 +124,7 @@ class Command:
         "run_id",
         "recorded_by",
         "encode_input",
+        "recorded",
     )
 
     def __init__(
@@ -143,13 +148,15 @@ class Command:
         self.run_id = ""
         self.recorded_by = 0
         self.encode_input: InputSource | None = None
+        self.recorded: dict[str, Any] | None = None
 
     def complete(self) -> None:
         """Add the ``input`` an activity decision was made without (see the class docstring)."""
         source = self.encode_input
         if source is None:
             return
-        text = source.input_text()
+        recorded = self.recorded
+        text = source.input_text(None if recorded is None else recorded.get("input"))
         self.decision["scheduleActivityTaskDecisionAttributes"]["input"] = text
         self.size = len(text) + 400
         self.encode_input = None

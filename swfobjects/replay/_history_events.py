@@ -167,6 +167,7 @@ class HistoryEvents:
             command = self._pop_command("A:" + activity_id, event)
         command.state = "open"
         command.recorded_by = event["eventId"]
+        command.recorded = attrs
         if kind.get("name") != command.name or kind.get("version") != command.version:
             check_event(event)
             raise NonDeterminismError(

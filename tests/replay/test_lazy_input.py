@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from swfobjects import ActivityWorker, RetryPolicy, Workflow, activity_task, all_of, decision_task
+from swfobjects.payloads._payload import Payloads
 from swfobjects.replay import Decider, decide
 from swfobjects.replay._decider import MAX_DECISIONS
 from tests.helpers.histories import History, attrs, kinds
@@ -139,3 +140,48 @@ def test_a_retry_sends_the_arguments_as_they_were_at_the_call() -> None:
 
     assert retry == _sticky(Mutates, history.events, cut)[0]
     assert attrs(retry)["input"] == attrs(schedule)["input"]
+
+
+def test_a_recorded_call_takes_the_input_history_recorded_instead_of_encoding_again(
+    monkeypatch: Any,
+) -> None:
+    history = History().started(Many, {"n": 150})
+    history.decision(completed=False)
+    first = decide(Many, history.events)
+    _record(history, first)
+    history.decision(completed=False)
+    encoded: list[str] = []
+    real = Payloads.encode_data
+
+    def counting(self: Payloads, data: Any, what: str, *args: Any) -> str:
+        encoded.append(what)
+        return real(self, data, what, *args)
+
+    monkeypatch.setattr(Payloads, "encode_data", counting)
+
+    replayed = decide(Many, history.events)
+
+    # the 98 recorded calls are sized from their events; only the 52 deferred are encoded
+    assert len(encoded) == 52 and encoded[0] == "input of activity Shout.shout (99)"
+    assert [attrs(d)["activityId"] for d in replayed[:1]] == ["99"]
+
+
+def test_a_retry_of_a_replayed_call_sends_the_input_history_recorded() -> None:
+    history = History().started(One, {"word": "hey"})
+    history.decision(completed=False)
+    (schedule,) = decide(One, history.events)
+    recorded = dict(schedule, scheduleActivityTaskDecisionAttributes=dict(attrs(schedule)))
+    sent_text = '{ "times": 2, "word": "hey" }'  # what some earlier live run encoded
+    assert json.loads(sent_text) == json.loads(attrs(schedule)["input"]) != sent_text
+    recorded["scheduleActivityTaskDecisionAttributes"]["input"] = sent_text
+    done = _record(history, [recorded])
+    history.failed(done + 1, "RuntimeError", "flaky")
+    history.decision(completed=False)
+    (timer,) = decide(One, history.events)
+    _record(history, [timer])
+    history.decision(completed=False)
+
+    (retry,) = decide(One, history.events)
+
+    assert attrs(retry)["activityId"] == "1.1"
+    assert attrs(retry)["input"] == sent_text
