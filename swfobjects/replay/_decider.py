@@ -537,6 +537,8 @@ class Decider:
         silently send it again, so the decision task fails instead.
         """
         completed_id, pending, open_activities, open_timers = sent
+        if _full_before_unrecorded(pending, completed_id, open_activities, open_timers):
+            return
         for command in _select(pending, open_activities, open_timers)[0]:
             if command.recorded_by > completed_id:
                 continue
@@ -606,6 +608,37 @@ def _select(
         out.append(command)
         size += command.size
     return out, deferred, held
+
+
+def _full_before_unrecorded(
+    pending: tuple[Command, ...], completed_id: int, open_activities: int, open_timers: int
+) -> bool:
+    """True when the commands a response picks (:func:`_select`) from ``pending`` reach the
+    cap on decisions per response before the first one history has not recorded since event
+    ``completed_id``: that one and every later one were deferred, whatever their sizes.
+
+    A shortcut for :meth:`Decider._check_recorded`, which otherwise sizes every command
+    (encoding the input of calls replay left unencoded): a fan-out replay defers most of its
+    calls this way in each decision task. False only means "not sure": a command that might
+    have been held at an open limit, or an unrecorded one within the cap, takes the full check.
+    """
+    picked = 0
+    for command in pending:
+        if command.recorded_by <= completed_id:
+            return False
+        kind = command.kind
+        if kind == "activity":
+            if open_activities >= MAX_OPEN_ACTIVITIES:
+                return False
+            open_activities += 1
+        elif kind == "timer":
+            if open_timers >= MAX_OPEN_TIMERS - 1:
+                return False
+            open_timers += 1
+        picked += 1
+        if picked >= MAX_DECISIONS - 2:
+            return True
+    return False
 
 
 def _out_of_order(events: list[dict[str, Any]], last: int) -> HistoryError:

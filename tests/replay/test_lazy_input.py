@@ -12,7 +12,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from swfobjects import ActivityWorker, RetryPolicy, Workflow, activity_task, all_of, decision_task
+from swfobjects.exceptions import NonDeterminismError
 from swfobjects.payloads._payload import Payloads
 from swfobjects.replay import Decider, decide
 from swfobjects.replay._decider import MAX_DECISIONS
@@ -185,3 +188,24 @@ def test_a_retry_of_a_replayed_call_sends_the_input_history_recorded() -> None:
 
     assert attrs(retry)["activityId"] == "1.1"
     assert attrs(retry)["input"] == sent_text
+
+
+@pytest.mark.parametrize("dropped", [0, 49, MAX_DECISIONS - 3])
+def test_a_call_within_the_response_cap_that_history_lost_is_non_determinism(
+    dropped: int,
+) -> None:
+    """The response cap defers the calls after the first 98 without sizing them; one of the
+    98 missing from history is still found (the first, one in the middle, the last)."""
+    history = History().started(Many, {"n": 150})
+    history.decision(completed=False)
+    first = decide(Many, history.events)
+    schedules = [d for d in first if d["decisionType"] == "ScheduleActivityTask"]
+    assert len(schedules) == MAX_DECISIONS - 2
+    done = _record(history, [d for d in first if d is not schedules[dropped]])
+    history.decision(completed=False)
+
+    with pytest.raises(NonDeterminismError) as info:
+        decide(Many, history.events)
+
+    assert info.value.event_id == done
+    assert f"ScheduleActivityTask {dropped + 1} " in str(info.value)
