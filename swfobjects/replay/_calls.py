@@ -26,7 +26,14 @@ from ..payloads._payload import Payloads
 from ..workflow._declarations import ActivityType, WorkflowType
 from ..workflow._options import RetryPolicy
 from ..workflow._promise import Promise
-from ._commands import RATE_CAUSES, Command, CommandBook, ScheduleRefused, backoff
+from ._commands import (
+    RATE_CAUSES,
+    Command,
+    CommandBook,
+    ScheduleRefused,
+    activity_attributes,
+    backoff,
+)
 from ._determinism import seeded_random
 
 __all__ = ["ActivityCall", "Call", "ChildCall", "TimerCall", "MAX_TIMER_REISSUES"]
@@ -147,7 +154,8 @@ class ActivityCall(Call):
         "payloads",
         "activity",
         "base_id",
-        "attributes",
+        "template",
+        "input",
         "retry",
         "attempt",
         "schedules",
@@ -164,7 +172,8 @@ class ActivityCall(Call):
         payloads: Payloads,
         activity: ActivityType,
         base_id: str,
-        attributes: dict[str, Any],
+        template: dict[str, Any],
+        input_text: str | None,
         retry: RetryPolicy,
         arguments: dict[str, Any] | None = None,
         encoder: InputEncoder | None = None,
@@ -180,17 +189,21 @@ class ActivityCall(Call):
         self.payloads = payloads
         self.activity = activity
         self.base_id = base_id
-        self.attributes = attributes
+        self.template = template
+        """The call-independent decision attributes (shared by every call of its kind)."""
+        self.input = input_text
         self.retry = retry
         self.attempt = 1
         self.schedules = 1  # _send() for the first attempt, inlined
         self.activity_id = base_id
         self.arguments = arguments
         self.encoder = encoder
-        """With ``arguments``: what encodes them into the ``input`` that ``attributes`` lacks
-        (None there) for a call replay made without encoding it (see
-        ``WorkflowRuntime.schedule_activity`` and :meth:`input_text`)."""
-        self.command: Command | None = book.schedule_activity(activity, base_id, attributes, self)
+        """With ``arguments``: what encodes them into the ``input`` the call lacks (None) when
+        replay made it without encoding it (see ``WorkflowRuntime.schedule_activity`` and
+        :meth:`decision_attributes`)."""
+        self.command: Command | None = book.schedule_activity(
+            activity, base_id, template, input_text, self
+        )
 
     @property
     def description(self) -> str:
@@ -205,23 +218,24 @@ class ActivityCall(Call):
         self.schedules = schedules + 1
         self.current = None
         self.command = self.book.schedule_activity(
-            self.activity, activity_id, self.attributes, self
+            self.activity, activity_id, self.template, self.input, self
         )
 
-    def input_text(self, recorded: Any = None) -> str:
-        """The call's ``input``, kept for its later attempts: ``recorded``, the input history
-        recorded for its first attempt (the text the live run encoded), else encoded now."""
-        attributes = self.attributes
-        text: str | None = attributes["input"]
+    def decision_attributes(self, activity_id: str, recorded: Any = None) -> dict[str, Any]:
+        """The ``ScheduleActivityTask`` attributes of attempt ``activity_id``, for a call made
+        without encoding its input. The input is kept for later attempts: ``recorded``, the
+        input history recorded for the attempt (the text the live run encoded), else the
+        arguments encoded now."""
+        text = self.input
         if text is None:
             if type(recorded) is str:
                 text = recorded
             else:
                 assert self.encoder is not None and self.arguments is not None
                 text = self.encoder(self.activity, self.arguments, self.base_id)
-            attributes["input"] = text
+            self.input = text
             self.arguments = self.encoder = None
-        return text
+        return activity_attributes(self.template, activity_id, text)
 
     def cancel(self) -> None:
         """Stop retrying and cancel the attempt in flight or the wait before the next one."""

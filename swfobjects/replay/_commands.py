@@ -28,7 +28,9 @@ __all__ = [
     "ContinueAsNew",
     "Outcome",
     "ScheduleRefused",
+    "activity_attributes",
     "backoff",
+    "built",
 ]
 
 RATE_CAUSES = frozenset(
@@ -82,14 +84,23 @@ class Outcome(Protocol):
 
 
 class InputSource(Protocol):
-    """What gives a lazily encoded activity decision its ``input`` (the activity call):
-    ``recorded`` is the input SWF recorded for the decision, if it was recorded already."""
+    """What gives a lazily built activity decision its attributes (the activity call), with
+    its ``input``: ``recorded`` is the input SWF recorded for the decision, if it did."""
 
-    def input_text(self, recorded: Any = None) -> str: ...
+    def decision_attributes(self, activity_id: str, recorded: Any = None) -> dict[str, Any]: ...
 
 
 class ActivityOutcome(Outcome, InputSource, Protocol):
     """An activity call: its commands' outcome, and the source of their input."""
+
+
+def activity_attributes(template: dict[str, Any], activity_id: str, text: str) -> dict[str, Any]:
+    """A ``ScheduleActivityTask``'s attributes: the call-independent ``template`` (task list,
+    timeouts, type), the attempt's id and the call's input."""
+    attributes = template.copy()
+    attributes["activityId"] = activity_id
+    attributes["input"] = text
+    return attributes
 
 
 class Command:
@@ -103,13 +114,13 @@ class Command:
     ``*Initiated``, ``MarkerRecorded`` or ``*Failed`` event; 0: none yet), which the decider
     compares with the decision task that sent it.
 
-    ``encode_input``, when set, gives the ``input`` the decision still lacks (an activity call
-    replay made without encoding it: its ``input`` is None); :meth:`complete` sets it, and
-    ``size``. Whatever reads ``decision`` or ``size`` calls :meth:`complete` first (the
-    decider's ``_select``). ``recorded`` is the attributes of the ``ActivityTaskScheduled``
-    event that recorded an activity decision (None before): the input that event carries is
-    the text the live run sent, so a recorded decision takes it instead of encoding its
-    arguments again (a fan-out replay sizes every recorded decision, see ``_select``).
+    ``encode_input``, when set, builds the decision, which is None until then (an activity call
+    replay made without encoding its input); :meth:`complete` sets it, and ``size``. Whatever
+    reads ``decision`` or ``size`` calls :meth:`complete` first (the decider's ``_select``).
+    ``recorded`` is the attributes of the ``ActivityTaskScheduled`` event that recorded an
+    activity decision (None before): the input that event carries is the text the live run
+    sent, so a recorded decision takes it instead of encoding its arguments again (a fan-out
+    replay may size recorded decisions, see ``_select``).
     """
 
     __slots__ = (
@@ -131,7 +142,7 @@ class Command:
         self,
         key: str,
         kind: str,
-        decision: dict[str, Any],
+        decision: dict[str, Any] | None,
         outcome: Outcome,
         size: int = 300,
         name: str = "",
@@ -156,15 +167,29 @@ class Command:
         if source is None:
             return
         recorded = self.recorded
-        text = source.input_text(None if recorded is None else recorded.get("input"))
-        self.decision["scheduleActivityTaskDecisionAttributes"]["input"] = text
-        self.size = len(text) + 400
+        attributes = source.decision_attributes(
+            self.key[2:], None if recorded is None else recorded.get("input")
+        )
+        self.decision = {
+            "decisionType": "ScheduleActivityTask",
+            "scheduleActivityTaskDecisionAttributes": attributes,
+        }
+        self.size = len(attributes["input"]) + 400
         self.encode_input = None
 
     @property
     def ident(self) -> str:
         """The SWF id the command carries (activity id, timer id, workflow id...)."""
         return self.key.partition(":")[2]
+
+
+def built(command: Command) -> dict[str, Any]:
+    """``command``'s decision, which :func:`_select`'s callers know is built (it completes
+    every command it picks)."""
+    decision = command.decision
+    if decision is None:
+        raise RuntimeError(f"decision {command.key} read before it was built (complete() it)")
+    return decision
 
 
 _CANCELS = {
@@ -257,24 +282,29 @@ class CommandBook:
         self,
         activity: ActivityType,
         activity_id: str,
-        attributes: dict[str, Any],
+        template: dict[str, Any],
+        input_text: str | None,
         call: ActivityOutcome,
     ) -> Command:
-        """Queue one ``ScheduleActivityTask``; its events settle ``call`` with the raw result
-        text (the call cancels it with :meth:`cancel`). With ``input`` None in ``attributes``,
-        the call gives it when the decision is needed (see :class:`Command`)."""
-        if attributes["activityId"] != activity_id:
-            attributes = dict(attributes, activityId=activity_id)
-        decision = {
-            "decisionType": "ScheduleActivityTask",
-            "scheduleActivityTaskDecisionAttributes": attributes,
-        }
+        """Queue one ``ScheduleActivityTask`` (``template``'s attributes, with this id and
+        input); its events settle ``call`` with the raw result text (the call cancels it with
+        :meth:`cancel`). With ``input_text`` None, the call gives the decision when it is
+        needed (see :class:`Command`): most replayed calls never are."""
         key = "A:" + activity_id
-        text = attributes["input"]
-        size = 0 if text is None else len(text) + 400
-        command = Command(key, "activity", decision, call, size, activity.name, activity.version)
-        if text is None:
+        if input_text is None:
+            command = Command(key, "activity", None, call, 0, activity.name, activity.version)
             command.encode_input = call
+        else:
+            decision = {
+                "decisionType": "ScheduleActivityTask",
+                "scheduleActivityTaskDecisionAttributes": activity_attributes(
+                    template, activity_id, input_text
+                ),
+            }
+            size = len(input_text) + 400
+            command = Command(
+                key, "activity", decision, call, size, activity.name, activity.version
+            )
         pending = self.pending  # add(), inlined: once per activity call
         if key in pending or self.sources is not None:
             self.add(command)  # a duplicate id (the error), or sources to trace

@@ -57,7 +57,7 @@ from ..workflow._functions import WorkflowFunction
 from ..workflow._promise import Promise
 from ..workflow._state import StateMethod
 from ._closing import RunCloser, close_deferred, defer
-from ._commands import WAKE_TIMER_PREFIX, Command, ContinueAsNew
+from ._commands import WAKE_TIMER_PREFIX, Command, ContinueAsNew, built
 from ._determinism import DeterminismGuard
 from ._event_checks import check_event, check_timestamp, history_error
 from ._history_events import HistoryEvents
@@ -547,7 +547,7 @@ class Decider:
                 and self.runtime.commands.pending.get(command.key) is not command
             ):
                 continue  # withdrawn by the code before it was ever sent: nothing to record
-            decision_type = command.decision["decisionType"]
+            decision_type = built(command)["decisionType"]
             raise NonDeterminismError(
                 f"history event {completed_id} (DecisionTaskCompleted): the replayed workflow "
                 f"code made decision {decision_type} {command.ident} in that decision task, but "
@@ -561,7 +561,7 @@ class Decider:
         commands, deferred, held = _select(
             self.runtime.commands.pending.values(), len(history.scheduled), len(history.timers)
         )
-        out = [command.decision for command in commands]
+        out = [built(command) for command in commands]
         if deferred:
             out.append(
                 {

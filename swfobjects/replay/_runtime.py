@@ -182,23 +182,29 @@ class WorkflowRuntime:
         activity_id = str(self.activities)
         template, retry = self._activity_template(activity, overrides)
         if self.replaying and not self.hooks and _immutable(arguments):
-            attributes = dict(template, activityId=activity_id, input=None)  # encoded later
             call = ActivityCall(
                 self.commands,
                 self.run_id,
                 self.payloads,
                 activity,
                 activity_id,
-                attributes,
+                template,
+                None,  # encoded later, if ever
                 retry,
                 arguments,
                 self._encode_input,
             )
         else:
             text = self._activity_input(activity, arguments, activity_id)
-            attributes = dict(template, activityId=activity_id, input=text)
             call = ActivityCall(
-                self.commands, self.run_id, self.payloads, activity, activity_id, attributes, retry
+                self.commands,
+                self.run_id,
+                self.payloads,
+                activity,
+                activity_id,
+                template,
+                text,
+                retry,
             )
         result = call.result
         started = self.started  # _track, inlined: this is the hot path
