@@ -170,7 +170,7 @@ class TypedStub(Protocol[Stub_co]):
 class _StubMethod:
     __slots__ = ("_client", "_target", "__name__", "__signature__", "__doc__")
 
-    def __init__(self, client: _Client[Any], target: ActivityType | WorkflowType) -> None:
+    def __init__(self, client: _Client[Any], target: Any) -> None:
         self._client = client
         self._target = target
         self.__name__ = target.method_name
@@ -184,18 +184,44 @@ class _StubMethod:
         return f"<stub {self._target.name}{self.__signature__}>"
 
 
+class _ActivityStubMethod(_StubMethod):
+    # An activity stub method: the hot path of every workflow, so what is fixed per stub
+    # method (its client's options, its type's argument check) is looked up once, and a call
+    # is one frame before the runtime's. (No docstring, and "__doc__" declared again: a
+    # subclass's own ``__doc__`` would hide the slot that shows the activity's description.)
+
+    __slots__ = ("_overrides", "_check", "__doc__")
+
+    _target: ActivityType
+
+    def __init__(self, client: _Client[Any], target: ActivityType) -> None:
+        super().__init__(client, target)
+        self._overrides = client._overrides
+        self._check: _ArgumentCheck | None = None  # worked out at the first call: see there
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Promise[Any]:
+        target = self._target
+        runtime = runtime_var.get() or current_runtime(f"activity stub {target.name}")
+        check = self._check
+        if check is None:  # not at class creation: annotations may name later classes
+            check = self._check = argument_check(target)
+        return runtime.schedule_activity(target, check.bind(args, kwargs), self._overrides)
+
+
 class _Client(Generic[C]):
     """Shared machinery of activity and workflow clients (no attribute style: see
     :class:`ActivityClient`)."""
 
     _allowed: tuple[str, ...] = ()
+    _stub_method: type[_StubMethod] = _StubMethod
 
     def __init__(self, owner: type[C], targets: Mapping[str, Any], overrides: Mapping[str, Any]):
         self._owner = owner
         self._targets = dict(targets)
         self._overrides = _normalize_overrides(overrides, self._allowed, owner.__name__)
+        stub_method = self._stub_method
         for method_name, target in self._targets.items():
-            object.__setattr__(self, method_name, _StubMethod(self, target))
+            object.__setattr__(self, method_name, stub_method(self, target))
 
     def __repr__(self) -> str:
         extra = f" {self._overrides}" if self._overrides else ""
@@ -250,35 +276,45 @@ class _ArgumentCheck:
         self.exact = tuple(self.hints.get(name, Any) for name in self.names or ())
         """Their annotations: an argument whose type is exactly its annotation passes."""
 
+    def bind(self, args: Any, kwargs: Any, what: str | None = None) -> dict[str, Any]:
+        """The call's arguments by name, checked (as :func:`check_arguments`; ``what`` names
+        the call in errors, default the type's name).
+
+        Every stub call passes here, so the common call (positional arguments whose types
+        are exactly their annotations, ``noop(3)`` for ``i: int``) is decided in one loop,
+        and only the rest go through :func:`check_arguments`.
+        """
+        exact = self.exact
+        if not kwargs and len(args) == len(exact) and self.names is not None:
+            # a plain loop, not zip(): on CPython 3.11 making the zip object costs more than
+            # the whole loop for the usual one to three arguments
+            index = 0
+            for value in args:
+                if type(value) is not exact[index]:
+                    break
+                index += 1
+            else:
+                return dict(zip(self.names, args, strict=False))  # same lengths
+        return check_arguments(what or self.target.name, self.signature, self.hints, args, kwargs)
+
 
 _CHECKS: dict[int, _ArgumentCheck] = {}
+
+
+def argument_check(target: ActivityType | WorkflowType) -> _ArgumentCheck:
+    """How calls of ``target`` bind their arguments, worked out once per type."""
+    check = _CHECKS.get(id(target))
+    if check is None or check.target is not target:
+        check = _CHECKS[id(target)] = _ArgumentCheck(target)
+    return check
 
 
 def bind_arguments(
     target: ActivityType | WorkflowType, args: Any, kwargs: Any, what: str | None = None
 ) -> dict[str, Any]:
-    """The call's arguments by name, checked against ``target``'s entry method (as
-    :func:`check_arguments`; ``what`` names the call in errors, default the type's name).
-
-    Every stub call passes here, so the common call (positional arguments whose types are
-    exactly their annotations, ``noop(3)`` for ``i: int``) is decided in one loop, and only the
-    rest go through :func:`check_arguments`.
-    """
-    check = _CHECKS.get(id(target))
-    if check is None or check.target is not target:
-        check = _CHECKS[id(target)] = _ArgumentCheck(target)
-    exact = check.exact
-    if not kwargs and len(args) == len(exact) and check.names is not None:
-        # a plain loop, not zip(): on CPython 3.11 making the zip object costs more than the
-        # whole loop for the usual one to three arguments
-        index = 0
-        for value in args:
-            if type(value) is not exact[index]:
-                break
-            index += 1
-        else:
-            return dict(zip(check.names, args, strict=False))  # same lengths
-    return check_arguments(what or target.name, check.signature, check.hints, args, kwargs)
+    """The call's arguments by name, checked against ``target``'s entry method (see
+    :meth:`_ArgumentCheck.bind`)."""
+    return argument_check(target).bind(args, kwargs, what)
 
 
 class ActivityCalls(_Client[C]):
@@ -290,6 +326,7 @@ class ActivityCalls(_Client[C]):
     """
 
     _allowed = ACTIVITY_OVERRIDES
+    _stub_method = _ActivityStubMethod
 
     def call(
         self, method: Callable[Concatenate[C, P], R], /, *args: P.args, **kwargs: P.kwargs
@@ -302,10 +339,8 @@ class ActivityCalls(_Client[C]):
         return self._invoke(self._target_of(method), args, kwargs)
 
     def _invoke(self, target: ActivityType, args: Any, kwargs: Any) -> Promise[Any]:
-        runtime = runtime_var.get() or current_runtime(f"activity stub {target.name}")
-        return runtime.schedule_activity(
-            target, bind_arguments(target, args, kwargs), self._overrides
-        )
+        stub_method: _StubMethod = self.__dict__[target.method_name]
+        return stub_method(*args, **kwargs)
 
 
 class ActivityClient(ActivityCalls[C]):
