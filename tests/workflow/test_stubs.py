@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 from swfobjects import ActivityWorker, SerialExecutor, Workflow, activity_task, decision_task
@@ -72,3 +74,42 @@ def test_call_refuses_a_method_of_another_class() -> None:
         WorkflowExecutionError, match=r"DeclarationError: .*StubOther.other.* is not an"
     ):
         SerialExecutor([StubGreeter(), StubOther()]).run(StubWrongClass)
+
+
+class StubDocumented(ActivityWorker, task_list="stub-documented"):
+    @activity_task
+    def ping(self, n: int) -> int:
+        """Answer with n."""
+        return n
+
+
+class StubDocumentedFlow(Workflow, task_list="stub-documented"):
+    """Ping twice."""
+
+    pinger = StubDocumented.client(task_list="elsewhere")
+
+    @decision_task
+    async def run(self) -> int:
+        """Run it."""
+        return await self.pinger.ping(1) + await self.pinger.ping(2)
+
+
+def test_stub_methods_show_the_name_signature_and_description_of_what_they_call() -> None:
+    activity, child = StubDocumented.client().ping, StubDocumentedFlow.client().run
+    assert (activity.__name__, activity.__doc__) == ("ping", "Answer with n.")
+    assert str(inspect.signature(activity)) == "(n: 'int') -> 'int'"
+    assert (child.__name__, child.__doc__) == ("run", "Run it.")
+
+
+def test_a_stub_method_calls_with_its_client_options_and_checks_arguments() -> None:
+    executor = SerialExecutor([StubDocumented()])
+    handle = executor.start(StubDocumentedFlow)
+    assert handle.result() == 3
+    scheduled = [
+        e["activityTaskScheduledEventAttributes"]
+        for e in handle.history()
+        if e["eventType"] == "ActivityTaskScheduled"
+    ]
+    assert [a["taskList"]["name"] for a in scheduled] == ["elsewhere", "elsewhere"]
+    with pytest.raises(RuntimeError, match=r"activity stub StubDocumented.ping can only be used"):
+        StubDocumented.client().ping(1)
