@@ -1,6 +1,6 @@
 """simpleflow's side of ``python -m benchmarks.replay --compare``; runs in simpleflow's venv.
 
-    SIMPLEFLOW_PYTHON benchmarks/_simpleflow_replay.py HISTORIES.json
+    SIMPLEFLOW_PYTHON benchmarks/_simpleflow_replay.py HISTORIES.json [--once NAME [--skip]]
 
 ``HISTORIES.json`` holds swfobjects' recorded histories by workflow (``Sequential``,
 ``FanOut``), cut after their last ``DecisionTaskStarted``. Each is translated to what
@@ -11,11 +11,16 @@ is replayed once, as simpleflow's decider does for a decision task (``History`` 
 poll's events, then ``Executor.replay``), and the CPU seconds taken are printed. simpleflow's
 INFO log line per replay is silenced, which only flatters it.
 
+With ``--once NAME`` (for ``--instructions``), it replays ``NAME`` once after the check and
+exits (``--skip``: exits before that replay), as ``benchmarks/_replay_once.py`` does on
+swfobjects' side.
+
 This file imports simpleflow, which is not a dependency of swfobjects: nothing else imports it.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sys
@@ -114,6 +119,12 @@ def main() -> None:
         if len(decisions) != 1 or json.loads(attributes.get("result", "null")) != expected:
             raise SystemExit(f"simpleflow did not complete {name} with {expected}: {decisions}")
         histories[name] = translated
+    if "--once" in sys.argv:  # for --instructions: see benchmarks/_replay_once.py
+        gc.collect()
+        if "--skip" not in sys.argv:
+            name = sys.argv[sys.argv.index("--once") + 1]
+            replay(WORKFLOWS[name], histories[name])
+        return
     print("ready", flush=True)
     for line in sys.stdin:
         name = line.strip()

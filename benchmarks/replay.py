@@ -3,7 +3,7 @@ fan-out workflows at 1,000, 5,000 and 25,000 events.
 
     python -m benchmarks.replay [--quick] [--json FILE]
     python -m benchmarks.replay --guard-ratio [--rounds N]
-    python -m benchmarks.replay --compare [SIMPLEFLOW_PYTHON] [--rounds N]
+    python -m benchmarks.replay --compare [SIMPLEFLOW_PYTHON] [--rounds N | --instructions]
 
 Histories are real: recorded by running the workflows on the SerialExecutor. Replay is a fresh
 ``Decider`` fed the whole history (what a decider without a cache does on every task), with
@@ -21,6 +21,8 @@ simpleflow process (``benchmarks/_simpleflow_replay.py``, run by a Python that h
 default ``$SIMPLEFLOW_PYTHON``; e.g. ``python -m venv /tmp/sfvenv && /tmp/sfvenv/bin/pip install
 simpleflow``) replays its translation of each history while this one replays the original.
 Both replay the history cut after its last ``DecisionTaskStarted`` (what a decider is given).
+With ``--instructions`` (needs valgrind), each side's single replay is counted in instructions
+under callgrind instead: a figure the machine's drift does not move.
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
+import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -132,6 +137,66 @@ def guard_ratio(rounds: int) -> dict[str, Any]:
     return {"guard_ratio": results}
 
 
+def instructions(python: str) -> dict[str, Any]:
+    """swfobjects vs simpleflow in instructions per event (callgrind), one replay each.
+
+    Wall time on a shared machine drifts by up to 2x between minutes, and the drift lands on
+    whichever side runs then; the number of instructions a replay executes does not drift.
+    Each side runs its script twice under ``valgrind --tool=callgrind``, identical but for
+    the measured replay (see ``benchmarks/_replay_once.py``); the difference is that replay.
+    Instructions are not time (cache misses are not counted), so this complements the
+    alternated wall-time ratio rather than replacing it.
+    """
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+    histories = {w.__name__: recorded(w, n) for w, n in SIDE_BY_SIDE}
+    here = os.path.dirname(os.path.abspath(__file__))
+    sides = {
+        "swfobjects": [sys.executable, os.path.join(here, "_replay_once.py")],
+        "simpleflow": [python, os.path.join(here, "_simpleflow_replay.py")],
+    }
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONHASHSEED"] = "0"  # the same dict and set layouts on every run
+
+    def count(command: list[str]) -> int:
+        done = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        found = re.search(r"Collected : (\d+)", done.stderr)
+        if done.returncode != 0 or found is None:
+            raise SystemExit(f"{' '.join(command)} failed under valgrind:\n{done.stderr[-2000:]}")
+        return int(found.group(1))
+
+    rows, results = [], []
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(histories, handle)
+    try:
+        for workflow, n in SIDE_BY_SIDE:
+            name, events = workflow.__name__, len(histories[workflow.__name__])
+            per: dict[str, float] = {}
+            for side, command in sides.items():
+                if side == "swfobjects":
+                    args = [*command, handle.name, name]
+                else:
+                    args = [*command, handle.name, "--once", name]
+                per[side] = (count(args) - count([*args, "--skip"])) / events
+            ratio = per["simpleflow"] / per["swfobjects"]
+            results.append({"workflow": name, "activities": n, "events": events, **per})
+            rows.append([f"{name} ({n})", events, per["swfobjects"], per["simpleflow"], ratio])
+    finally:
+        os.unlink(handle.name)
+    print_table(
+        "Full replay, instructions per event (callgrind; swfobjects with its guard on)",
+        ["workflow", "events", "swfobjects", "simpleflow", "simpleflow/swfobjects"],
+        rows,
+    )
+    return {"instructions": results}
+
+
 def compare(python: str, rounds: int) -> dict[str, Any]:
     """swfobjects vs simpleflow, full replay of the same histories, alternated."""
     histories = {w.__name__: recorded(w, n) for w, n in SIDE_BY_SIDE}
@@ -228,6 +293,11 @@ def main() -> None:
         metavar="SIMPLEFLOW_PYTHON",
         help="replay simpleflow's translation of the same histories with this Python",
     )
+    options.add_argument(
+        "--instructions",
+        action="store_true",
+        help="with --compare: instructions per event under callgrind instead of time",
+    )
     options.add_argument("--rounds", type=int, default=15, help="alternations (default 15)")
     args = options.parse_args()
     if args.guard_ratio or args.compare is not None:
@@ -241,7 +311,10 @@ def main() -> None:
                     "$SIMPLEFLOW_PYTHON (python -m venv /tmp/sfvenv && "
                     "/tmp/sfvenv/bin/pip install simpleflow)"
                 )
-            results.update(compare(args.compare, args.rounds))
+            if args.instructions:
+                results.update(instructions(args.compare))
+            else:
+                results.update(compare(args.compare, args.rounds))
         finish(args, "replay", results)
         return
     sizes = [300, 1_000] if args.quick else [1_000, 5_000, 25_000]

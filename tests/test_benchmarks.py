@@ -67,3 +67,18 @@ def test_local_service_benchmark_runs():
         "5",
     )
     assert "API calls/s" in stdout and "activity round trips/s" in stdout
+
+
+def test_the_instruction_count_side_of_the_comparison_replays(tmp_path):
+    """``--compare --instructions`` runs ``_replay_once.py`` under callgrind (not here: no
+    valgrind needed); both ways it must run, and replay a history a decider can decide."""
+    from benchmarks._histories import FanOut, Sequential
+    from benchmarks.replay import recorded
+
+    histories = tmp_path / "histories.json"
+    histories.write_text(
+        json.dumps({"Sequential": recorded(Sequential, 5), "FanOut": recorded(FanOut, 4)})
+    )
+    for name in ("Sequential", "FanOut"):
+        run("benchmarks/_replay_once.py", str(histories), name)
+        run("benchmarks/_replay_once.py", str(histories), name, "--skip")
