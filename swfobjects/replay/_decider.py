@@ -32,7 +32,7 @@ import gc
 import logging
 import weakref
 from collections.abc import Iterable
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, Literal
 
 from ..exceptions import (
@@ -110,6 +110,7 @@ _UNBUFFERED = _DECISION_TASK_EVENTS | {"ActivityTaskStarted"}
 
 _EVENT_ID = itemgetter("eventId")
 _EVENT_TYPE = itemgetter("eventType")
+_RECORDED_BY = attrgetter("recorded_by")
 
 _PAUSE_GC_FROM = 500
 """Feeds of at least this many events run with the cyclic garbage collector paused.
@@ -619,26 +620,18 @@ def _full_before_unrecorded(
 
     A shortcut for :meth:`Decider._check_recorded`, which otherwise sizes every command
     (encoding the input of calls replay left unencoded): a fan-out replay defers most of its
-    calls this way in each decision task. False only means "not sure": a command that might
-    have been held at an open limit, or an unrecorded one within the cap, takes the full check.
+    calls this way in each decision task. When no open limit can be reached within the cap,
+    ``_select`` holds nothing, so it picks the first ``cap`` commands if they fit: if all of
+    those were recorded, the rest were deferred. False only means "not sure" (fewer commands
+    than the cap, a limit within reach, or an unrecorded one within the cap): the full check.
     """
-    picked = 0
-    for command in pending:
-        if command.recorded_by <= completed_id:
-            return False
-        kind = command.kind
-        if kind == "activity":
-            if open_activities >= MAX_OPEN_ACTIVITIES:
-                return False
-            open_activities += 1
-        elif kind == "timer":
-            if open_timers >= MAX_OPEN_TIMERS - 1:
-                return False
-            open_timers += 1
-        picked += 1
-        if picked >= MAX_DECISIONS - 2:
-            return True
-    return False
+    cap = MAX_DECISIONS - 2
+    return (
+        len(pending) > cap
+        and open_activities + cap <= MAX_OPEN_ACTIVITIES
+        and open_timers + cap <= MAX_OPEN_TIMERS - 1
+        and min(map(_RECORDED_BY, pending[:cap])) > completed_id  # one C-level pass
+    )
 
 
 def _out_of_order(events: list[dict[str, Any]], last: int) -> HistoryError:
