@@ -36,7 +36,7 @@ from ._commands import (
 )
 from ._determinism import seeded_random
 
-__all__ = ["ActivityCall", "Call", "ChildCall", "TimerCall", "MAX_TIMER_REISSUES"]
+__all__ = ["ActivityCall", "Call", "ChildCall", "InputEncoder", "TimerCall", "MAX_TIMER_REISSUES"]
 
 InputEncoder = Callable[[ActivityType, dict[str, Any], str], str]
 """Encodes an activity call's arguments into its ``input``: (activity, arguments, id) -> text."""

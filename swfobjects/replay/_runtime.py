@@ -27,7 +27,7 @@ from ..workflow._declarations import ActivityType, WorkflowType
 from ..workflow._options import RetryPolicy, Timeout, seconds_of
 from ..workflow._promise import Promise
 from ..workflow._stubs import bind_arguments
-from ._calls import ActivityCall, ChildCall, TimerCall
+from ._calls import ActivityCall, ChildCall, InputEncoder, TimerCall
 from ._commands import CommandBook, ContinueAsNew
 from ._determinism import DeterminismGuard, seeded_random
 from ._marker_book import MarkerBook
@@ -182,30 +182,24 @@ class WorkflowRuntime:
         activity_id = str(self.activities)
         template, retry = self._activity_template(activity, overrides)
         if self.replaying and not self.hooks and _immutable(arguments):
-            call = ActivityCall(
-                self.commands,
-                self.run_id,
-                self.payloads,
-                activity,
-                activity_id,
-                template,
-                None,  # encoded later, if ever
-                retry,
-                arguments,
-                self._encode_input,
-            )
+            text = None  # encoded later, if ever, from these:
+            lazy: dict[str, Any] | None = arguments
+            encoder: InputEncoder | None = self._encode_input
         else:
             text = self._activity_input(activity, arguments, activity_id)
-            call = ActivityCall(
-                self.commands,
-                self.run_id,
-                self.payloads,
-                activity,
-                activity_id,
-                template,
-                text,
-                retry,
-            )
+            lazy = encoder = None
+        call = ActivityCall(
+            self.commands,
+            self.run_id,
+            self.payloads,
+            activity,
+            activity_id,
+            template,
+            text,
+            retry,
+            lazy,
+            encoder,
+        )
         result = call.result
         started = self.started  # _track, inlined: this is the hot path
         started.append(result)

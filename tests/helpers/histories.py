@@ -101,3 +101,12 @@ def kinds(decisions: list[dict[str, Any]]) -> list[str]:
 def attrs(decision: dict[str, Any]) -> dict[str, Any]:
     kind = decision["decisionType"]
     return decision[kind[0].lower() + kind[1:] + "DecisionAttributes"]
+
+
+def scheduled_attributes(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The attributes of every ``ActivityTaskScheduled`` event of a history, in order."""
+    return [
+        e["activityTaskScheduledEventAttributes"]
+        for e in events
+        if e["eventType"] == "ActivityTaskScheduled"
+    ]

@@ -30,6 +30,7 @@ from swfobjects.worker import (
 )
 from swfobjects.worker._activities import ActivityRunner
 from swfobjects.workflow import call_activity
+from tests.helpers.histories import scheduled_attributes
 
 _flaky_calls: dict[str, int] = {}
 
@@ -188,11 +189,7 @@ def test_calls_by_name_stay_plain_json() -> None:
     executor = SerialExecutor(interceptors=[Recorder("r", log)])
     handle = executor.start(HookByName)
     assert handle.result() == 8
-    scheduled = [
-        e["activityTaskScheduledEventAttributes"]
-        for e in handle.history()
-        if e["eventType"] == "ActivityTaskScheduled"
-    ]
+    scheduled = scheduled_attributes(handle.history())
     assert [json.loads(a["input"]) for a in scheduled] == [[4]]
 
 

@@ -23,6 +23,7 @@ from swfobjects import (
 from swfobjects.exceptions import DeclarationError, NonDeterministicCallError
 from swfobjects.workflow import ActivityFunction, WorkflowFunction
 from swfobjects.workflow._declarations import REGISTRY
+from tests.helpers.histories import scheduled_attributes
 
 CALLS: list[tuple[int, int]] = []
 
@@ -140,11 +141,7 @@ def test_with_options_overrides_per_call_site() -> None:
     executor = SerialExecutor()
     handle = executor.start(elsewhere)
     assert handle.result() == 2
-    scheduled = [
-        e["activityTaskScheduledEventAttributes"]
-        for e in handle.history()
-        if e["eventType"] == "ActivityTaskScheduled"
-    ]
+    scheduled = scheduled_attributes(handle.history())
     assert scheduled[0]["taskList"] == {"name": "fn-elsewhere"}
     assert scheduled[0]["startToCloseTimeout"] == "5"
     with pytest.raises(TypeError, match="unexpected keyword"):

@@ -8,6 +8,7 @@ import pytest
 
 from swfobjects import ActivityWorker, SerialExecutor, Workflow, activity_task, decision_task
 from swfobjects.exceptions import WorkflowExecutionError
+from tests.helpers.histories import scheduled_attributes
 
 
 class StubGreeter(ActivityWorker, task_list="stub-greetings"):
@@ -105,11 +106,7 @@ def test_a_stub_method_calls_with_its_client_options_and_checks_arguments() -> N
     executor = SerialExecutor([StubDocumented()])
     handle = executor.start(StubDocumentedFlow)
     assert handle.result() == 3
-    scheduled = [
-        e["activityTaskScheduledEventAttributes"]
-        for e in handle.history()
-        if e["eventType"] == "ActivityTaskScheduled"
-    ]
+    scheduled = scheduled_attributes(handle.history())
     assert [a["taskList"]["name"] for a in scheduled] == ["elsewhere", "elsewhere"]
     with pytest.raises(RuntimeError, match=r"activity stub StubDocumented.ping can only be used"):
         StubDocumented.client().ping(1)
