@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..swf._shapes import decision_attributes_key
+from ..swf._memo import Memo
+from ..swf._shapes import DECISION_KEYS
 from ..swf.limits import (
     MAX_DATA,
     MAX_FUNCTION_NAME,
@@ -28,7 +29,7 @@ from ..swf.limits import (
 from ..swf.names import is_valid_name
 from ._due import DueHeap
 from ._executions import Executions
-from ._params import CHILD_POLICIES, SECONDS, Memo, check_new_name, choice
+from ._params import CHILD_POLICIES, SECONDS, check_new_name, choice
 from ._params import priority as _priority
 from ._params import text as _text
 from ._params import timeout as _timeout
@@ -121,9 +122,6 @@ _TYPE_REFS: dict[str, tuple[str, ...]] = {
     "ScheduleActivityTask": ("activityType",),
     "StartChildWorkflowExecution": ("workflowType",),
 }
-_ATTRIBUTES_KEY: Memo[str, str] = Memo(decision_attributes_key, len(_REQUIRED))
-"""Decision type (one of :data:`_REQUIRED`'s, checked first) -> the member holding its
-attributes (``"startTimerDecisionAttributes"``), read with a subscript."""
 _VALUES_CHECKED = frozenset(_TIMEOUTS) | frozenset(_TYPE_REFS)
 """The decision types :func:`_check_values` looks at (the others have no such values)."""
 _CLOSE = frozenset(
@@ -242,7 +240,7 @@ def validate_decisions(decisions: list[Any]) -> None:
                 "ValidationException",
                 f"{_where(index)}.decisionType: unknown decision type {decision_type!r}",
             )
-        attrs_key = _ATTRIBUTES_KEY[decision_type]
+        attrs_key = DECISION_KEYS[decision_type]
         attrs = decision.get(attrs_key)
         if attrs is None:
             attrs = {}
@@ -437,7 +435,7 @@ class Decisions:
             if execution.close_status is not None:
                 break
             decision_type = decision["decisionType"]
-            attrs_key = _ATTRIBUTES_KEY[decision_type]
+            attrs_key = DECISION_KEYS[decision_type]
             attrs = decision.get(attrs_key) or {}  # read, never written or kept by a handler
             if decision_type in _CLOSE:
                 self._close(execution, decision_type, attrs, completed_id, unhandled)

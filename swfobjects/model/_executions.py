@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..swf._shapes import event_attributes_key
+from ..swf._shapes import EVENT_KEYS
 from ..swf.limits import MAX_REASON, MAX_TAG, MAX_TAGS
 from ..swf.values import retention_seconds
 from ._due import DueHeap
 from ._paging import paged
-from ._params import CHILD_POLICIES, Memo, check_new_name, choice
+from ._params import CHILD_POLICIES, check_new_name, choice
 from ._params import name as _name
 from ._params import priority as _priority
 from ._params import seconds as _seconds
@@ -65,12 +65,6 @@ _DECISION_WAKERS = frozenset(
     }
 )
 """Events after which the workflow has something to decide: they schedule a decision task."""
-
-
-_ATTRIBUTES_KEY: Memo[str, str] = Memo(event_attributes_key, 1024)
-"""Event type -> the member holding its attributes (``"timerFiredEventAttributes"``):
-:meth:`Executions.append` reads it with a subscript, where a ``get`` and a fallback would be
-a method call for every event."""
 
 
 class Executions:
@@ -130,7 +124,7 @@ class Executions:
                 "eventTimestamp": now if now is not None else float(runtime.clock()),
                 "eventType": event_type,
                 "eventId": event_id,
-                _ATTRIBUTES_KEY[event_type]: attributes,
+                EVENT_KEYS[event_type]: attributes,
             }
         )
         if execution.close_status is not None:

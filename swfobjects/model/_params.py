@@ -6,9 +6,9 @@ Plain functions: they need no state, and every collaborator that reads a request
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
+from ..swf._memo import Memo
 from ..swf.limits import (
     MAX_DATA,
     MAX_EPOCH_SECONDS,
@@ -28,15 +28,11 @@ from ..swf.values import (
 )
 from ._state import SwfFault
 
-K = TypeVar("K")
-V = TypeVar("V")
-
 __all__ = [
     "CHILD_POLICIES",
     "CLOSE_STATUSES",
     "REGISTRATION_STATUSES",
     "SECONDS",
-    "Memo",
     "check_new_name",
     "choice",
     "merged_tags",
@@ -151,28 +147,6 @@ def _shown(value: Any) -> str:
     """``value`` as an error message quotes it (bounded: it may be a huge number or string)."""
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-class Memo(dict[K, V]):
-    """A dict that computes a missing value with ``make(key)`` and remembers it (at most
-    ``limit`` of them): read with a subscript, a value seen before costs one lookup and no call.
-
-    For the model's per-task hot paths: the attributes member of an event type, the seconds of
-    a timeout string. Only for pure ``make`` on immutable keys (strings).
-    """
-
-    __slots__ = ("_make", "_limit")
-
-    def __init__(self, make: Callable[[K], V], limit: int) -> None:
-        super().__init__()
-        self._make = make
-        self._limit = limit
-
-    def __missing__(self, key: K) -> V:
-        value = self._make(key)
-        if len(self) < self._limit:
-            self[key] = value
-        return value
 
 
 SECONDS: Memo[str, float] = Memo(float, 1024)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
 from ..payloads._payload import Payloads
-from ..swf._shapes import event_attributes
+from ..swf._shapes import CLOSE_EVENT_TYPES, event_attributes
 from ..workflow._by_name import ForeignCode
 from ..workflow._declarations import WorkflowType
 from ._commands import WAKE_TIMER_PREFIX
@@ -151,7 +151,7 @@ def pending_from_history(
             decision["started"] = attrs
         elif kind in ("DecisionTaskCompleted", "DecisionTaskTimedOut"):
             decision = None
-        elif kind.startswith("WorkflowExecution") and kind in _CLOSED:
+        elif kind.startswith("WorkflowExecution") and kind in CLOSE_EVENT_TYPES:
             return []
 
     def since(event: dict[str, Any]) -> tuple[dt.datetime, float]:
@@ -207,18 +207,6 @@ def pending_from_history(
         )
         out.append(Pending("external", "input from outside", state, age, at))
     return out
-
-
-_CLOSED = frozenset(
-    {
-        "WorkflowExecutionCompleted",
-        "WorkflowExecutionFailed",
-        "WorkflowExecutionCanceled",
-        "WorkflowExecutionTimedOut",
-        "WorkflowExecutionTerminated",
-        "WorkflowExecutionContinuedAsNew",
-    }
-)
 
 
 def _waits(

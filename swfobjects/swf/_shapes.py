@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._memo import Memo
+
 __all__ = [
     "CLOSE_EVENT_TYPES",
     "EVENT_KEYS",
@@ -30,28 +32,26 @@ CLOSE_EVENT_TYPES = frozenset(
 )
 """The events that close a run (SWF records nothing after one)."""
 
-EVENT_KEYS: dict[str, str] = {}
-"""Cache of :func:`event_attributes_key`; hot loops read it directly (``.get(t) or ...``)."""
-DECISION_KEYS: dict[str, str] = {}
-"""Cache of :func:`decision_attributes_key`."""
+EVENT_KEYS: Memo[str, str] = Memo(
+    lambda event_type: event_type[0].lower() + event_type[1:] + "EventAttributes", 1024
+)
+"""``EVENT_KEYS[event_type]``: the member of an event holding its attributes; hot loops
+subscript it directly (see :func:`event_attributes_key`)."""
+DECISION_KEYS: Memo[str, str] = Memo(
+    lambda decision_type: decision_type[0].lower() + decision_type[1:] + "DecisionAttributes",
+    1024,
+)
+"""``DECISION_KEYS[decision_type]``: the member of a decision holding its attributes."""
 
 
 def event_attributes_key(event_type: str) -> str:
     """``"activityTaskScheduledEventAttributes"`` for ``"ActivityTaskScheduled"``."""
-    key = EVENT_KEYS.get(event_type)
-    if key is None:
-        key = EVENT_KEYS[event_type] = event_type[0].lower() + event_type[1:] + "EventAttributes"
-    return key
+    return EVENT_KEYS[event_type]
 
 
 def decision_attributes_key(decision_type: str) -> str:
     """``"scheduleActivityTaskDecisionAttributes"`` for ``"ScheduleActivityTask"``."""
-    key = DECISION_KEYS.get(decision_type)
-    if key is None:
-        key = DECISION_KEYS[decision_type] = (
-            decision_type[0].lower() + decision_type[1:] + "DecisionAttributes"
-        )
-    return key
+    return DECISION_KEYS[decision_type]
 
 
 def event_attributes(event: dict[str, Any]) -> dict[str, Any]:
