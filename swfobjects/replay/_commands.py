@@ -83,15 +83,15 @@ class Outcome(Protocol):
     def set_exception(self, error: BaseException) -> None: ...
 
 
-class InputSource(Protocol):
-    """What gives a lazily built activity decision its attributes (the activity call), with
-    its ``input``: ``recorded`` is the input SWF recorded for the decision, if it did."""
+class DecisionBuilder(Protocol):
+    """What builds an activity decision made lazily (the activity call): its attributes, with
+    its ``input``; ``recorded`` is the input SWF recorded for the decision, if it did."""
 
     def decision_attributes(self, activity_id: str, recorded: Any = None) -> dict[str, Any]: ...
 
 
-class ActivityOutcome(Outcome, InputSource, Protocol):
-    """An activity call: its commands' outcome, and the source of their input."""
+class ActivityOutcome(Outcome, DecisionBuilder, Protocol):
+    """An activity call: its commands' outcome, and the builder of their decisions."""
 
 
 def activity_attributes(template: dict[str, Any], activity_id: str, text: str) -> dict[str, Any]:
@@ -114,9 +114,10 @@ class Command:
     ``*Initiated``, ``MarkerRecorded`` or ``*Failed`` event; 0: none yet), which the decider
     compares with the decision task that sent it.
 
-    ``encode_input``, when set, builds the decision, which is None until then (an activity call
-    replay made without encoding its input); :meth:`complete` sets it, and ``size``. Whatever
-    reads ``decision`` or ``size`` calls :meth:`complete` first (the decider's ``_select``).
+    ``builder``, when set, builds the decision, which is None until then (an activity call
+    replay made without encoding its input: the call is the builder); :meth:`complete` sets
+    it, and ``size``. Whatever reads ``decision`` or ``size`` calls :meth:`complete` first
+    (the decider's ``_select``).
     ``recorded`` is the attributes of the ``ActivityTaskScheduled`` event that recorded an
     activity decision (None before): the input that event carries is the text the live run
     sent, so a recorded decision takes it instead of encoding its arguments again (a fan-out
@@ -134,7 +135,7 @@ class Command:
         "state",
         "run_id",
         "recorded_by",
-        "encode_input",
+        "builder",
         "recorded",
     )
 
@@ -158,16 +159,16 @@ class Command:
         self.state = "pending"
         self.run_id = ""
         self.recorded_by = 0
-        self.encode_input: InputSource | None = None
+        self.builder: DecisionBuilder | None = None
         self.recorded: dict[str, Any] | None = None
 
     def complete(self) -> None:
-        """Add the ``input`` an activity decision was made without (see the class docstring)."""
-        source = self.encode_input
-        if source is None:
+        """Build the decision of a command made without one (see the class docstring)."""
+        builder = self.builder
+        if builder is None:
             return
         recorded = self.recorded
-        attributes = source.decision_attributes(
+        attributes = builder.decision_attributes(
             self.key[2:], None if recorded is None else recorded.get("input")
         )
         self.decision = {
@@ -175,7 +176,7 @@ class Command:
             "scheduleActivityTaskDecisionAttributes": attributes,
         }
         self.size = len(attributes["input"]) + 400
-        self.encode_input = None
+        self.builder = None
 
     @property
     def ident(self) -> str:
@@ -293,7 +294,7 @@ class CommandBook:
         key = "A:" + activity_id
         if input_text is None:
             command = Command(key, "activity", None, call, 0, activity.name, activity.version)
-            command.encode_input = call
+            command.builder = call
         else:
             decision = {
                 "decisionType": "ScheduleActivityTask",

@@ -591,7 +591,7 @@ def _select(
     deferred = False
     held = False
     for command in pending:
-        if command.encode_input is not None:
+        if command.builder is not None:
             command.complete()  # its size and decision are needed now
         if len(out) >= MAX_DECISIONS - 2 or size + command.size > MAX_RESPONSE_CHARS:
             deferred = True

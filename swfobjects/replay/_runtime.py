@@ -171,7 +171,7 @@ class WorkflowRuntime:
         A call replayed from history with immutable arguments (str, int, float, bool, None)
         is not encoded now: its decision was sent already, and the ``ActivityTaskScheduled``
         event that recorded it matches it by id and type, not input. Its input is encoded
-        only if the decider does need the decision (see :attr:`~._commands.Command.encode_input`:
+        only if the decider does need the decision (see :attr:`~._commands.Command.builder`:
         deferred by SWF's caps, or retried): most replayed calls never are, and encoding was
         a tenth of a replay. Arguments that workflow code could mutate after the call (a list,
         a dataclass...) are encoded at once, as the run that made the call live did, so a
