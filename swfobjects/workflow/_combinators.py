@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Coroutine
+from itertools import repeat
 from typing import Any
 
 from ._context import current_runtime
-from ._promise import Promise
+from ._promise import Promise, gather
 
 __all__ = ["all_of", "any_of"]
 
@@ -37,26 +38,11 @@ def all_of(*promises: Promise[Any] | Coroutine[Any, Any, Any]) -> Promise[list[A
     >>> both = all_of(a, b); a.set_result(1); b.set_result(2); both.result()
     [1, 2]
     """
-    inputs = tuple(_as_promise(p) for p in promises)
-    combined: Promise[list[Any]] = Promise("all_of")
-    remaining = len(inputs)
-    if remaining == 0:
-        combined.set_result([])
-        return combined
-
-    def settled(promise: Promise[Any]) -> None:
-        nonlocal remaining
-        if combined.done():
-            return
-        if promise.failed():
-            combined.set_exception(promise.exception())  # type: ignore[arg-type]
-            return
-        remaining -= 1
-        if remaining == 0:
-            combined.set_result([p.result() for p in inputs])
-
-    for promise in inputs:
-        promise.add_done_callback(settled)
+    if all(map(isinstance, promises, repeat(Promise))):  # one C-level pass: the usual case
+        inputs: tuple[Promise[Any], ...] = promises  # type: ignore[assignment]
+    else:
+        inputs = tuple(_as_promise(p) for p in promises)
+    combined = gather(inputs)
     combined._cancel_hook = lambda: _cancel_all(inputs)
     return combined
 

@@ -34,6 +34,41 @@ def test_all_of_fails_fast_and_any_of_gives_first():
     assert all_of().result() == []
 
 
+def test_all_of_gives_results_in_argument_order_whatever_the_settle_order():
+    a, b, c = Promise(), Promise(), Promise()
+    combined = all_of(a, b, c)
+    c.set_result("c")
+    a.set_result("a")
+    assert not combined.done()
+    b.set_result("b")
+    assert combined.result() == ["a", "b", "c"]
+    assert a.observed and b.observed and c.observed  # subscribed: none reported unawaited
+
+
+def test_all_of_keeps_the_first_failure_and_ignores_later_outcomes():
+    a, b, c = Promise(), Promise(), Promise()
+    combined = all_of(a, b, c)
+    a.set_result(1)
+    first = KeyError("first")
+    c.set_exception(first)
+    b.set_exception(ValueError("second"))
+    assert combined.exception() is first
+
+
+def test_all_of_cancels_every_input():
+    cancelled = []
+    inputs = [Promise(), Promise()]
+    for index, promise in enumerate(inputs):
+        promise._cancel_hook = lambda index=index: cancelled.append(index)
+    assert all_of(*inputs).cancel()
+    assert cancelled == [0, 1]
+
+
+def test_all_of_refuses_what_is_neither_promise_nor_coroutine():
+    with pytest.raises(TypeError, match="expected a Promise or a coroutine, got int"):
+        all_of(Promise(), 3)
+
+
 def test_scheduler_steps_coroutines_when_promises_settle():
     gate: Promise[int] = Promise()
     order = []
