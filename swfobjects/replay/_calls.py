@@ -4,10 +4,16 @@ Each call is a small state machine driven by promise callbacks, not a coroutine:
 calls are the hottest path of replay, and a callback costs no task, frame or scheduler step
 per attempt; timers and children use the same machinery so refusals are handled one way.
 
-A call's :attr:`Call.result` is what workflow code awaits. When SWF refuses a decision for a
-rate or limit cause (:data:`RATE_CAUSES`), the call waits on a durable timer and sends it
-again; an activity that fails is retried the same way, by its :class:`RetryPolicy`. Cancelling
-the result cancels whatever is in flight (the command or the wait).
+A call is itself the promise workflow code awaits (as an activity handle is a future in
+Temporal's SDK): one object per call, not a call and its result. When SWF refuses a decision
+for a rate or limit cause (:data:`RATE_CAUSES`), the call waits on a durable timer and sends
+it again; an activity that fails is retried the same way, by its :class:`RetryPolicy`.
+Cancelling the call cancels whatever is in flight (the command or the wait).
+
+A call settles itself with :meth:`Call._fulfil` / :meth:`Call._reject` (the promise's own
+``set_result`` / ``set_exception``): an :class:`ActivityCall` is also the outcome its
+commands' events settle, and takes those names for the raw event outcome (the result text to
+decode, the failure to judge for a retry).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from ..exceptions import (
 from ..payloads._payload import Payloads
 from ..workflow._declarations import ActivityType, WorkflowType
 from ..workflow._options import RetryPolicy
-from ..workflow._promise import Promise
+from ..workflow._promise import _PENDING, Promise
 from ._commands import (
     RATE_CAUSES,
     Command,
@@ -45,21 +51,24 @@ MAX_TIMER_REISSUES = 10
 """Times a refused timer is re-sent (at once, under a new id) before the call fails."""
 
 
-class Call:
-    """What every call shares: its result, what is in flight, and throttled re-sends.
+class Call(Promise[Any]):
+    """What every call shares: it is the promise of its result, it knows what is in flight,
+    and it re-sends what SWF throttled.
 
     Subclasses say how to send (:meth:`_send`) and what an outcome means (:meth:`_outcome`).
     """
 
-    __slots__ = ("book", "run_id", "result", "current", "throttled")
+    __slots__ = ("book", "run_id", "current", "throttled")
+
+    _fulfil = Promise.set_result
+    _reject = Promise.set_exception
 
     def __init__(self, book: CommandBook, run_id: str, description: str) -> None:
+        super().__init__(description)
         self.book = book
         self.run_id = run_id
         self.throttled = 0
         self.current: Promise[Any] | None = None
-        self.result: Promise[Any] = Promise(description)
-        self.result._cancel_hook = self.cancel
 
     def _send(self) -> None:
         raise NotImplementedError
@@ -84,23 +93,24 @@ class Call:
         self._wait_then_resend(timer_id, backoff(self.throttled, rng))
 
     def _waited(self, timer: Promise[None]) -> None:
-        if self.result.done():
+        if self._state:  # settled (cancelled meanwhile): done(), inline
             return
         error = timer.exception()
         if error is not None:
-            self.result.set_exception(error)
+            self._reject(error)
         else:
             self._send()
 
-    def cancel(self) -> None:
-        """Stop retrying and cancel what is in flight; the result raises ``CancelledError``."""
-        result = self.result
-        if result.done():
-            return
+    def cancel(self) -> bool:
+        """Stop retrying and cancel what is in flight: the call raises ``CancelledError``.
+        False if it had settled already."""
+        if self.done():
+            return False
         current = self.current
-        result.set_exception(CancelledError(f"{result.description} cancelled"))
+        self._reject(CancelledError(f"{self.description} cancelled"))
         if current is not None and not current.done():
             current.cancel()
+        return True
 
 
 class TimerCall(Call):
@@ -122,32 +132,31 @@ class TimerCall(Call):
         self._track(self.book.start_timer(self._current_id(), self.delay))
 
     def _outcome(self, outcome: Promise[Any]) -> None:
-        result = self.result
-        if result.done():
+        if self.done():
             return
         error = outcome.exception()
         if error is None:
-            result.set_result(None)
+            self._fulfil(None)
         elif not isinstance(error, ScheduleRefused):
-            result.set_exception(error)
+            self._reject(error)
         elif error.cause in RATE_CAUSES and self.issue < MAX_TIMER_REISSUES:
             self.issue += 1
             self._send()
         else:
             message = f"SWF refused timer {self._current_id()}: {error.cause}"
-            result.set_exception(TimerError(message, error.cause))
+            self._reject(TimerError(message, error.cause))
 
 
 class ActivityCall(Call):
     """One activity call and its attempts: ``5``, then ``5.1``, ``5.2``... after a retry.
 
     The call is itself its commands' :class:`~._commands.Outcome`: history events settle it
-    with :meth:`set_result` / :meth:`set_exception` directly, with no promise in between
-    (one promise fewer per activity, the hottest path of replay). ``current`` is only ever a
-    timer (a retry's or a throttled schedule's wait); ``command`` is the attempt in flight,
-    None once the call completed: the command holds the call as its outcome, and keeping the
-    link back would leave a reference cycle per activity for the garbage collector (which a
-    long replay runs paused: see the decider's ``_PAUSE_GC_FROM``).
+    with :meth:`set_result` (the raw result text, which it decodes) and :meth:`set_exception`
+    (which may retry), with no promise in between (the hottest path of replay). ``current``
+    is only ever a timer (a retry's or a throttled schedule's wait); ``command`` is the
+    attempt in flight, None once the call completed: the command holds the call as its
+    outcome, and keeping the link back would leave a reference cycle per activity for the
+    garbage collector (which a long replay runs paused: see the decider's ``_PAUSE_GC_FROM``).
     """
 
     __slots__ = (
@@ -178,14 +187,17 @@ class ActivityCall(Call):
         arguments: dict[str, Any] | None = None,
         encoder: InputEncoder | None = None,
     ) -> None:
-        # Call.__init__ inlined: this runs once per activity call, the hottest path of replay
+        # Promise.__init__ and Call.__init__ inlined: this runs once per activity call, the
+        # hottest path of replay (and the description is built only when shown)
+        self._state = _PENDING
+        self._value = None
+        self._callbacks = None
+        self._cancel_hook = None
+        self.observed = False
         self.book = book
         self.run_id = run_id
         self.throttled = 0
         self.current = None
-        result: Promise[Any] = Promise(f"activity {activity.name} ({base_id})")
-        self.result = result
-        result._cancel_hook = self.cancel
         self.payloads = payloads
         self.activity = activity
         self.base_id = base_id
@@ -207,8 +219,8 @@ class ActivityCall(Call):
 
     @property
     def description(self) -> str:
-        """The attempt in flight, as errors name it."""
-        return f"activity {self.activity_id}"
+        """The call, as errors and warnings name it: ``activity noop (3)``."""
+        return f"activity {self.activity.name} ({self.base_id})"
 
     def _send(self) -> None:
         """Schedule the next attempt (the first is scheduled by ``__init__``)."""
@@ -237,12 +249,12 @@ class ActivityCall(Call):
             self.arguments = self.encoder = None
         return activity_attributes(self.template, activity_id, text)
 
-    def cancel(self) -> None:
-        """Stop retrying and cancel the attempt in flight or the wait before the next one."""
-        result = self.result
-        if result.done():
-            return
-        result.set_exception(CancelledError(f"{result.description} cancelled"))
+    def cancel(self) -> bool:
+        """Stop retrying and cancel the attempt in flight or the wait before the next one.
+        False if the call had settled already."""
+        if self.done():
+            return False
+        self._reject(CancelledError(f"{self.description} cancelled"))
         current = self.current
         command = self.command
         if current is not None:
@@ -250,29 +262,30 @@ class ActivityCall(Call):
                 current.cancel()
         elif command is not None and command.state != "closed":
             self.book.cancel(command)
+        return True
 
     def set_result(self, value: Any) -> None:
-        """The attempt completed with the raw result text ``value``."""
+        """The attempt completed with the raw result text ``value`` (an event's outcome, not
+        the promise's: see the module docstring)."""
         self.command = None  # closed: see the class docstring
-        result = self.result
-        if result.done():
+        if self._state:  # settled (cancelled meanwhile): done(), inline
             return
         activity = self.activity
         what = f"result of activity {activity.name} ({self.activity_id})"
         try:
             decoded = self.payloads.decode(value, activity.result, what)
         except Exception as exc:  # noqa: BLE001 - raised where the workflow awaits
-            result.set_exception(exc)
+            self._reject(exc)
         else:
-            result.set_result(decoded)
+            self._fulfil(decoded)
 
     def set_exception(self, error: BaseException) -> None:
-        """The attempt failed, timed out, was cancelled or refused by SWF."""
+        """The attempt failed, timed out, was cancelled or refused by SWF (an event's outcome,
+        not the promise's: see the module docstring)."""
         command = self.command
         if command is not None:  # settled: nothing left to cancel (a refusal left it open)
             command.state = "closed"
-        result = self.result
-        if result.done():
+        if self.done():
             return
         activity = self.activity
         if isinstance(error, ScheduleRefused):
@@ -280,7 +293,7 @@ class ActivityCall(Call):
             if error.cause in RATE_CAUSES:
                 self._throttle(activity_id, f"{activity_id}.wait")
             else:
-                result.set_exception(
+                self._reject(
                     ActivityScheduleError(
                         _schedule_error_message(activity, activity_id, error.cause),
                         error.cause,
@@ -293,20 +306,20 @@ class ActivityCall(Call):
             activity_id = self.activity_id
             try:  # the policy's own functions run here, under the determinism guard
                 if not self.retry.should_retry(error):
-                    result.set_exception(error)
+                    self._reject(error)
                     return
                 rng = seeded_random(self.run_id, activity_id, "retry")
                 delay = self.retry.delay_after(error, rng)
             except Exception as exc:  # noqa: BLE001 - raised where the workflow awaits
                 exc.__context__ = error  # the traceback shows the failure being judged
-                result.set_exception(exc)
+                self._reject(exc)
                 return
             self.attempt += 1
             if command is not None:  # a replayed call's input: what history recorded it with
                 command.complete()
             self._wait_then_resend(f"{activity_id}.retry", delay)
         else:
-            result.set_exception(error)
+            self._reject(error)
 
 
 class ChildCall(Call):
@@ -334,8 +347,7 @@ class ChildCall(Call):
         self._track(self.book.start_child(self.workflow, self.attributes))
 
     def _outcome(self, outcome: Promise[Any]) -> None:
-        result = self.result
-        if result.done():
+        if self.done():
             return
         error = outcome.exception()
         workflow, workflow_id = self.workflow, self.workflow_id
@@ -344,15 +356,15 @@ class ChildCall(Call):
             try:
                 value = self.payloads.decode(outcome.result(), workflow.result, what)
             except Exception as exc:  # noqa: BLE001 - raised where the workflow awaits
-                result.set_exception(exc)
+                self._reject(exc)
             else:
-                result.set_result(value)
+                self._fulfil(value)
         elif not isinstance(error, ScheduleRefused):
-            result.set_exception(error)
+            self._reject(error)
         elif error.cause in RATE_CAUSES:
             self._throttle(workflow_id, f"{workflow_id}.wait{self.throttled + 1}")
         else:
-            result.set_exception(
+            self._reject(
                 ChildWorkflowStartError(
                     f"SWF refused to start child workflow {workflow.name} "
                     f"({workflow_id}): {error.cause}",

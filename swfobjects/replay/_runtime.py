@@ -159,7 +159,7 @@ class WorkflowRuntime:
         self.timers += 1
         timer_id = f"t{self.timers}"
         call = TimerCall(self.commands, self.run_id, timer_id, delay)
-        promise = self.scheduler.spawn_eager(_relay(call.result), f"timer {timer_id}")
+        promise = self.scheduler.spawn_eager(_relay(call), f"timer {timer_id}")
         self._track(promise)
         return promise
 
@@ -200,12 +200,11 @@ class WorkflowRuntime:
             lazy,
             encoder,
         )
-        result = call.result
         started = self.started  # _track, inlined: this is the hot path
-        started.append(result)
+        started.append(call)
         if len(started) >= self._prune_at:
             self._prune()
-        return result
+        return call
 
     def _activity_input(
         self, activity: ActivityType, arguments: dict[str, Any], activity_id: str
@@ -311,9 +310,7 @@ class WorkflowRuntime:
         if None in attributes.values() or attributes["taskList"]["name"] is None:
             attributes = _registered_defaults(attributes)  # a call by name: SWF fills them in
         call = ChildCall(self.commands, self.run_id, self.payloads, workflow, attributes)
-        promise = self.scheduler.spawn_eager(
-            _relay(call.result), f"child {workflow.name} ({workflow_id})"
-        )
+        promise = self.scheduler.spawn_eager(_relay(call), f"child {workflow.name} ({workflow_id})")
         self._track(promise)
         return promise
 

@@ -32,18 +32,26 @@ class Promise(Generic[T]):
     3
     """
 
-    __slots__ = ("_state", "_value", "_callbacks", "_cancel_hook", "description", "observed")
+    __slots__ = ("_state", "_value", "_callbacks", "_cancel_hook", "_description", "observed")
 
     def __init__(self, description: str = "") -> None:
         self._state = _PENDING
         self._value: Any = None
         self._callbacks: list[Callable[[Promise[T]], None]] | None = None
         self._cancel_hook: Callable[[], None] | None = None
-        self.description = description
+        self._description = description
         self.observed = False
         """True once something awaited the promise, read its outcome or subscribed to it: a
         workflow that completes while promises it started were never observed has most likely
         forgotten an ``await`` (the decider warns about them)."""
+
+    @property
+    def description(self) -> str:
+        """What the promise stands for, as errors and warnings name it (``timer t1``).
+
+        Read-only, so that a subclass may build it only when it is shown (an activity call
+        does: one f-string fewer per activity)."""
+        return self._description
 
     def __repr__(self) -> str:
         state = ("pending", "fulfilled", "rejected")[self._state]
