@@ -17,6 +17,7 @@ from swfobjects import (
     signal,
 )
 from swfobjects.exceptions import (
+    CancelledError,
     ChildWorkflowStartError,
     ChildWorkflowTimedOutError,
     NonDeterminismError,
@@ -349,3 +350,27 @@ def test_sticky_and_full_replay_agree_on_a_signal_history():
     history.decision(completed=False)
     sticky.feed(history.events)
     assert sticky.decisions() == decide(Gate, history.events)
+
+
+class CancelsOwnCall(Workflow, task_list="cancels-own"):
+    tools = Tools.client()
+
+    @decision_task
+    async def run(self) -> str:
+        call = self.tools.use("never sent")
+        first, second = call.cancel(), call.cancel()
+        try:
+            await call
+        except CancelledError as error:
+            return f"{first} {second} {call.description}: {error}"
+        return "not cancelled"
+
+
+def test_an_activity_call_cancelled_before_it_is_sent_sends_nothing_and_says_which():
+    history = History().started(CancelsOwnCall)
+    history.decision(completed=False)
+    decisions = decide(CancelsOwnCall, history.events)
+    assert kinds(decisions) == ["CompleteWorkflowExecution"]
+    assert json.loads(attrs(decisions[0])["result"]) == (
+        "True False activity Tools.use (1): activity Tools.use (1) cancelled"
+    )
