@@ -110,3 +110,42 @@ def test_a_stub_method_calls_with_its_client_options_and_checks_arguments() -> N
     assert [a["taskList"]["name"] for a in scheduled] == ["elsewhere", "elsewhere"]
     with pytest.raises(RuntimeError, match=r"activity stub StubDocumented.ping can only be used"):
         StubDocumented.client().ping(1)
+
+
+class StubMixed(ActivityWorker, task_list="stub-mixed"):
+    @activity_task
+    def mixed(self, n: int, name: str, ratio: float) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [
+        ((1, "a", 0.5), {}),  # every type exact: the one-loop path
+        ((1, "a"), {"ratio": 0.5}),
+        ((True, "a", 0.5), {}),  # a bool is not exactly an int: the general path decides
+        ((1, 2, 0.5), {}),  # the second argument is wrong
+        ((1, "a", 1), {}),  # the last one is wrong
+        ((1, "a"), {}),  # one missing
+        ((1, "a", 0.5, 9), {}),  # one too many
+    ],
+)
+def test_the_fast_argument_check_agrees_with_the_general_one(args, kwargs) -> None:
+    from swfobjects.workflow._stubs import argument_check, check_arguments
+
+    target = StubMixed._swf_activities["mixed"]
+    check = argument_check(target)
+
+    def outcome(bind):
+        try:
+            return bind()
+        except Exception as error:  # noqa: BLE001 - compared below
+            return type(error), str(error)
+
+    fast = outcome(lambda: check.bind(args, kwargs))
+    general = outcome(
+        lambda: check_arguments(target.name, check.signature, check.hints, args, kwargs)
+    )
+    assert fast == general
+    if list(map(type, args)) == [int, str, float]:
+        assert fast == {"n": 1, "name": "a", "ratio": 0.5}
