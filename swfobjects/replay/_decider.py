@@ -270,6 +270,7 @@ class Decider:
             self._current = self._build_decisions(live["eventId"])
             if self._state is not None:
                 self.execution_context = self._state_context(self._state)
+        runtime.release_observed()
 
     def _apply(self, events: list[dict[str, Any]]) -> None:
         """Buffer ``events`` and replay every decision task they complete."""

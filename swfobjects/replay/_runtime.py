@@ -89,6 +89,7 @@ class WorkflowRuntime:
         reported (forgotten awaits). Observed ones are dropped as the list grows, so a long
         run keeps O(unawaited) of them, not one per call."""
         self._prune_at = 64
+        self._release_at = 64
         self.instance: Any = None
         self._random: random.Random | None = None
         self._templates: dict[
@@ -111,6 +112,20 @@ class WorkflowRuntime:
         started = self.started
         started[:] = [p for p in started if not p.observed]
         self._prune_at = max(64, 2 * len(started))
+
+    def release_observed(self) -> None:
+        """Drop the promises workflow code has observed since they were started, once a
+        decision has run (the decider calls this at the end of each feed).
+
+        Pruning when the list grows (:meth:`_track`) keeps it O(unawaited), but a fan-out
+        observes its calls all at once (``all_of``) after the last one was added: they stayed
+        listed, with their results, until the run ended, and the first collection after a
+        long replay (which pauses the collector) traversed every one of them. Amortized like
+        the growth rule: it prunes again only once the list doubled what the last pass kept.
+        """
+        if len(self.started) >= self._release_at:
+            self._prune()
+            self._release_at = max(64, 2 * len(self.started))
 
     @property
     def is_replaying(self) -> bool:
