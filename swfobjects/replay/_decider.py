@@ -424,7 +424,7 @@ class Decider:
         if self.close_decision is None:
             if runtime.fatal is not None:
                 self.close_decision = self._failure(runtime.fatal)
-            elif main.done():
+            elif main._state:  # done(), inline: once per decision
                 self.close_decision = self._close_for(main)
 
     def _state_context(self, state: StateMethod) -> str | None:

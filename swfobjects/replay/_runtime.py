@@ -195,14 +195,25 @@ class WorkflowRuntime:
         """
         self.activities += 1
         activity_id = str(self.activities)
-        template, retry = self._activity_template(activity, overrides)
-        if self.replaying and not self.hooks and _immutable(arguments):
-            text = None  # encoded later, if ever, from these:
-            lazy: dict[str, Any] | None = arguments
-            encoder: InputEncoder | None = self._encode_input
+        cached = self._templates.get((id(activity), id(overrides)))
+        if cached is not None and cached[0] is activity and cached[1] is overrides:
+            template, retry = cached[2], cached[3]
+        else:
+            template, retry = self._activity_template(activity, overrides)
+        lazy: dict[str, Any] | None = None
+        if self.replaying and not self.hooks:
+            lazy = arguments  # unless one can change after the call (inline: the hot path)
+            for value in arguments.values():
+                if type(value) not in _IMMUTABLE:
+                    lazy = None
+                    break
+        encoder: InputEncoder | None
+        if lazy is not None:
+            text = None  # encoded later, if ever, from the arguments
+            encoder = self._encode_input
         else:
             text = self._activity_input(activity, arguments, activity_id)
-            lazy = encoder = None
+            encoder = None
         call = ActivityCall(
             self.commands,
             self.run_id,
@@ -237,11 +248,9 @@ class WorkflowRuntime:
     def _activity_template(
         self, activity: ActivityType, overrides: dict[str, Any]
     ) -> tuple[dict[str, Any], RetryPolicy]:
-        """The call-independent decision attributes for (activity, client options), cached."""
-        key = (id(activity), id(overrides))
-        cached = self._templates.get(key)
-        if cached is not None and cached[0] is activity and cached[1] is overrides:
-            return cached[2], cached[3]
+        """The call-independent decision attributes for (activity, client options), and the
+        retry policy; kept in ``_templates`` by the ids of both (which
+        :meth:`schedule_activity` reads first: one is made per kind of call, not per call)."""
         get = overrides.get
         template: dict[str, Any] = {
             "activityType": {"name": activity.name, "version": activity.version},
@@ -261,7 +270,7 @@ class WorkflowRuntime:
         if None in template.values() or template["taskList"]["name"] is None:
             template = _registered_defaults(template)  # a call by name: SWF fills them in
         retry: RetryPolicy = get("retry") or activity.retry
-        self._templates[key] = (activity, overrides, template, retry)
+        self._templates[(id(activity), id(overrides))] = (activity, overrides, template, retry)
         return template, retry
 
     def run_info(self) -> WorkflowRun:
@@ -483,14 +492,7 @@ def _registered_defaults(attributes: dict[str, Any]) -> dict[str, Any]:
 
 
 _IMMUTABLE = frozenset({str, int, float, bool, type(None)})
-
-
-def _immutable(arguments: dict[str, Any]) -> bool:
-    """True if no argument can change after the call (see ``schedule_activity``)."""
-    for value in arguments.values():
-        if type(value) not in _IMMUTABLE:
-            return False
-    return True
+"""Argument types no workflow code can change after the call (see ``schedule_activity``)."""
 
 
 def to_datetime(value: Any) -> dt.datetime:

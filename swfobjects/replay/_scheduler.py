@@ -127,7 +127,7 @@ class Scheduler:
             step(ready.popleft())
 
     def _step(self, task: Task) -> None:
-        if task.promise.done():
+        if task.promise._state:  # done(), inline: once per step
             return
         previous, self.current = self.current, task
         error, task.pending_error = task.pending_error, None
