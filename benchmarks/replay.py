@@ -32,6 +32,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -67,12 +68,27 @@ def recorded(workflow: type, n: int) -> list[dict[str, Any]]:
 def alternate(rounds: int, **runs: Callable[[], float]) -> dict[str, float]:
     """Best seconds of each run, the runs alternated ``rounds`` times (this machine drifts by
     up to 40% from minute to minute; alternating puts each pair in the same minute)."""
-    best = dict.fromkeys(runs, float("inf"))
+    return {name: min(times) for name, times in alternated(rounds, **runs).items()}
+
+
+def alternated(rounds: int, **runs: Callable[[], float]) -> dict[str, list[float]]:
+    """Seconds of each run in each of ``rounds`` rounds, the runs alternated within a round."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(rounds):
         for name, run in runs.items():
             gc.collect()
-            best[name] = min(best[name], run())
-    return best
+            times[name].append(run())
+    return times
+
+
+def paired_ratio(slower: list[float], faster: list[float]) -> float:
+    """The median over rounds of ``slower / faster`` measured in the same round.
+
+    The best of each side may come from different minutes of a drifting machine (the best of
+    one from a quiet minute, of the other from a busy one); a ratio taken within a round
+    compares two runs seconds apart, and the median ignores the rounds a burst hit.
+    """
+    return statistics.median(s / f for s, f in zip(slower, faster, strict=True))
 
 
 def timed(run: Callable[[], object]) -> Callable[[], float]:
@@ -232,22 +248,35 @@ def compare(python: str, rounds: int) -> dict[str, Any]:
         rows, results = [], []
         for workflow, n in SIDE_BY_SIDE:
             name, events = workflow.__name__, histories[workflow.__name__]
-            best = alternate(
+            times = alternated(
                 rounds,
                 swfobjects=timed(lambda w=workflow, e=events: replay_once(w, e)),
                 simpleflow=lambda name=name: simpleflow(name),
             )
-            per = {k: v / len(events) * 1e6 for k, v in best.items()}
-            ratio = best["simpleflow"] / best["swfobjects"]
-            results.append({"workflow": name, "activities": n, "events": len(events), **per})
-            rows.append([f"{name} ({n})", len(events), per["swfobjects"], per["simpleflow"], ratio])
+            per = {k: min(v) / len(events) * 1e6 for k, v in times.items()}
+            ratio = min(times["simpleflow"]) / min(times["swfobjects"])
+            paired = paired_ratio(times["simpleflow"], times["swfobjects"])
+            results.append(
+                {
+                    "workflow": name,
+                    "activities": n,
+                    "events": len(events),
+                    **per,
+                    "ratio": ratio,
+                    "paired_ratio": paired,
+                }
+            )
+            rows.append(
+                [f"{name} ({n})", len(events), per["swfobjects"], per["simpleflow"], ratio, paired]
+            )
     finally:
         child.stdin.close()
         child.wait(timeout=60)
         os.unlink(handle.name)
     print_table(
-        f"Full replay, us/event (best of {rounds}, alternated; swfobjects with its guard on)",
-        ["workflow", "events", "swfobjects", "simpleflow", "simpleflow/swfobjects"],
+        f"Full replay, us/event (best of {rounds}, alternated; swfobjects with its guard on; "
+        "paired: the median of each round's ratio)",
+        ["workflow", "events", "swfobjects", "simpleflow", "simpleflow/swfobjects", "paired"],
         rows,
     )
     return {"compare": results}

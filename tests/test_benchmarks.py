@@ -82,3 +82,14 @@ def test_the_instruction_count_side_of_the_comparison_replays(tmp_path):
     for name in ("Sequential", "FanOut"):
         run("benchmarks/_replay_once.py", str(histories), name)
         run("benchmarks/_replay_once.py", str(histories), name, "--skip")
+
+
+def test_the_paired_ratio_is_taken_within_rounds_and_ignores_a_burst():
+    from benchmarks.replay import paired_ratio
+
+    # the best of each side comes from different rounds (10/1 = 10x), but within every
+    # round but the burst the slower side took 8x the faster one
+    slower = [16.0, 10.0, 24.0, 80.0, 16.0]
+    faster = [2.0, 1.25, 3.0, 1.0, 2.0]
+    assert min(slower) / min(faster) == 10.0
+    assert paired_ratio(slower, faster) == 8.0
