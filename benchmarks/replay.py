@@ -195,10 +195,7 @@ def instructions(python: str) -> dict[str, Any]:
             name, events = workflow.__name__, len(histories[workflow.__name__])
             per: dict[str, float] = {}
             for side, command in sides.items():
-                if side == "swfobjects":
-                    args = [*command, handle.name, name]
-                else:
-                    args = [*command, handle.name, "--once", name]
+                args = [*command, handle.name, "--once", name]
                 per[side] = (count(args) - count([*args, "--skip"])) / events
             ratio = per["simpleflow"] / per["swfobjects"]
             results.append({"workflow": name, "activities": n, "events": events, **per})

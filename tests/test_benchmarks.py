@@ -80,8 +80,8 @@ def test_the_instruction_count_side_of_the_comparison_replays(tmp_path):
         json.dumps({"Sequential": recorded(Sequential, 5), "FanOut": recorded(FanOut, 4)})
     )
     for name in ("Sequential", "FanOut"):
-        run("benchmarks/_replay_once.py", str(histories), name)
-        run("benchmarks/_replay_once.py", str(histories), name, "--skip")
+        run("benchmarks/_replay_once.py", str(histories), "--once", name)
+        run("benchmarks/_replay_once.py", str(histories), "--once", name, "--skip")
 
 
 def test_the_paired_ratio_is_taken_within_rounds_and_ignores_a_burst():

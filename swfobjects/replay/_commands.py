@@ -169,7 +169,7 @@ class Command:
             return
         recorded = self.recorded
         attributes = builder.decision_attributes(
-            self.key[2:], None if recorded is None else recorded.get("input")
+            self.ident, None if recorded is None else recorded.get("input")
         )
         self.decision = {
             "decisionType": "ScheduleActivityTask",

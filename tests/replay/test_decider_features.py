@@ -374,3 +374,20 @@ def test_an_activity_call_cancelled_before_it_is_sent_sends_nothing_and_says_whi
     assert json.loads(attrs(decisions[0])["result"]) == (
         "True False activity Tools.use (1): activity Tools.use (1) cancelled"
     )
+
+
+def test_an_activity_call_starts_as_a_fresh_promise():
+    # ActivityCall sets Promise's fields itself (its __init__ is inlined on the hot path):
+    # a field Promise gains must be set there too, or reading it raises AttributeError
+    from swfobjects.payloads._payload import Payloads
+    from swfobjects.replay._calls import ActivityCall
+    from swfobjects.replay._commands import CommandBook
+    from swfobjects.workflow._promise import Promise
+
+    activity = Tools._swf_activities["use"]
+    call = ActivityCall(CommandBook(), "run", Payloads(), activity, "1", {}, '"x"', activity.retry)
+    fresh = Promise()
+    for slot in Promise.__slots__:
+        if slot != "_description":  # an activity call's description is a property
+            assert getattr(call, slot) == getattr(fresh, slot), slot
+    assert call.description == "activity Tools.use (1)"
